@@ -1,0 +1,22 @@
+"""The Celery app: JSON only, late acks, three queues; the beat schedule lives in workers/schedule.py."""
+
+import os
+
+from celery import Celery
+from kombu import Queue
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "eservice.settings.local")
+
+app = Celery("eservice")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.task_queues = [Queue(name) for name in ("default", "email", "pdf")]
+app.autodiscover_tasks(["workers"], related_name="tasks")
+
+
+@app.on_after_configure.connect
+def _prepare_filesystem_broker(sender: Celery, **kwargs: object) -> None:
+    """The filesystem transport expects its folders to exist."""
+    options = sender.conf.broker_transport_options or {}
+    for key in ("data_folder_in", "data_folder_out", "control_folder"):
+        if options.get(key):
+            os.makedirs(options[key], exist_ok=True)

@@ -1,0 +1,31 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import TemplateView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from eservice import health
+from identity.api.views import JwksApi
+
+api_v1 = [
+    path("", include("identity.api.urls")),
+    path("", include("applications.api.urls")),
+    path("", include("payments.api.urls")),
+    path("", include("decisions.api.urls")),
+]
+
+urlpatterns = [
+    path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path(".well-known/jwks.json", JwksApi.as_view(), name="jwks"),
+    path("", include("identity.urls")),
+    path("", include("applications.urls")),
+    path("", include("payments.urls")),
+    path("", include("decisions.urls")),
+    path("", include("workers.urls")),
+]

@@ -1,0 +1,65 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
+
+from identity.models import ApplicantProfile, ReceptionHours, StaffAccessLog, TerritorialUnit, User
+
+
+class ReceptionHoursInline(admin.TabularInline):
+    model = ReceptionHours
+    extra = 0
+
+
+@admin.register(TerritorialUnit)
+class TerritorialUnitAdmin(TranslationAdmin):
+    list_display = ("name", "kind", "parent", "phone", "handles_residence_permits", "is_active")
+    list_filter = ("kind", "handles_residence_permits", "is_active")
+    search_fields = ("name", "code", "address")
+    inlines = [ReceptionHoursInline]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ("email",)
+    list_display = ("email", "role", "unit", "is_active", "email_verified_at")
+    list_filter = ("role", "unit", "is_active")
+    search_fields = ("email", "first_name", "last_name")
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Person"), {"fields": ("first_name", "last_name", "preferred_language")}),
+        (_("Role"), {"fields": ("role", "unit", "position", "work_phone")}),
+        (
+            _("Status"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "email_verified_at", "date_joined")},
+        ),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "role", "unit", "password1", "password2")}),
+    )
+    readonly_fields = ("date_joined",)
+    filter_horizontal = ()
+
+
+@admin.register(ApplicantProfile)
+class ApplicantProfileAdmin(admin.ModelAdmin):
+    list_display = ("user", "nationality")
+    search_fields = ("user__email", "last_name")
+    raw_id_fields = ("user",)
+
+
+@admin.register(StaffAccessLog)
+class StaffAccessLogAdmin(admin.ModelAdmin):
+    list_display = ("accessed_at", "staff", "role", "unit", "applicant", "object_type", "object_id", "reason")
+    list_filter = ("role", "unit")
+    list_select_related = ("staff", "unit", "applicant")
+
+    # The access log is evidence: nobody edits or deletes it.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,34 @@
+"""DRF authentication with our JWT access tokens (``Authorization: Bearer <token>``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import authentication, exceptions
+from rest_framework.request import Request
+
+from identity import tokens
+from identity.models import User
+
+
+class JWTAuthentication(authentication.BaseAuthentication):
+    keyword = "Bearer"
+
+    def authenticate(self, request: Request) -> tuple[User, dict[str, Any]] | None:
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(_("Authorization header must be 'Bearer <token>'."))
+        try:
+            claims = tokens.decode(header[1].decode("ascii"), token_type=tokens.ACCESS)
+        except (tokens.TokenError, UnicodeDecodeError) as exc:
+            raise exceptions.AuthenticationFailed(_("The access token is invalid or expired.")) from exc
+        user = User.objects.filter(pk=claims["sub"]).select_related("unit").first()
+        if user is None or not user.is_active:
+            raise exceptions.AuthenticationFailed(_("The account is not active."))
+        return user, claims
+
+    def authenticate_header(self, request: Request) -> str:
+        return f'{self.keyword} realm="api"'

@@ -1,0 +1,95 @@
+"""Issuing and rotating API token pairs. Refresh tokens work once; reuse revokes the whole family."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from identity import tokens
+from identity.models import RefreshToken, User
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access: str
+    refresh: str
+    expires_in: int
+
+
+def issue_access_token(*, user: User) -> str:
+    return tokens.encode(
+        subject=str(user.pk),
+        token_type=tokens.ACCESS,
+        lifetime_seconds=int(settings.JWT_ACCESS_TTL.total_seconds()),
+        extra={"role": user.role},
+    )
+
+
+def _issue_pair(*, user: User, family: str) -> TokenPair:
+    lifetime = int(settings.JWT_REFRESH_TTL.total_seconds())
+    refresh = tokens.encode(
+        subject=str(user.pk), token_type=tokens.REFRESH, lifetime_seconds=lifetime, extra={"fam": family}
+    )
+    claims = tokens.decode(refresh, token_type=tokens.REFRESH)
+    RefreshToken.objects.create(
+        jti=claims["jti"],
+        family=family,
+        user=user,
+        expires_at=datetime.fromtimestamp(claims["exp"], tz=UTC),
+    )
+    return TokenPair(
+        access=issue_access_token(user=user),
+        refresh=refresh,
+        expires_in=int(settings.JWT_ACCESS_TTL.total_seconds()),
+    )
+
+
+@transaction.atomic
+def issue_token_pair(*, user: User) -> TokenPair:
+    """A new access token and a new refresh-token family, after a successful sign-in."""
+    return _issue_pair(user=user, family=uuid.uuid4().hex)
+
+
+class RefreshTokenReusedError(tokens.TokenError):
+    pass
+
+
+def rotate_refresh_token(*, refresh: str) -> TokenPair:
+    """Spend a refresh token for a new pair. A spent token presented again revokes its family (theft signal)."""
+    claims = tokens.decode(refresh, token_type=tokens.REFRESH)
+    with transaction.atomic():
+        row = (
+            RefreshToken.objects.select_for_update()
+            .select_related("user")
+            .filter(jti=claims["jti"], user_id=claims["sub"])
+            .first()
+        )
+        if row is None:
+            raise tokens.TokenError("Refresh token is not known.")
+        if row.revoked_at is not None:
+            raise tokens.TokenError("Refresh token has been revoked.")
+        if not row.user.is_active:
+            raise tokens.TokenError("Account is deactivated.")
+        if row.used_at is None:
+            row.used_at = timezone.now()
+            row.save(update_fields=["used_at"])
+            return _issue_pair(user=row.user, family=row.family)
+        # Reuse: the revocation must commit, so the error is raised after the transaction.
+        revoked = RefreshToken.objects.filter(family=row.family, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+    log.warning("jwt.refresh_reuse user=%s family=%s revoked=%s", row.user_id, row.family, revoked)
+    raise RefreshTokenReusedError("Refresh token was already used; every session of this sign-in is revoked.")
+
+
+def revoke_user_tokens(*, user: User) -> int:
+    """Sign out everywhere: on password change, deactivation or a user's request."""
+    return RefreshToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())

@@ -1,0 +1,245 @@
+"""The JWT rules of identity/tokens.py: everything python-jose would let through by default is refused."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from django.test import override_settings
+from django.urls import reverse
+
+from identity import tokens
+from identity.models import RefreshToken
+from identity.services.api_tokens import (
+    RefreshTokenReusedError,
+    issue_access_token,
+    issue_token_pair,
+    rotate_refresh_token,
+)
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _segments(token: str) -> tuple[dict, dict, str]:
+    header, payload, signature = token.split(".")
+    pad = lambda s: s + "=" * (-len(s) % 4)  # noqa: E731
+    return (
+        json.loads(base64.urlsafe_b64decode(pad(header))),
+        json.loads(base64.urlsafe_b64decode(pad(payload))),
+        signature,
+    )
+
+
+def _forge(header: dict, payload: dict, signature: str = "") -> str:
+    h = _b64(json.dumps(header).encode())
+    p = _b64(json.dumps(payload).encode())
+    return f"{h}.{p}.{signature}"
+
+
+def _hs256(header: dict, payload: dict, secret: bytes) -> str:
+    signing_input = f"{_b64(json.dumps(header).encode())}.{_b64(json.dumps(payload).encode())}"
+    sig = hmac.new(secret, signing_input.encode(), hashlib.sha256).digest()
+    return f"{signing_input}.{_b64(sig)}"
+
+
+def _current_public_pem() -> str:
+    key = next(iter(tokens._keys()[1].values()))
+    return key.public_pem
+
+
+@pytest.fixture
+def user():
+    return UserFactory()
+
+
+@pytest.fixture
+def access(user):
+    return issue_access_token(user=user)
+
+
+def test_valid_access_token_decodes_with_expected_claims(user, access):
+    claims = tokens.decode(access, token_type=tokens.ACCESS)
+    assert claims["sub"] == str(user.pk)
+    header, _, _ = _segments(access)
+    assert header["alg"] == "ES256"
+    assert header["kid"] == tokens.jwks()["keys"][0]["kid"]
+
+
+def test_alg_none_is_rejected(access):
+    header, payload, _ = _segments(access)
+    with pytest.raises(tokens.TokenError):
+        tokens.decode(_forge({**header, "alg": "none"}, payload), token_type=tokens.ACCESS)
+
+
+@pytest.mark.parametrize("form", ["pem", "der"])
+def test_hs256_signed_with_public_key_is_rejected(access, form):
+    header, payload, _ = _segments(access)
+    pem = _current_public_pem().encode()
+    secret = (
+        pem
+        if form == "pem"
+        else serialization.load_pem_public_key(pem).public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
+    forged = _hs256({**header, "alg": "HS256"}, payload, secret)
+    with pytest.raises(tokens.TokenError):
+        tokens.decode(forged, token_type=tokens.ACCESS)
+
+
+def test_expired_token_is_rejected(user, settings):
+    token = tokens.encode(subject=str(user.pk), token_type=tokens.ACCESS, lifetime_seconds=-120)
+    with pytest.raises(tokens.TokenError):
+        tokens.decode(token, token_type=tokens.ACCESS)
+
+
+def test_wrong_audience_is_rejected(access, settings):
+    settings.JWT_AUDIENCE = "someone-else"
+    with pytest.raises(tokens.TokenError):
+        tokens.decode(access, token_type=tokens.ACCESS)
+
+
+def test_wrong_issuer_is_rejected(access, settings):
+    settings.JWT_ISSUER = "https://evil.example"
+    with pytest.raises(tokens.TokenError):
+        tokens.decode(access, token_type=tokens.ACCESS)
+
+
+def test_tampered_payload_is_rejected(access):
+    header, payload, signature = _segments(access)
+    forged = _forge(header, {**payload, "sub": "999999", "role": "senior_officer"}, signature)
+    with pytest.raises(tokens.TokenError):
+        tokens.decode(forged, token_type=tokens.ACCESS)
+
+
+def test_unknown_kid_is_rejected(access):
+    header, payload, signature = _segments(access)
+    with pytest.raises(tokens.TokenError):
+        tokens.decode(_forge({**header, "kid": "not-ours"}, payload, signature), token_type=tokens.ACCESS)
+
+
+def test_jku_header_is_never_followed(access):
+    header, payload, signature = _segments(access)
+    forged = _forge({**header, "kid": "attacker", "jku": "http://127.0.0.1:1/jwks.json"}, payload, signature)
+    with pytest.raises(tokens.TokenError):
+        tokens.decode(forged, token_type=tokens.ACCESS)
+
+
+def test_crit_header_is_rejected(access):
+    header, payload, signature = _segments(access)
+    with pytest.raises(tokens.TokenError):
+        tokens.decode(_forge({**header, "crit": ["exp"]}, payload, signature), token_type=tokens.ACCESS)
+
+
+def test_overlong_token_is_rejected(settings):
+    with pytest.raises(tokens.TokenError):
+        tokens.decode("a." + "b" * settings.JWT_MAX_TOKEN_LENGTH + ".c", token_type=tokens.ACCESS)
+
+
+def test_missing_required_claims_are_rejected(user):
+    # A correctly signed token without exp must not pass (python-jose accepts it unless told to require it).
+    signing, _ = tokens._keys()
+    from jose import jwt as jose_jwt  # the test may import jose to build hostile tokens
+
+    claims = {"sub": str(user.pk), "typ": "access", "iat": int(time.time()), "jti": "x"}
+    token = jose_jwt.encode(
+        {**claims, "iss": "x", "aud": "y"},
+        signing.private_pem,
+        algorithm="ES256",
+        headers={"kid": signing.kid},
+    )
+    with pytest.raises(tokens.TokenError):
+        tokens.decode(token, token_type=tokens.ACCESS)
+
+
+def test_refresh_token_is_not_an_access_token(user):
+    pair = issue_token_pair(user=user)
+    with pytest.raises(tokens.TokenError):
+        tokens.decode(pair.refresh, token_type=tokens.ACCESS)
+
+
+def test_refresh_works_once_and_reuse_revokes_the_family(user):
+    first = issue_token_pair(user=user)
+    second = rotate_refresh_token(refresh=first.refresh)
+    assert second.access != first.access
+    with pytest.raises(RefreshTokenReusedError):
+        rotate_refresh_token(refresh=first.refresh)
+    # The revocation committed: even the newest refresh token of that family is dead now.
+    assert RefreshToken.objects.filter(user=user, revoked_at__isnull=True).count() == 0
+    with pytest.raises(tokens.TokenError):
+        rotate_refresh_token(refresh=second.refresh)
+
+
+def test_refresh_of_deactivated_user_is_refused(user):
+    pair = issue_token_pair(user=user)
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    with pytest.raises(tokens.TokenError):
+        rotate_refresh_token(refresh=pair.refresh)
+
+
+def test_jwks_publishes_only_public_members(client):
+    response = client.get(reverse("jwks"))
+    assert response.status_code == 200
+    (key,) = response.json()["keys"]
+    assert {"kty", "crv", "x", "y", "kid", "alg", "use"} <= set(key)
+    assert "d" not in key
+
+
+def test_previous_public_key_still_verifies_after_rotation(user, tmp_path):
+    old_token = issue_access_token(user=user)
+    old_public = _current_public_pem()
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    new_key = ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    with override_settings(JWT_PRIVATE_KEY=new_key.decode(), JWT_PREVIOUS_PUBLIC_KEYS=old_public):
+        tokens.reset_key_cache()
+        try:
+            assert len(tokens.jwks()["keys"]) == 2
+            assert tokens.decode(old_token, token_type=tokens.ACCESS)["sub"] == str(user.pk)
+        finally:
+            tokens.reset_key_cache()
+
+
+class TestBearerAuthentication:
+    url = "/api/v1/__whoami__"
+
+    @pytest.fixture(autouse=True)
+    def _whoami_route(self, settings):
+        settings.ROOT_URLCONF = "tests.identity.whoami_urls"
+
+    def test_valid_token_authenticates(self, api_client, user, access):
+        api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
+        response = api_client.get(self.url)
+        assert response.status_code == 200
+        assert response.json() == {"email": user.email}
+
+    def test_deactivated_user_token_is_refused(self, api_client, user, access):
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
+        response = api_client.get(self.url)
+        assert response.status_code == 401
+        assert response.json()["error"]["code"] == "authentication_failed"
+        assert response["WWW-Authenticate"].startswith("Bearer")
+
+    def test_garbage_token_gets_401_json(self, api_client):
+        api_client.credentials(HTTP_AUTHORIZATION="Bearer not.a.token")
+        response = api_client.get(self.url)
+        assert response.status_code == 401
+        assert "error" in response.json()
+
+    def test_no_token_gets_401(self, api_client):
+        assert api_client.get(self.url).status_code == 401
