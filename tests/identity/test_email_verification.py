@@ -65,7 +65,9 @@ def test_reused_link_is_refused_with_a_new_link_form(client, new_user):
 def test_expired_link_is_refused_and_changes_nothing(client, new_user, settings):
     with time_machine.travel(dt.datetime(2025, 1, 1, 12, tzinfo=dt.UTC), tick=False):
         token = accounts.make_verification_token(user=new_user)
-    later = dt.datetime(2025, 1, 1, 12, tzinfo=dt.UTC) + dt.timedelta(seconds=settings.EMAIL_VERIFICATION_MAX_AGE + 60)
+    later = dt.datetime(2025, 1, 1, 12, tzinfo=dt.UTC) + dt.timedelta(
+        seconds=settings.EMAIL_VERIFICATION_MAX_AGE + 60
+    )
     with time_machine.travel(later, tick=False):
         response = client.get(_url(token))
     assert response.status_code == 400
@@ -96,7 +98,9 @@ def test_token_for_a_changed_address_is_refused(new_user):
         accounts.verify_email(token=token)
 
 
-def test_resend_answers_the_same_for_unknown_and_known_addresses(client, new_user, django_capture_on_commit_callbacks):
+def test_resend_answers_the_same_for_unknown_and_known_addresses(
+    client, new_user, django_capture_on_commit_callbacks
+):
     url = reverse("identity:resend_verification")
     with django_capture_on_commit_callbacks(execute=True):
         known = client.post(url, {"email": "NEW@example.lv"})

@@ -75,7 +75,9 @@ def test_register_page_refuses_duplicate_email_case_insensitively(client, email)
     [("short1", "too short"), ("password1234", "too common"), ("12345678901234", "entirely numeric")],
 )
 def test_register_page_refuses_weak_password(client, password, message):
-    response = client.post(reverse("identity:register"), {**GOOD, "password1": password, "password2": password})
+    response = client.post(
+        reverse("identity:register"), {**GOOD, "password1": password, "password2": password}
+    )
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not User.objects.exists()
@@ -96,7 +98,10 @@ def test_register_page_refuses_missing_fields(client):
 
 def test_service_leaves_nothing_behind_on_duplicate(django_capture_on_commit_callbacks):
     UserFactory(email="taken@example.lv")
-    with pytest.raises(accounts.EmailAlreadyRegisteredError), django_capture_on_commit_callbacks() as callbacks:
+    with (
+        pytest.raises(accounts.EmailAlreadyRegisteredError),
+        django_capture_on_commit_callbacks() as callbacks,
+    ):
         accounts.register_applicant(
             email="Taken@Example.lv", password="Kalnu-upe-pavasaris-41", first_name="A", last_name="B"
         )
@@ -144,7 +149,9 @@ class TestRegisterApi:
         assert "preferred_language" in response.json()["error"]["details"]
 
     def test_malformed_json_is_a_400_json_error(self, api_client):
-        response = api_client.post(self.url, data='{"email": "x@example.lv",', content_type="application/json")
+        response = api_client.post(
+            self.url, data='{"email": "x@example.lv",', content_type="application/json"
+        )
         assert response.status_code == 400
         assert response.json()["error"]["code"] == "parse_error"
         assert not User.objects.exists()
