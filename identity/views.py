@@ -25,7 +25,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
-from django_ratelimit.decorators import ratelimit
 
 from eservice.exceptions import DomainError
 from identity import signin
@@ -33,6 +32,7 @@ from identity.forms import EmailForm, LoginForm, OtpForm, ProfileForm, RegisterF
 from identity.lockout import lockout_response
 from identity.models import ApplicantProfile, User
 from identity.permissions import session_otp_verified
+from identity.ratelimits import limit_posts_by_ip
 from identity.services import accounts
 from identity.services.api_tokens import revoke_user_tokens
 
@@ -40,17 +40,7 @@ PENDING_LOGIN_KEY = "identity_pending_login"
 PENDING_LOGIN_SECONDS = 300
 
 
-def setting_rate(name: str):
-    """A django-ratelimit rate read at request time, so settings (and tests) can change it."""
-
-    def rate(group: str, request: HttpRequest) -> str:
-        return getattr(settings, name)
-
-    return rate
-
-
-def _limit(setting: str):
-    return ratelimit(key="ip", rate=setting_rate(setting), method="POST", block=True)
+_limit = limit_posts_by_ip
 
 
 def _safe_next(request: HttpRequest, candidate: str | None) -> str:

@@ -9,8 +9,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.debug import sensitive_post_parameters
-from django_ratelimit.decorators import ratelimit
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -20,9 +19,9 @@ from rest_framework.views import APIView
 from eservice.exceptions import error_body
 from identity import signin, tokens
 from identity.models import Language, User
+from identity.ratelimits import limit_posts_by_ip
 from identity.services import accounts
 from identity.services.api_tokens import RefreshTokenReusedError, issue_token_pair, rotate_refresh_token
-from identity.views import setting_rate
 
 ErrorSerializer = inline_serializer(
     name="Error",
@@ -51,9 +50,7 @@ def _error(code: str, message: str, http_status: int, details: object = None) ->
 
 def _limit(setting: str):
     # Outside DRF's dispatch, so a blocked request reaches RatelimitMiddleware and gets the 429 JSON body.
-    return method_decorator(
-        ratelimit(key="ip", rate=setting_rate(setting), method="POST", block=True), name="dispatch"
-    )
+    return method_decorator(limit_posts_by_ip(setting), name="dispatch")
 
 
 class PublicApi(APIView):
@@ -66,6 +63,7 @@ class PublicApi(APIView):
 class RegisterApi(PublicApi):
     """Create an applicant account; it can sign in once the e-mail address is verified."""
 
+    @extend_schema_serializer(component_name="RegisterInput")
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField(max_length=254)
         password = serializers.CharField(write_only=True, trim_whitespace=False, max_length=256)
@@ -91,6 +89,7 @@ class RegisterApi(PublicApi):
                 raise serializers.ValidationError({"password": exc.messages}) from exc
             return attrs
 
+    @extend_schema_serializer(component_name="RegisterOutput")
     class OutputSerializer(serializers.Serializer):
         email = serializers.EmailField()
         email_verified = serializers.BooleanField()
@@ -115,9 +114,11 @@ class RegisterApi(PublicApi):
 class VerifyEmailApi(PublicApi):
     """Confirm an e-mail address with the token from the verification link. A token works once."""
 
+    @extend_schema_serializer(component_name="VerifyEmailInput")
     class InputSerializer(serializers.Serializer):
         token = serializers.CharField(max_length=1024)
 
+    @extend_schema_serializer(component_name="VerifyEmailOutput")
     class OutputSerializer(serializers.Serializer):
         email = serializers.EmailField()
         email_verified = serializers.BooleanField()
@@ -147,6 +148,7 @@ class TokenObtainApi(PublicApi):
     """Exchange e-mail, password and (when the account has two-step verification or is staff) a TOTP code
     for an access token and a refresh token. Failures count towards the lockout."""
 
+    @extend_schema_serializer(component_name="TokenObtainInput")
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField(max_length=254)
         password = serializers.CharField(trim_whitespace=False, max_length=256)
@@ -227,6 +229,7 @@ class TokenRefreshApi(PublicApi):
     """Spend a refresh token for a new pair. A refresh token works once; presenting a spent one again
     revokes every token of that sign-in (answer 401 ``token_reused``)."""
 
+    @extend_schema_serializer(component_name="TokenRefreshInput")
     class InputSerializer(serializers.Serializer):
         refresh = serializers.CharField(max_length=settings.JWT_MAX_TOKEN_LENGTH + 1)
 

@@ -45,7 +45,9 @@ def test_register_page_creates_inactive_applicant_with_profile_and_mails_link(
     message = mail.outbox[0]
     assert message.to == ["olena.shevchenko@example.ua"]
     assert "https://eservice.example.lv/verify-email/?token=" in message.body
-    # Rendered in the preferred language (Russian translations are compiled from locale/), with the signature.
+    # Rendered in the preferred language (make test compiles locale/ first), greeting and signature included.
+    assert message.body.startswith("Здравствуйте, Olena!")
+    assert "Управление по делам гражданства и миграции" in message.body
     assert "+371 67209400" in message.body
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html" and "https://eservice.example.lv/verify-email/?token=" in html
