@@ -157,3 +157,26 @@ def test_logout_is_post_only(client, applicant):
     response = client.post("/logout/")
     assert response.status_code == 302
     assert _session_user_id(client) is None
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/login/", "/register/", "/password/reset/", "/password/reset/sent/", "/verify-email/resend/", "/"],
+)
+def test_public_pages_render_for_anonymous_visitors(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b'<main id="main"' in response.content
+
+
+def test_code_step_expires_after_five_minutes(client, applicant_with_totp):
+    user, device = applicant_with_totp
+    _login(client, user.email)
+    session = client.session
+    pending = session["identity_pending_login"]
+    pending["started"] -= 301
+    session["identity_pending_login"] = pending
+    session.save()
+    response = client.post(OTP, {"otp": totp_code(device)})
+    assert response.status_code == 302 and response["Location"] == LOGIN
+    assert _session_user_id(client) is None
