@@ -7,7 +7,7 @@ from django.contrib import admin
 from django_otp.admin import OTPAdminSite
 
 from tests.factories import UserFactory
-from tests.identity.conftest import add_totp, verify_session
+from tests.otp import add_totp, verify_session
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 
 from identity.models import RefreshToken
 from tests.factories import PASSWORD, UserFactory
-from tests.identity.conftest import totp_code, wrong_code
+from tests.otp import totp_code, wrong_code
 
 pytestmark = pytest.mark.django_db
 

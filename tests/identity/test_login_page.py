@@ -8,7 +8,7 @@ from axes.models import AccessAttempt
 from django.urls import reverse
 
 from tests.factories import PASSWORD, UserFactory
-from tests.identity.conftest import totp_code, wrong_code
+from tests.otp import totp_code, wrong_code
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.core import mail
 from identity.models import RefreshToken
 from identity.services.api_tokens import issue_token_pair
 from tests.factories import PASSWORD
-from tests.identity.conftest import add_totp, verify_session
+from tests.otp import add_totp, verify_session
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.identity.conftest import add_totp, verify_session
+from tests.otp import add_totp, verify_session
 
 pytestmark = pytest.mark.django_db
 

@@ -86,7 +86,7 @@ def test_a_broken_hook_is_not_silently_skipped(settings, monkeypatch):
 
 
 def test_demo_officer_can_sign_in_with_the_printed_uri(settings, client):
-    from tests.identity.conftest import totp_code
+    from tests.otp import totp_code
 
     settings.DEBUG = True
     _run()

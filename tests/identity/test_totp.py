@@ -9,7 +9,7 @@ import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from identity.services import accounts
-from tests.identity.conftest import totp_code, verify_session, wrong_code
+from tests.otp import totp_code, verify_session, wrong_code
 
 pytestmark = pytest.mark.django_db
 
