@@ -1,0 +1,120 @@
+"""The working-day calendar of Latvia: the one place that says whether the Office works on a day.
+
+A day is a working day when it is Monday to Friday and not a public holiday, or when the Cabinet moved a working
+day onto a Saturday. Public holidays and the Cabinet's transfers come from the ``holidays`` package (its Latvian
+rules include the Monday off when 4 May or 18 November falls on a weekend); an administrator adds any transfer the
+package does not know yet as a ``CalendarException``, which wins over everything else.
+
+Deadlines count whole working days starting the day after the event: a decision due "in 10 working days" from
+a Friday submission is due on the tenth working day after that Friday.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+
+import holidays
+from django.utils import translation
+
+from applications.models import CalendarException
+
+COUNTRY = "LV"
+# The holidays package names its translations by locale; the site's language codes map onto them.
+_HOLIDAY_LANGUAGES = {"lv": "lv", "en": "en_US", "ru": "ru"}
+
+
+@dataclass(frozen=True)
+class DayOff:
+    date: dt.date
+    name: str
+
+
+@lru_cache(maxsize=64)
+def _public_holidays(year: int, language: str = "lv") -> holidays.HolidayBase:
+    return holidays.country_holidays(COUNTRY, years=year, language=language)
+
+
+def _package_says_working(day: dt.date) -> bool:
+    calendar = _public_holidays(day.year)
+    if day in calendar:
+        return False
+    if day in calendar.weekend_workdays:
+        return True
+    return day.weekday() < 5
+
+
+def _exceptions_between(start: dt.date, end: dt.date) -> dict[dt.date, bool]:
+    return dict(
+        CalendarException.objects.filter(date__gte=start, date__lte=end).values_list("date", "is_working_day")
+    )
+
+
+def is_working_day(day: dt.date) -> bool:
+    override = _exceptions_between(day, day).get(day)
+    return _package_says_working(day) if override is None else override
+
+
+def add_working_days(start: dt.date, days: int) -> dt.date:
+    """The date ``days`` working days after ``start`` (``start`` itself does not count)."""
+    if days < 0:
+        raise ValueError("days must not be negative")
+    day = start
+    counted = 0
+    # Fetch the administrator's exceptions a window at a time: one query per window, never one per day.
+    window_start = start
+    window_end = start + dt.timedelta(days=days * 2 + 30)
+    overrides = _exceptions_between(window_start, window_end)
+    while counted < days:
+        day += dt.timedelta(days=1)
+        if day > window_end:
+            window_start, window_end = day, day + dt.timedelta(days=(days - counted) * 2 + 30)
+            overrides = _exceptions_between(window_start, window_end)
+        override = overrides.get(day)
+        if _package_says_working(day) if override is None else override:
+            counted += 1
+    return day
+
+
+def working_days_between(start: dt.date, end: dt.date) -> int:
+    """How many working days fall after ``start`` up to and including ``end`` (negative when ``end`` is earlier).
+
+    The inverse of ``add_working_days``: ``working_days_between(d, add_working_days(d, n)) == n``.
+    """
+    if end < start:
+        return -working_days_between(end, start)
+    overrides = _exceptions_between(start + dt.timedelta(days=1), end)
+    count = 0
+    day = start
+    while day < end:
+        day += dt.timedelta(days=1)
+        override = overrides.get(day)
+        if _package_says_working(day) if override is None else override:
+            count += 1
+    return count
+
+
+def upcoming_days_off(*, after: dt.date, limit: int = 5, horizon_days: int = 400) -> list[DayOff]:
+    """Public holidays and extra days off on weekdays after ``after``, named in the active language."""
+    language = _HOLIDAY_LANGUAGES.get((translation.get_language() or "lv")[:2], "lv")
+    end = after + dt.timedelta(days=horizon_days)
+    exceptions = {
+        exception.date: exception
+        for exception in CalendarException.objects.filter(date__gt=after, date__lte=end)
+    }
+    found: list[DayOff] = []
+    day = after
+    while day < end and len(found) < limit:
+        day += dt.timedelta(days=1)
+        exception = exceptions.get(day)
+        if exception is not None:
+            if not exception.is_working_day and day.weekday() < 5:
+                found.append(DayOff(day, exception.note or _public_holidays(day.year, language).get(day, "")))
+            continue
+        if day.weekday() >= 5:
+            continue
+        name = _public_holidays(day.year, language).get(day)
+        if name is not None:
+            found.append(DayOff(day, name))
+    return found
