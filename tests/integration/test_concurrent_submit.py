@@ -10,7 +10,7 @@ from django.db import connections
 from applications import services
 from applications.models import Application
 from eservice.exceptions import ConflictError
-from tests.applications.conftest import attach_all  # noqa: F401, F811 - fixture
+from tests.applications.conftest import attach_all  # noqa: F401 - fixture
 from tests.services import require_postgres
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
