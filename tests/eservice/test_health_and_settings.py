@@ -25,10 +25,14 @@ def test_readyz_is_503_when_broker_unreachable(client, settings):
 
     original = app.conf.broker_url
     app.conf.broker_url = "redis://127.0.0.1:1/0"
+    app.conf.broker_write_url = (
+        "redis://127.0.0.1:1/0"  # CELERY_BROKER_URL in the environment wins over broker_url
+    )
     try:
         response = client.get(reverse("readyz"))
     finally:
         app.conf.broker_url = original
+        app.conf.broker_write_url = None
     assert response.status_code == 503
     assert response.json()["checks"]["broker"] is False
 
