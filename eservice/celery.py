@@ -5,12 +5,15 @@ import os
 from celery import Celery
 from kombu import Queue
 
+from workers.schedule import BEAT_SCHEDULE
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "eservice.settings.local")
 
 app = Celery("eservice")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.task_queues = [Queue(name) for name in ("default", "email", "pdf")]
 app.autodiscover_tasks(["workers"], related_name="tasks")
+app.conf.beat_schedule = BEAT_SCHEDULE
 
 
 @app.on_after_configure.connect

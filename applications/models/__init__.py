@@ -1,5 +1,11 @@
 """Models of the applications app. Each subject has its own module; import them from here."""
 
+from applications.models.application import (
+    Application,
+    ApplicationDocument,
+    ApplicationEvent,
+    State,
+)
 from applications.models.catalogue import (
     ApplicationKind,
     CalendarException,
@@ -13,6 +19,9 @@ from applications.models.catalogue import (
 )
 
 __all__ = [
+    "Application",
+    "ApplicationDocument",
+    "ApplicationEvent",
     "ApplicationKind",
     "CalendarException",
     "DocumentRequirement",
@@ -22,4 +31,5 @@ __all__ = [
     "PayeeAccount",
     "ProcessingSpeed",
     "Purpose",
+    "State",
 ]

@@ -11,8 +11,12 @@ SECRET_KEY = "test-only-not-secret-7d1c5a9e3b8f4a6c2e0d9b7a5c3e1f8d6b4a2c0e9f7d5
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+if env.str("EMAIL_URL", default=""):  # a worker process started by an integration test talks to real SMTP
+    vars().update(env.email_url("EMAIL_URL"))
 VAR_DIR = Path(tempfile.mkdtemp(prefix="eservice-test-"))
-MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_ROOT = Path(
+    env.str("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+)  # shared with a test's worker process
 JWT_PRIVATE_KEY_FILE = str(VAR_DIR / "jwt" / "signing-key.pem")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -1,0 +1,342 @@
+"""An application for a residence permit, its state machine, its timeline and its documents.
+
+The state moves only through the transitions below (``FSMField(protected=True)``); a transition changes fields
+of its own row and nothing else. Services in ``applications.services`` lock the row, call the transition, save,
+write the timeline event and schedule mail and PDFs after commit. ``ConcurrentTransitionMixin`` makes a save
+fail when the state changed in the database since the row was read, so two concurrent transitions cannot both
+win.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from applications.models.catalogue import ApplicationKind, DocumentType, ProcessingSpeed, Purpose
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    AWAITING_PAYMENT = "awaiting_payment", _("Awaiting payment")
+    SUBMITTED = "submitted", _("Submitted")
+    IN_REVIEW = "in_review", _("In review")
+    AWAITING_APPLICANT = "awaiting_applicant", _("Waiting for your answer")
+    DECISION_PENDING = "decision_pending", _("Decision being prepared")
+    GRANTED = "granted", _("Granted")
+    REFUSED = "refused", _("Refused")
+    AWAITING_REGISTRATION = "awaiting_registration", _("Awaiting registration")
+    CARD_IN_PRODUCTION = "card_in_production", _("Card in production")
+    READY_FOR_COLLECTION = "ready_for_collection", _("Ready for collection")
+    COLLECTED = "collected", _("Collected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    EXPIRED = "expired", _("Expired")
+    ANNULLED = "annulled", _("Annulled")
+
+
+# The applicant may still change the application (form data and documents) in these states.
+EDITABLE_STATES = frozenset({State.DRAFT})
+# The applicant may withdraw from these states (DESIGN.md section 3: "any open state").
+WITHDRAWABLE_STATES = (
+    State.DRAFT,
+    State.AWAITING_PAYMENT,
+    State.SUBMITTED,
+    State.IN_REVIEW,
+    State.AWAITING_APPLICANT,
+)
+FINAL_STATES = frozenset({State.REFUSED, State.COLLECTED, State.WITHDRAWN, State.EXPIRED, State.ANNULLED})
+
+# Reference prefixes by application kind code; the rest of the reference is the year and the row id.
+_REFERENCE_PREFIX = {
+    ApplicationKind.Code.FIRST_TRP: "TRP",
+    ApplicationKind.Code.REPEATED_TRP: "TRP",
+    ApplicationKind.Code.EU_LONG_TERM: "EULR",
+    ApplicationKind.Code.REGISTRATION: "REG",
+}
+
+
+def reference_for(*, kind_code: str, year: int, pk: int) -> str:
+    return f"{_REFERENCE_PREFIX.get(kind_code, 'APP')}-{year}-{pk:06d}"
+
+
+# Row-local conditions of the transitions: they read only this row, so listing allowed actions costs no query.
+def personal_data_complete(application: Application) -> bool:
+    return bool(
+        application.first_name
+        and application.last_name
+        and application.date_of_birth
+        and application.nationality
+        and application.passport_number
+        and application.passport_valid_until
+    )
+
+
+def purpose_details_complete(application: Application) -> bool:
+    return not application.missing_purpose_fields()
+
+
+def stay_details_complete(application: Application) -> bool:
+    return bool(application.address_in_latvia and application.stay_from and application.stay_to)
+
+
+class Relationship(models.TextChoices):
+    SPOUSE = "spouse", _("Spouse")
+    CHILD = "child", _("Child")
+    PARENT = "parent", _("Parent")
+    OTHER = "other", _("Other relative")
+
+
+class Application(ConcurrentTransitionMixin, models.Model):
+    """One application of one applicant for one kind and purpose."""
+
+    State = State
+    Relationship = Relationship
+
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("applicant"),
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    kind = models.ForeignKey(
+        ApplicationKind, verbose_name=_("application kind"), on_delete=models.PROTECT, related_name="+"
+    )
+    purpose = models.ForeignKey(
+        Purpose, verbose_name=_("purpose"), on_delete=models.PROTECT, related_name="+"
+    )
+    processing_speed = models.CharField(
+        _("processing speed"),
+        max_length=10,
+        choices=ProcessingSpeed.choices,
+        default=ProcessingSpeed.STANDARD,
+    )
+    state = FSMField(_("state"), default=State.DRAFT, choices=State.choices, protected=True, db_index=True)
+    reference = models.CharField(_("reference number"), max_length=30, unique=True, null=True, blank=True)
+    unit = models.ForeignKey(
+        "identity.TerritorialUnit",
+        verbose_name=_("territorial unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applications",
+        help_text=_("The unit whose officers handle the case; set at submission."),
+    )
+
+    # Personal data: a snapshot of the profile when the application was made.
+    first_name = models.CharField(_("given names (as in passport)"), max_length=150, blank=True)
+    last_name = models.CharField(_("surname (as in passport)"), max_length=150, blank=True)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    nationality = models.CharField(
+        _("nationality"), max_length=2, blank=True, help_text=_("ISO 3166-1 alpha-2 country code, e.g. UA.")
+    )
+    passport_number = models.CharField(_("passport number"), max_length=30, blank=True)
+    passport_valid_until = models.DateField(_("passport valid until"), null=True, blank=True)
+
+    # Purpose details: which ones are needed depends on the purpose (see PURPOSE_FIELDS).
+    employer_name = models.CharField(_("employer"), max_length=200, blank=True)
+    employer_registration_number = models.CharField(
+        _("employer's registration number"), max_length=30, blank=True
+    )
+    school_name = models.CharField(_("educational institution"), max_length=200, blank=True)
+    family_member_name = models.CharField(_("family member in Latvia"), max_length=200, blank=True)
+    family_member_relationship = models.CharField(
+        _("relationship"), max_length=100, blank=True, choices=Relationship.choices
+    )
+    company_name = models.CharField(_("company"), max_length=200, blank=True)
+    company_registration_number = models.CharField(
+        _("company registration number"), max_length=30, blank=True
+    )
+    research_institution = models.CharField(_("research institution"), max_length=200, blank=True)
+    purpose_description = models.TextField(_("purpose of stay, in your words"), blank=True)
+    invitation_number = models.CharField(
+        _("number of the approved invitation"),
+        max_length=40,
+        blank=True,
+        help_text=_("The number the Office gave the inviter's approved invitation (“call”)."),
+    )
+
+    # Stay details
+    address_in_latvia = models.CharField(_("address in Latvia"), max_length=255, blank=True)
+    stay_from = models.DateField(_("planned stay from"), null=True, blank=True)
+    stay_to = models.DateField(_("planned stay until"), null=True, blank=True)
+
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Any change by the applicant; a draft untouched for APPLICATION_DRAFT_EXPIRY_DAYS expires.
+    last_activity_at = models.DateTimeField(_("last activity"), default=timezone.now, db_index=True)
+    expiry_warning_sent_at = models.DateTimeField(_("expiry warning sent"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    paid_at = models.DateTimeField(_("fee paid"), null=True, blank=True)
+    decision_due_on = models.DateField(_("expected decision by"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        indexes = [
+            models.Index(fields=["applicant", "-created_at"]),
+            models.Index(fields=["state", "last_activity_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(stay_to__isnull=True)
+                | models.Q(stay_from__isnull=True)
+                | models.Q(stay_to__gte=models.F("stay_from")),
+                name="application_stay_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference or f"application {self.pk}"
+
+    # Which purpose detail fields each purpose asks for; all of them are required for that purpose.
+    PURPOSE_FIELDS: dict[str, tuple[str, ...]] = {
+        Purpose.Code.EMPLOYMENT: ("employer_name", "employer_registration_number"),
+        Purpose.Code.STUDIES: ("school_name",),
+        Purpose.Code.FAMILY: ("family_member_name", "family_member_relationship"),
+        Purpose.Code.BUSINESS: ("company_name", "company_registration_number"),
+        Purpose.Code.RESEARCH: ("research_institution",),
+        Purpose.Code.OTHER: ("purpose_description",),
+    }
+
+    def purpose_fields(self) -> tuple[str, ...]:
+        fields = self.PURPOSE_FIELDS.get(self.purpose.code, ("purpose_description",))
+        if self.purpose.requires_invitation:
+            fields = (*fields, "invitation_number")
+        return fields
+
+    def missing_purpose_fields(self) -> list[str]:
+        return [name for name in self.purpose_fields() if not getattr(self, name)]
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in EDITABLE_STATES
+
+    @property
+    def is_minor(self) -> bool | None:
+        if self.date_of_birth is None:
+            return None
+        today = timezone.localdate()
+        eighteenth = _add_years(self.date_of_birth, 18)
+        return today < eighteenth
+
+    # --- transitions built by the lifecycle issue -------------------------------------------------------
+    @transition(
+        field=state,
+        source=State.DRAFT,
+        target=State.AWAITING_PAYMENT,
+        conditions=[personal_data_complete, purpose_details_complete, stay_details_complete],
+        permission=lambda application, user: application.applicant_id == user.pk,
+    )
+    def submit(self) -> None:
+        """The form is complete; the service has checked the documents. Next: the state fee."""
+        self.submitted_at = timezone.now()
+
+    @transition(field=state, source=State.AWAITING_PAYMENT, target=State.SUBMITTED)
+    def mark_paid(self, *, paid_at: dt.datetime | None = None) -> None:
+        """The state fee is confirmed (called by the payments app's ``confirm_payment`` service)."""
+        self.paid_at = paid_at or timezone.now()
+
+    @transition(
+        field=state,
+        source=list(WITHDRAWABLE_STATES),
+        target=State.WITHDRAWN,
+        permission=lambda application, user: application.applicant_id == user.pk,
+    )
+    def withdraw(self) -> None:
+        self.closed_at = timezone.now()
+
+    @transition(field=state, source=State.DRAFT, target=State.EXPIRED)
+    def expire(self) -> None:
+        """A draft nobody touched for the expiry period; only the periodic job calls this."""
+        self.closed_at = timezone.now()
+
+
+def _add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+class ApplicationEvent(models.Model):
+    """One line of an application's timeline, written by every service that changes the application."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Application started")
+        UPDATED = "updated", _("Application details saved")
+        DOCUMENT_ADDED = "document_added", _("Document uploaded")
+        DOCUMENT_REMOVED = "document_removed", _("Document removed")
+        SUBMITTED = "submitted", _("Application submitted; state fee due")
+        PAID = "paid", _("State fee paid")
+        WITHDRAWN = "withdrawn", _("Application withdrawn")
+        EXPIRY_WARNING = "expiry_warning", _("Reminder sent: the draft will expire")
+        EXPIRED = "expired", _("Draft expired")
+        SUMMARY_READY = "summary_ready", _("Application summary PDF ready")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("event"), max_length=40)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("application event")
+        verbose_name_plural = _("application events")
+        indexes = [models.Index(fields=["application", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.kind} at {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def label(self) -> str:
+        try:
+            return str(self.Kind(self.kind).label)
+        except ValueError:  # an event kind added by another app (payments, decisions)
+            return self.kind.replace("_", " ").capitalize()
+
+
+def document_upload_path(instance: ApplicationDocument, filename: str) -> str:
+    """Never guessable and never the applicant's file name: documents/<random>/<random>.<ext>."""
+    import secrets
+
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"documents/{secrets.token_hex(16)}/{secrets.token_urlsafe(24)}.{ext}"
+
+
+class ApplicationDocument(models.Model):
+    """One uploaded document: checked by its content, re-encoded where it is an image, stored with a checksum."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")
+    document_type = models.ForeignKey(
+        DocumentType, verbose_name=_("document type"), on_delete=models.PROTECT, related_name="+"
+    )
+    file = models.FileField(_("file"), upload_to=document_upload_path, max_length=255)
+    original_filename = models.CharField(_("file name"), max_length=150)
+    content_type = models.CharField(_("file type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("application document")
+        verbose_name_plural = _("application documents")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "document_type"], name="one_document_per_type"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_type_id}: {self.original_filename}"

@@ -1,0 +1,23 @@
+"""Every periodic job, in one place (Celery beat). Later issues add their jobs here, each with a comment."""
+
+from celery.schedules import crontab
+
+BEAT_SCHEDULE = {
+    # Re-queue outbox rows stuck in pending (broker down at commit, a lost message) and claims of dead workers:
+    # a broker or mail outage delays e-mail but loses none.
+    "sweep-notification-outbox": {
+        "task": "workers.tasks.maintenance.sweep_notification_outbox",
+        "schedule": 300.0,
+        "options": {"expires": 240},
+    },
+    # Delete refresh tokens expired over a day ago and used e-mail verifications past their lifetime.
+    "delete-expired-tokens": {
+        "task": "workers.tasks.maintenance.delete_expired_tokens",
+        "schedule": crontab(hour=3, minute=15),
+    },
+    # Drafts untouched for 90 days: warn the owner 14 days before, then expire (APPLICATION_DRAFT_* settings).
+    "expire-stale-drafts": {
+        "task": "workers.tasks.applications.expire_drafts",
+        "schedule": crontab(hour=4, minute=0),
+    },
+}

@@ -1,0 +1,24 @@
+"""What other apps call: ``notify`` (e-mail through the outbox), ``store_pdf``, ``absolute_url``."""
+
+from workers.services.documents import render_sample_letter, store_pdf
+from workers.services.maintenance import delete_expired_tokens
+from workers.services.notifications import (
+    absolute_url,
+    build_message,
+    notify,
+    requeue_notification,
+    send_notification,
+    sweep_notification_outbox,
+)
+
+__all__ = [
+    "absolute_url",
+    "build_message",
+    "delete_expired_tokens",
+    "notify",
+    "render_sample_letter",
+    "requeue_notification",
+    "send_notification",
+    "store_pdf",
+    "sweep_notification_outbox",
+]

@@ -1,0 +1,265 @@
+"""The notification outbox: write a row with the change it announces, send it after commit, never twice.
+
+A row moves ``pending`` → ``sending`` → ``sent``. Claiming it (``sending``) happens under a row lock and is
+committed before the SMTP conversation, so a duplicate delivery of the task (``acks_late``, a sweep that queued it
+again) finds the claim and leaves the row alone. A worker that dies mid-send leaves the claim behind; the sweep
+gives such a row back to ``pending`` once the claim is older than any task may run, so mail is delayed but never
+lost (at worst a message the server had already accepted goes out again, carrying the same Message-ID).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import smtplib
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+from django.template.loader import get_template, render_to_string
+from django.utils import timezone, translation
+
+from identity.models import User
+from workers.models import Notification
+
+logger = logging.getLogger(__name__)
+
+# Attempts before a row is given up as failed; the task's max_retries is one less.
+MAX_ATTEMPTS = 8
+# A pending row not queued for this long is stuck (the broker was down at commit, or a message was lost).
+STUCK_AFTER = timedelta(minutes=10)
+# A claim older than this belongs to a worker that died: longer than the hard task time limit.
+CLAIM_TIMEOUT = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT * 2)
+
+
+def absolute_url(path: str) -> str:
+    """An absolute link for e-mails and PDFs: ``/verify-email/?t=…`` → ``https://<site>/verify-email/?t=…``."""
+    if not path.startswith("/") or path.startswith("//"):
+        raise ValueError(f"absolute_url() takes a path starting with one '/', got {path!r}")
+    return f"{settings.SITE_URL}{path}"
+
+
+def template_names(event: str) -> tuple[str, str, str]:
+    """The subject, plain-text and HTML templates of an event."""
+    return (f"email/{event}.subject.txt", f"email/{event}.txt", f"email/{event}.html")
+
+
+def notify(
+    *, recipient: User, event: str, context: dict[str, Any], actor: User | None = None
+) -> Notification:
+    """Write an e-mail to the outbox in the caller's transaction; it is sent after commit.
+
+    ``event`` names the templates ``templates/email/<event>.subject.txt|.txt|.html``; ``context`` holds
+    JSON-serialisable values only (ids, strings, ISO dates, absolute URLs), rendered at send time in the
+    recipient's preferred language. ``actor``: the officer who acted, named in the signature.
+    """
+    for name in template_names(event):
+        get_template(name)  # fail in the caller, not in a worker hours later
+    try:
+        json.dumps(context)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"notify() context must be JSON-serialisable: {exc}") from exc
+
+    notification = Notification.objects.create(recipient=recipient, actor=actor, event=event, context=context)
+    transaction.on_commit(partial(enqueue_notification, notification.pk))
+    logger.info("notification.queued id=%s event=%s", notification.pk, event)
+    return notification
+
+
+def enqueue_notification(notification_id: int) -> bool:
+    """Queue the send task. A broker outage must not fail the caller's (already committed) request: the row
+    stays pending and the sweep queues it later. Returns whether the broker took it."""
+    from workers.tasks.email import send_notification as send_notification_task
+
+    try:
+        send_notification_task.delay(notification_id)
+    except Exception:
+        logger.warning("notification.enqueue_failed id=%s", notification_id, exc_info=True)
+        return False
+    return True
+
+
+def _signature(actor: User | None) -> dict[str, str]:
+    if actor is not None and actor.is_officer:
+        return {
+            "name": actor.get_full_name(),
+            "unit": actor.unit.name if actor.unit_id else "",
+            "position": actor.position,
+            "phone": actor.work_phone,
+        }
+    return {
+        "name": str(settings.OFFICE_NAME),
+        "unit": "",
+        "position": "",
+        "phone": settings.OFFICE_INFO_PHONE,
+    }
+
+
+def build_message(notification: Notification) -> EmailMultiAlternatives:
+    """Render a notification in its recipient's language: subject, plain text and HTML."""
+    recipient = notification.recipient
+    language = recipient.preferred_language or settings.LANGUAGE_CODE
+    subject_name, text_name, html_name = template_names(notification.event)
+    with translation.override(language):
+        context = {
+            **notification.context,
+            "recipient_name": recipient.get_full_name(),
+            "signature": _signature(notification.actor),
+            "site_url": settings.SITE_URL,
+            "office_name": str(settings.OFFICE_NAME),
+            "office_phone": settings.OFFICE_INFO_PHONE,
+            "office_email": settings.OFFICE_EMAIL,
+        }
+        subject = " ".join(render_to_string(subject_name, context).split())
+        text = render_to_string(text_name, context)
+        html = render_to_string(html_name, context)
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[recipient.email],
+        headers={"Message-ID": notification.message_id, "Content-Language": language},
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def _claim(notification_id: int) -> Notification | None:
+    """Lock the row and mark it ``sending``; None when it is sent, failed, or another worker holds it."""
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(of=("self",))
+            .select_related("recipient", "actor__unit")
+            .filter(pk=notification_id)
+            .first()
+        )
+        if notification is None:
+            logger.warning("notification.missing id=%s", notification_id)
+            return None
+        if notification.status in (Notification.Status.SENT, Notification.Status.FAILED):
+            logger.info("notification.skip id=%s status=%s", notification.pk, notification.status)
+            return None
+        now = timezone.now()
+        if (
+            notification.status == Notification.Status.SENDING
+            and notification.claimed_at > now - CLAIM_TIMEOUT
+        ):
+            logger.info("notification.in_flight id=%s", notification.pk)
+            return None
+        notification.status = Notification.Status.SENDING
+        notification.claimed_at = now
+        notification.attempts += 1
+        notification.save(update_fields=["status", "claimed_at", "attempts"])
+        return notification
+
+
+def _is_permanent(exc: Exception) -> bool:
+    """A 5xx answer (or every recipient refused) will not change on a retry."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return True
+    return isinstance(exc, smtplib.SMTPResponseException) and 500 <= exc.smtp_code < 600
+
+
+def _record(notification_id: int, **fields: Any) -> None:
+    with transaction.atomic():
+        Notification.objects.select_for_update().filter(pk=notification_id).update(**fields)
+
+
+def send_notification(*, notification_id: int) -> Notification | None:
+    """Send one outbox row unless it was sent already. Re-raises transient SMTP errors for the task to retry.
+
+    Returns the row as it ends up, or None when there was nothing to do (already sent, failed, or in flight).
+    """
+    notification = _claim(notification_id)
+    if notification is None:
+        return None
+    try:
+        message = build_message(notification)
+        message.send()
+    except (smtplib.SMTPException, OSError) as exc:
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        final = _is_permanent(exc) or notification.attempts >= MAX_ATTEMPTS
+        status = Notification.Status.FAILED if final else Notification.Status.PENDING
+        # A queued retry counts as queued: the sweep leaves the row to it for a while.
+        _record(notification.pk, status=status, last_error=error, last_enqueued_at=timezone.now())
+        logger.warning(
+            "notification.send_error id=%s attempt=%s final=%s error=%s",
+            notification.pk,
+            notification.attempts,
+            final,
+            type(exc).__name__,
+        )
+        if final:
+            notification.refresh_from_db()
+            return notification
+        raise
+    except Exception as exc:
+        # A template or data error: retrying cannot help. Record it so it shows in the admin.
+        _record(notification.pk, status=Notification.Status.FAILED, last_error=f"{type(exc).__name__}: {exc}")
+        logger.exception("notification.render_error id=%s", notification.pk)
+        raise
+    _record(
+        notification.pk,
+        status=Notification.Status.SENT,
+        sent_at=timezone.now(),
+        sent_to=notification.recipient.email,
+        language=notification.recipient.preferred_language,
+        last_error="",
+    )
+    logger.info("notification.sent id=%s attempt=%s", notification.pk, notification.attempts)
+    notification.refresh_from_db()
+    return notification
+
+
+def sweep_notification_outbox(*, now: Any = None) -> list[int]:
+    """Queue again the rows stuck in pending, and the claims of workers that died. Returns the ids queued."""
+    from workers.tasks.email import send_notification as send_notification_task
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        abandoned = Notification.objects.select_for_update(skip_locked=True).filter(
+            status=Notification.Status.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT
+        )
+        abandoned_ids = list(abandoned.values_list("pk", flat=True))
+        if abandoned_ids:
+            Notification.objects.filter(pk__in=abandoned_ids).update(status=Notification.Status.PENDING)
+            logger.warning("notification.claims_released ids=%s", abandoned_ids)
+    stuck_ids = list(
+        Notification.objects.annotate(queued=Coalesce("last_enqueued_at", "created_at"))
+        .filter(Q(queued__lt=now - STUCK_AFTER) | Q(pk__in=abandoned_ids), status=Notification.Status.PENDING)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:1000]
+    )
+    queued = []
+    for notification_id in stuck_ids:
+        try:
+            send_notification_task.delay(notification_id)
+        except Exception:
+            # The broker is still down: the row stays pending and the next sweep tries again.
+            logger.warning("notification.requeue_failed id=%s", notification_id)
+            break
+        Notification.objects.filter(pk=notification_id).update(last_enqueued_at=timezone.now())
+        queued.append(notification_id)
+    if queued:
+        logger.info("notification.requeued count=%s", len(queued))
+    return queued
+
+
+@transaction.atomic
+def requeue_notification(*, notification_id: int) -> Notification:
+    """Give a failed row another round of attempts (admin action), sent after commit."""
+    from workers.tasks.email import send_notification as send_notification_task
+
+    notification = Notification.objects.select_for_update().get(pk=notification_id)
+    if notification.status == Notification.Status.FAILED:
+        notification.status = Notification.Status.PENDING
+        notification.attempts = 0
+        notification.last_enqueued_at = timezone.now()
+        notification.save(update_fields=["status", "attempts", "last_enqueued_at"])
+        transaction.on_commit(partial(send_notification_task.delay, notification.pk))
+    return notification

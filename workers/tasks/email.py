@@ -1,0 +1,21 @@
+"""E-mail tasks (routed to the ``email`` queue)."""
+
+from __future__ import annotations
+
+from smtplib import SMTPException
+
+from celery import shared_task
+
+from workers.services import notifications
+
+
+@shared_task(
+    name="workers.tasks.email.send_notification",
+    autoretry_for=(SMTPException, OSError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=notifications.MAX_ATTEMPTS - 1,
+)
+def send_notification(notification_id: int) -> None:
+    notifications.send_notification(notification_id=notification_id)
