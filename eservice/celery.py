@@ -3,15 +3,19 @@
 import os
 
 from celery import Celery
-from kombu import Queue
+from kombu import Exchange, Queue
 
 from workers.schedule import BEAT_SCHEDULE
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "eservice.settings.local")
 
+QUEUES = ("default", "email", "pdf")
+
 app = Celery("eservice")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.conf.task_queues = [Queue(name) for name in ("default", "email", "pdf")]
+# Each queue gets its own exchange and routing key. A bare Queue(name) would be bound to the default exchange
+# with the default key, so a direct exchange would copy every message into all three queues.
+app.conf.task_queues = [Queue(name, Exchange(name, type="direct"), routing_key=name) for name in QUEUES]
 app.autodiscover_tasks(["workers"], related_name="tasks")
 app.conf.beat_schedule = BEAT_SCHEDULE
 
