@@ -22,10 +22,12 @@ def _database_ok() -> bool:
 
 
 def _broker_ok() -> bool:
+    from django.conf import settings
+
     from eservice.celery import app
 
     try:
-        with app.connection_for_write() as conn:
+        with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
         return True
     except Exception:

@@ -21,14 +21,8 @@ def test_readyz_reports_database_and_broker(client):
 
 @pytest.mark.django_db
 def test_readyz_is_503_when_broker_unreachable(client, settings):
-    from eservice.celery import app
-
-    original = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:1/0"
-    try:
-        response = client.get(reverse("readyz"))
-    finally:
-        app.conf.broker_url = original
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    response = client.get(reverse("readyz"))
     assert response.status_code == 503
     assert response.json()["checks"]["broker"] is False
 

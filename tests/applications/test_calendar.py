@@ -1,0 +1,143 @@
+import datetime as dt
+
+import pytest
+from django.utils import translation
+
+from applications.calendar import add_working_days, is_working_day, upcoming_days_off, working_days_between
+from tests.applications.factories import CalendarExceptionFactory
+
+pytestmark = pytest.mark.django_db
+
+D = dt.date
+
+
+@pytest.mark.parametrize(
+    "day",
+    [
+        D(2025, 11, 18),  # Proclamation Day, a Tuesday
+        D(2025, 11, 17),  # the Monday before it, transferred by the Cabinet (worked on Saturday 8 November)
+        D(2028, 11, 20),  # 18 November 2028 is a Saturday: the next Monday is off
+        D(2029, 11, 19),  # 18 November 2029 is a Sunday: the next Monday is off
+        D(2024, 5, 6),  # 4 May 2024 is a Saturday: Monday 6 May is off
+        D(2025, 5, 5),  # 4 May 2025 is a Sunday: Monday 5 May is off
+        D(2026, 5, 4),  # 4 May 2026 is a Monday
+        D(2025, 6, 23),  # Midsummer Eve (Līgo)
+        D(2025, 6, 24),  # Midsummer Day (Jāņi)
+        D(2025, 12, 24),  # Christmas Eve
+        D(2025, 12, 25),
+        D(2025, 12, 26),
+        D(2025, 12, 31),  # New Year's Eve
+        D(2026, 1, 1),
+        D(2026, 1, 2),  # transferred day off (worked on Saturday 17 January)
+        D(2025, 4, 18),  # Good Friday
+        D(2025, 4, 21),  # Easter Monday
+        D(2025, 5, 1),  # Labour Day / Constitutional Assembly
+        D(2025, 11, 22),  # a plain Saturday
+        D(2025, 11, 23),  # a plain Sunday
+    ],
+)
+def test_latvian_days_off_are_not_working_days(day):
+    assert is_working_day(day) is False
+
+
+@pytest.mark.parametrize(
+    "day",
+    [
+        D(2025, 11, 19),  # the Wednesday after Proclamation Day
+        D(2025, 11, 8),  # Saturday worked in exchange for Monday 17 November 2025
+        D(2025, 5, 10),  # Saturday worked in exchange for Friday 2 May 2025
+        D(2025, 6, 25),
+        D(2025, 12, 29),
+        D(2025, 12, 30),
+        D(2028, 11, 17),  # Friday before a Saturday 18 November
+    ],
+)
+def test_ordinary_and_transferred_working_days(day):
+    assert is_working_day(day) is True
+
+
+def test_add_working_days_starts_counting_the_next_day_and_skips_christmas_and_new_year():
+    # Mon 22 Dec 2025: 23 Dec (1), 29 Dec (2), 30 Dec (3), 5 Jan (4), 6 Jan (5):
+    # 24–26 Dec, 31 Dec, 1 Jan and the transferred 2 Jan 2026 are off.
+    assert add_working_days(D(2025, 12, 22), 5) == D(2026, 1, 6)
+    # 10 working days: then 7, 8, 9, 12, 13 January.
+    assert add_working_days(D(2025, 12, 22), 10) == D(2026, 1, 13)
+
+
+def test_add_working_days_skips_midsummer():
+    # Friday 20 June 2025: Monday 23 and Tuesday 24 June are off.
+    assert add_working_days(D(2025, 6, 20), 1) == D(2025, 6, 25)
+
+
+def test_add_working_days_skips_the_monday_after_a_weekend_18_november():
+    # Friday 17 November 2028; 18 Nov is a Saturday, so Monday 20 Nov is off.
+    assert add_working_days(D(2028, 11, 17), 1) == D(2028, 11, 21)
+
+
+def test_add_working_days_skips_easter():
+    # Thursday 17 April 2025: Good Friday and Easter Monday are off.
+    assert add_working_days(D(2025, 4, 17), 1) == D(2025, 4, 22)
+
+
+def test_add_working_days_counts_a_transferred_saturday():
+    # Friday 7 November 2025: Saturday 8 November is a working day.
+    assert add_working_days(D(2025, 11, 7), 1) == D(2025, 11, 8)
+
+
+def test_add_zero_days_is_the_start_and_negative_is_refused():
+    assert add_working_days(D(2025, 12, 24), 0) == D(2025, 12, 24)
+    with pytest.raises(ValueError):
+        add_working_days(D(2025, 12, 24), -1)
+
+
+def test_working_days_between_counts_after_start_up_to_end():
+    assert working_days_between(D(2025, 12, 22), D(2026, 1, 6)) == 5
+    assert working_days_between(D(2026, 1, 6), D(2025, 12, 22)) == -5
+    assert working_days_between(D(2025, 12, 24), D(2025, 12, 24)) == 0
+    # A standard 30-day deadline from a whole year of start days round-trips.
+    start = D(2025, 1, 1)
+    for offset in range(0, 365, 7):
+        day = start + dt.timedelta(days=offset)
+        assert working_days_between(day, add_working_days(day, 30)) == 30
+
+
+def test_administrator_exceptions_win_over_the_package():
+    CalendarExceptionFactory(date=D(2030, 1, 7), is_working_day=False, note="Transferred")  # a Monday
+    CalendarExceptionFactory(date=D(2030, 1, 12), is_working_day=True, note="Worked Saturday")
+    assert is_working_day(D(2030, 1, 7)) is False
+    assert is_working_day(D(2030, 1, 12)) is True
+    # Friday 4 January 2030 + 1: Monday 7 is off; with 2 days: Tue 8 (1), Wed 9 (2).
+    assert add_working_days(D(2030, 1, 4), 1) == D(2030, 1, 8)
+    # Friday 11 January + 1: the Saturday is worked.
+    assert add_working_days(D(2030, 1, 11), 1) == D(2030, 1, 12)
+    assert working_days_between(D(2030, 1, 4), D(2030, 1, 14)) == 6
+
+
+def test_a_long_deadline_needs_one_query_per_window(django_assert_max_num_queries):
+    with django_assert_max_num_queries(1):
+        add_working_days(D(2025, 1, 2), 30)
+    with django_assert_max_num_queries(1):
+        working_days_between(D(2025, 1, 2), D(2025, 12, 31))
+
+
+def test_upcoming_days_off_lists_weekday_holidays_in_the_active_language():
+    with translation.override("en"):
+        days = upcoming_days_off(after=D(2025, 12, 20), limit=6)
+    assert [day.date for day in days] == [
+        D(2025, 12, 24),
+        D(2025, 12, 25),
+        D(2025, 12, 26),
+        D(2025, 12, 31),
+        D(2026, 1, 1),
+        D(2026, 1, 2),
+    ]
+    assert days[0].name == "Christmas Eve"
+    with translation.override("lv"):
+        assert upcoming_days_off(after=D(2025, 12, 20), limit=1)[0].name == "Ziemassvētku vakars"
+
+
+def test_upcoming_days_off_include_administrator_days_off():
+    CalendarExceptionFactory(date=D(2030, 1, 7), is_working_day=False, note="Extra day off")
+    days = upcoming_days_off(after=D(2030, 1, 2), limit=1)
+    assert days[0].date == D(2030, 1, 7)
+    assert days[0].name == "Extra day off"
