@@ -1,6 +1,6 @@
 from django.urls import path
 
-from applications import views
+from applications import views, views_applicant
 
 app_name = "applications"
 
@@ -16,4 +16,25 @@ urlpatterns = [
     path("units/", views.unit_list, name="units"),
     path("units/<slug:code>/", views.unit_detail, name="unit-detail"),
     path("contact/", views.contact, name="contact"),
+    path("applications/", views_applicant.dashboard, name="dashboard"),
+    path("applications/new/", views_applicant.new_application, name="new"),
+    path("applications/<int:application_id>/", views_applicant.detail, name="detail"),
+    path("applications/<int:application_id>/step/<slug:step>/", views_applicant.step, name="step"),
+    path(
+        "applications/<int:application_id>/documents/",
+        views_applicant.upload_document,
+        name="document-upload",
+    ),
+    path(
+        "applications/<int:application_id>/documents/<int:document_id>/delete/",
+        views_applicant.delete_document,
+        name="document-delete",
+    ),
+    path(
+        "applications/<int:application_id>/documents/<int:document_id>/download/",
+        views_applicant.download_document,
+        name="document-download",
+    ),
+    path("applications/<int:application_id>/submit/", views_applicant.submit, name="submit"),
+    path("applications/<int:application_id>/withdraw/", views_applicant.withdraw, name="withdraw"),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 import factory
 from django.utils import timezone
@@ -71,3 +72,85 @@ class ApplicantProfileFactory(factory.django.DjangoModelFactory):
     passport_number = "FE123456"
     passport_valid_until = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=3 * 365))
     phone = "+371 20000000"
+
+
+def _catalogue_kind(code: str = "first_trp"):
+    from applications.models import ApplicationKind
+
+    return ApplicationKind.objects.get(code=code)
+
+
+def _catalogue_purpose(code: str = "studies"):
+    from applications.models import Purpose
+
+    return Purpose.objects.get(code=code)
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    """An application of the starting catalogue (first TRP for studies unless told), one trait per state.
+
+    ``complete=True`` fills every form step; the state traits imply it. Documents are not attached: use
+    ``ApplicationDocumentFactory`` or the ``attach_document`` service.
+    """
+
+    class Meta:
+        model = "applications.Application"
+        skip_postgeneration_save = True
+
+    applicant = factory.SubFactory(UserFactory)
+    kind = factory.LazyFunction(_catalogue_kind)
+    purpose = factory.LazyFunction(_catalogue_purpose)
+    processing_speed = "standard"
+    state = "draft"
+    first_name = "Olena"
+    last_name = "Shevchenko"
+    date_of_birth = dt.date(1990, 5, 17)
+    nationality = "UA"
+    passport_number = "FE123456"
+    passport_valid_until = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=5 * 365))
+
+    class Params:
+        complete = factory.Trait(
+            school_name="University of Latvia",
+            address_in_latvia="Raiņa bulvāris 19, Rīga, LV-1586",
+            stay_from=factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=60)),
+            stay_to=factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=60 + 365)),
+        )
+        with_submission = factory.Trait(
+            complete=True,
+            submitted_at=factory.LazyFunction(timezone.now),
+            reference=factory.Sequence(lambda n: f"TRP-2026-9{n:05d}"),
+            unit=factory.SubFactory(TerritorialUnitFactory),
+        )
+        with_payment = factory.Trait(with_submission=True, paid_at=factory.LazyFunction(timezone.now))
+        awaiting_payment = factory.Trait(with_submission=True, state="awaiting_payment")
+        submitted = factory.Trait(with_payment=True, state="submitted")
+        in_review = factory.Trait(with_payment=True, state="in_review")
+        awaiting_applicant = factory.Trait(with_payment=True, state="awaiting_applicant")
+        decision_pending = factory.Trait(with_payment=True, state="decision_pending")
+        granted = factory.Trait(with_payment=True, state="granted")
+        refused = factory.Trait(with_payment=True, state="refused")
+        withdrawn = factory.Trait(state="withdrawn", closed_at=factory.LazyFunction(timezone.now))
+        expired = factory.Trait(state="expired", closed_at=factory.LazyFunction(timezone.now))
+
+
+def _first_document_type():
+    from applications.models import DocumentType
+
+    return DocumentType.objects.order_by("id").first()
+
+
+class ApplicationDocumentFactory(factory.django.DjangoModelFactory):
+    """A stored document row with a small real PDF behind it (no content checks: use the service for those)."""
+
+    class Meta:
+        model = "applications.ApplicationDocument"
+
+    application = factory.SubFactory(ApplicationFactory)
+    document_type = factory.LazyFunction(_first_document_type)
+    file = factory.django.FileField(filename="document.pdf", data=b"%PDF-1.4\n%%EOF\n")
+    original_filename = "document.pdf"
+    content_type = "application/pdf"
+    size = 15
+    sha256 = hashlib.sha256(b"%PDF-1.4\n%%EOF\n").hexdigest()
+    issued_on = factory.LazyFunction(timezone.localdate)

@@ -15,4 +15,9 @@ BEAT_SCHEDULE = {
         "task": "workers.tasks.maintenance.delete_expired_tokens",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Drafts untouched for 90 days: warn the owner 14 days before, then expire (APPLICATION_DRAFT_* settings).
+    "expire-stale-drafts": {
+        "task": "workers.tasks.applications.expire_drafts",
+        "schedule": crontab(hour=4, minute=0),
+    },
 }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from applications.api import catalogue
+from applications.api import applications, catalogue
 
 urlpatterns = [
     path("catalogue/kinds", catalogue.CatalogueKindListApi.as_view(), name="catalogue-kinds"),
@@ -15,5 +15,34 @@ urlpatterns = [
         "catalogue/legal-grounds",
         catalogue.CatalogueLegalGroundListApi.as_view(),
         name="catalogue-legal-grounds",
+    ),
+    path("applications", applications.ApplicationListApi.as_view(), name="applications"),
+    path(
+        "applications/<int:application_id>", applications.ApplicationDetailApi.as_view(), name="application"
+    ),
+    path(
+        "applications/<int:application_id>/documents",
+        applications.ApplicationDocumentUploadApi.as_view(),
+        name="application-documents",
+    ),
+    path(
+        "applications/<int:application_id>/documents/<int:document_id>",
+        applications.ApplicationDocumentDeleteApi.as_view(),
+        name="application-document",
+    ),
+    path(
+        "applications/<int:application_id>/submit",
+        applications.ApplicationSubmitApi.as_view(),
+        name="application-submit",
+    ),
+    path(
+        "applications/<int:application_id>/withdraw",
+        applications.ApplicationWithdrawApi.as_view(),
+        name="application-withdraw",
+    ),
+    path(
+        "applications/<int:application_id>/timeline",
+        applications.ApplicationTimelineApi.as_view(),
+        name="application-timeline",
     ),
 ]

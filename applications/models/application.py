@@ -83,10 +83,18 @@ def stay_details_complete(application: Application) -> bool:
     return bool(application.address_in_latvia and application.stay_from and application.stay_to)
 
 
+class Relationship(models.TextChoices):
+    SPOUSE = "spouse", _("Spouse")
+    CHILD = "child", _("Child")
+    PARENT = "parent", _("Parent")
+    OTHER = "other", _("Other relative")
+
+
 class Application(ConcurrentTransitionMixin, models.Model):
     """One application of one applicant for one kind and purpose."""
 
     State = State
+    Relationship = Relationship
 
     applicant = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -135,7 +143,9 @@ class Application(ConcurrentTransitionMixin, models.Model):
     )
     school_name = models.CharField(_("educational institution"), max_length=200, blank=True)
     family_member_name = models.CharField(_("family member in Latvia"), max_length=200, blank=True)
-    family_member_relationship = models.CharField(_("relationship"), max_length=100, blank=True)
+    family_member_relationship = models.CharField(
+        _("relationship"), max_length=100, blank=True, choices=Relationship.choices
+    )
     company_name = models.CharField(_("company"), max_length=200, blank=True)
     company_registration_number = models.CharField(
         _("company registration number"), max_length=30, blank=True

@@ -175,6 +175,17 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 DATA_UPLOAD_MAX_NUMBER_FILES = 5
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_PERMISSIONS = 0o640
+# Document content checks (applications/uploads.py); each document type also has its own size limit.
+UPLOAD_MAX_FILE_BYTES = env.int("UPLOAD_MAX_FILE_BYTES", default=20 * 1024 * 1024)
+UPLOAD_MAX_IMAGE_PIXELS = env.int("UPLOAD_MAX_IMAGE_PIXELS", default=40_000_000)
+UPLOAD_MAX_PDF_PAGES = env.int("UPLOAD_MAX_PDF_PAGES", default=60)
+UPLOAD_MAX_PDF_DECOMPRESSED_BYTES = env.int("UPLOAD_MAX_PDF_DECOMPRESSED_BYTES", default=50_000_000)
+
+# Applications: drafts untouched this long expire, after a warning this many days before.
+APPLICATION_DRAFT_EXPIRY_DAYS = env.int("APPLICATION_DRAFT_EXPIRY_DAYS", default=90)
+APPLICATION_DRAFT_WARNING_DAYS = env.int("APPLICATION_DRAFT_WARNING_DAYS", default=14)
+# The unit that handles a submitted application when no other rule applies (a TerritorialUnit code).
+APPLICATIONS_DEFAULT_UNIT_CODE = env.str("APPLICATIONS_DEFAULT_UNIT_CODE", default="")
 
 # E-mail: SMTP when EMAIL_URL is set, otherwise files under var/mail/.
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="OCMA e-service <noreply@pmlp.gov.lv>")

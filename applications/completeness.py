@@ -1,0 +1,210 @@
+"""What an application still lacks before it can be submitted, and what its owner may do next.
+
+Read-only: used by the submit service (409 with the list), the form's review step and the dashboard.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import has_transition_perm
+
+from applications.models import Application, ApplicationDocument, DocumentRequirement
+from applications.models.application import personal_data_complete, stay_details_complete
+
+# The form's steps, in order; each names the fields it edits.
+STEPS: list[tuple[str, tuple[str, ...]]] = [
+    (
+        "personal",
+        (
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "nationality",
+            "passport_number",
+            "passport_valid_until",
+        ),
+    ),
+    ("purpose", ()),  # depends on the purpose: Application.purpose_fields()
+    ("stay", ("address_in_latvia", "stay_from", "stay_to")),
+    ("documents", ()),
+    ("review", ()),
+]
+STEP_NAMES = [name for name, _fields in STEPS]
+
+# Transitions the applicant may trigger, under the names the API and the pages use.
+APPLICANT_ACTIONS = {"submit": "submit", "withdraw": "withdraw", "mark_paid": "pay"}
+
+
+def step_fields(application: Application, step: str) -> tuple[str, ...]:
+    if step == "purpose":
+        return application.purpose_fields()
+    return dict(STEPS)[step]
+
+
+def field_errors(application: Application, *, today: dt.date | None = None) -> dict[str, list[str]]:
+    """Rules across fields: dates that make sense, a passport valid beyond the planned stay."""
+    today = today or timezone.localdate()
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    if application.date_of_birth and application.date_of_birth >= today:
+        add("date_of_birth", _("The date of birth must be in the past."))
+    if application.date_of_birth and application.date_of_birth.year < 1900:
+        add("date_of_birth", _("Please check the year of birth."))
+    if application.nationality and (
+        len(application.nationality) != 2 or not application.nationality.isalpha()
+    ):
+        add("nationality", _("Use the two-letter country code, e.g. UA."))
+    if application.nationality and application.nationality.upper() == "LV":
+        add("nationality", _("Citizens of Latvia do not need a residence permit."))
+    if application.passport_valid_until and application.passport_valid_until <= today:
+        add("passport_valid_until", _("The passport has expired."))
+    if (
+        application.stay_from
+        and application.state == Application.State.DRAFT
+        and application.stay_from < today
+    ):
+        add("stay_from", _("The planned stay cannot start in the past."))
+    if application.stay_from and application.stay_to and application.stay_to < application.stay_from:
+        add("stay_to", _("The stay cannot end before it starts."))
+    if (
+        application.passport_valid_until
+        and application.stay_to
+        and application.passport_valid_until <= application.stay_to
+    ):
+        add(
+            "passport_valid_until",
+            _("The passport must be valid beyond the end of the planned stay (%(date)s).")
+            % {"date": application.stay_to.isoformat()},
+        )
+    return errors
+
+
+def requirement_applies(requirement: DocumentRequirement, application: Application) -> bool:
+    if requirement.condition == DocumentRequirement.Condition.JOINING_SPOUSE:
+        return application.family_member_relationship == "spouse"
+    return requirement.applies_to(is_minor=application.is_minor)
+
+
+def applicable_requirements(
+    application: Application, requirements: list[DocumentRequirement]
+) -> list[DocumentRequirement]:
+    return [r for r in requirements if requirement_applies(r, application)]
+
+
+def list_missing_items(
+    application: Application,
+    *,
+    requirements: list[DocumentRequirement],
+    documents: list[ApplicationDocument],
+    on: dt.date | None = None,
+) -> list[dict[str, Any]]:
+    """Everything that stops a submission today: empty fields, invalid fields, missing or stale documents."""
+    on = on or timezone.localdate()
+    missing: list[dict[str, Any]] = []
+    for step, _fields in STEPS:
+        for field in step_fields(application, step):
+            if not getattr(application, field):
+                missing.append(
+                    {
+                        "code": "missing_field",
+                        "step": step,
+                        "field": field,
+                        "message": _("“%(label)s” is not filled in.")
+                        % {"label": Application._meta.get_field(field).verbose_name},
+                    }
+                )
+    for field, messages in field_errors(application, today=on).items():
+        for message in messages:
+            missing.append({"code": "invalid_field", "field": field, "message": message})
+
+    by_type = {document.document_type_id: document for document in documents}
+    for requirement in applicable_requirements(application, requirements):
+        document_type = requirement.document_type
+        document = by_type.get(document_type.pk)
+        if document is None:
+            if requirement.required:
+                missing.append(
+                    {
+                        "code": "missing_document",
+                        "step": "documents",
+                        "document_type": document_type.code,
+                        "message": _("Upload: %(name)s.") % {"name": document_type.name},
+                    }
+                )
+            continue
+        if document_type.max_age_days is not None and (
+            document.issued_on is None
+            or not document_type.is_recent_enough(issued_on=document.issued_on, submitted_on=on)
+        ):
+            missing.append(
+                {
+                    "code": "document_too_old",
+                    "step": "documents",
+                    "document_type": document_type.code,
+                    "issued_on": document.issued_on.isoformat() if document.issued_on else None,
+                    "max_age_days": document_type.max_age_days,
+                    "message": _(
+                        "%(name)s must have been issued within the last %(days)s days. Please upload a newer one."
+                    )
+                    % {"name": document_type.name, "days": document_type.max_age_days},
+                }
+            )
+    return missing
+
+
+def step_is_complete(application: Application, step: str) -> bool:
+    if step == "personal":
+        return personal_data_complete(application)
+    if step == "purpose":
+        return not application.missing_purpose_fields()
+    if step == "stay":
+        return stay_details_complete(application)
+    return False
+
+
+def allowed_actions(application: Application, user: Any) -> list[str]:
+    """What ``user`` may do with the application now, by the machine (row-local: no queries)."""
+    actions = []
+    if application.is_editable:
+        actions.append("edit")
+    for transition in application.get_available_state_transitions():
+        name = APPLICANT_ACTIONS.get(transition.name)
+        if name and has_transition_perm(getattr(application, transition.name), user):
+            actions.append(name)
+    if application.state == Application.State.DRAFT and "submit" not in actions:
+        # The form is not complete yet; submitting is still the next step once it is.
+        actions.append("submit")
+    return actions
+
+
+def next_action(application: Application) -> str:
+    """A plain-words description of what happens next, for the dashboard."""
+    state = application.state
+    if state == Application.State.DRAFT:
+        return _("Complete the form and upload the documents, then submit.")
+    if state == Application.State.AWAITING_PAYMENT:
+        return _("Pay the state fee. Processing starts once the payment arrives.")
+    if state in (
+        Application.State.SUBMITTED,
+        Application.State.IN_REVIEW,
+        Application.State.DECISION_PENDING,
+    ):
+        return _("Nothing to do: the Office is examining your application.")
+    if state == Application.State.AWAITING_APPLICANT:
+        return _("The Office asked you for more information. Please answer.")
+    if state == Application.State.GRANTED:
+        return _("Your permit was granted. Follow the instructions in the decision.")
+    if state == Application.State.AWAITING_REGISTRATION:
+        return _("Book a visit to give biometrics and register the permit.")
+    if state == Application.State.READY_FOR_COLLECTION:
+        return _("Your card is ready. Collect it at the territorial unit.")
+    if state == Application.State.CARD_IN_PRODUCTION:
+        return _("Your card is being made. We will tell you when it is ready.")
+    return _("No further action.")

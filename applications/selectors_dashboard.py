@@ -1,0 +1,70 @@
+"""Reads of an applicant's applications: the dashboard, the API list, one application, a document to download.
+
+Every list here runs a fixed number of queries whatever the number of applications (pinned by tests).
+Later issues extend ``DASHBOARD_PREFETCHES`` with their relations (payments, information requests, decisions).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
+
+from applications.models import Application, ApplicationDocument, ApplicationEvent
+from eservice.exceptions import NotFoundError
+from identity.models import User
+
+# What the dashboard shows with each application; one query per entry.
+DASHBOARD_PREFETCHES: list[Prefetch | str] = [
+    Prefetch("events", queryset=ApplicationEvent.objects.order_by("created_at", "id")),
+    Prefetch(
+        "documents",
+        queryset=ApplicationDocument.objects.select_related("document_type").order_by("uploaded_at", "id"),
+    ),
+]
+
+
+def _own(user: User) -> QuerySet[Application]:
+    return Application.objects.filter(applicant=user).select_related("kind", "purpose", "unit")
+
+
+def list_applications(*, user: User) -> QuerySet[Application]:
+    """The caller's applications, newest first, for the API list (no relations beyond kind/purpose/unit)."""
+    return _own(user).order_by("-created_at", "-id")
+
+
+def list_dashboard_applications(*, user: User) -> list[Application]:
+    """The caller's applications with their timeline and documents, newest first: 1 + len(prefetches) queries."""
+    return list(_own(user).prefetch_related(*DASHBOARD_PREFETCHES).order_by("-created_at", "-id"))
+
+
+def get_application(*, user: User, application_id: int, with_related: bool = False) -> Application:
+    """One of the caller's applications; someone else's is "not found" (no hint it exists)."""
+    queryset = _own(user)
+    if with_related:
+        queryset = queryset.prefetch_related(*DASHBOARD_PREFETCHES)
+    application = queryset.filter(pk=application_id).first()
+    if application is None:
+        raise NotFoundError(_("There is no such application."))
+    return application
+
+
+def list_timeline(*, user: User, application_id: int) -> list[ApplicationEvent]:
+    application = get_application(user=user, application_id=application_id)
+    return list(application.events.select_related("actor").order_by("created_at", "id"))
+
+
+def get_document_for_download(*, user: User, application_id: int, document_id: int) -> ApplicationDocument:
+    """A document its owner, or an officer of the case's unit, may open; anyone else gets "not found"."""
+    document = (
+        ApplicationDocument.objects.select_related("application", "document_type")
+        .filter(pk=document_id, application_id=application_id)
+        .first()
+    )
+    if document is None:
+        raise NotFoundError(_("There is no such document."))
+    application = document.application
+    if application.applicant_id == user.pk:
+        return document
+    if user.is_officer and application.unit_id is not None and application.unit_id == user.unit_id:
+        return document  # the caller writes the staff access log (services.documents.record_document_access)
+    raise NotFoundError(_("There is no such document."))

@@ -1,0 +1,188 @@
+"""Attaching and removing an application's documents, only while the application is editable.
+
+The file is checked first (``applications.uploads``), then stored through Django's storage API under a random
+path, then its row is written in the same transaction. If anything fails after the file was stored, the file is
+deleted, so a bad or failed upload leaves nothing behind. A replaced or deleted file is removed only after
+commit, so a rollback keeps the old one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from functools import partial
+from typing import IO
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applications.completeness import allowed_actions
+from applications.models import ApplicationDocument, DocumentType
+from applications.models.application import document_upload_path
+from applications.services.lifecycle import (
+    ApplicationFieldsError,
+    ApplicationNotEditableError,
+    Event,
+    _lock_own,
+    record_event,
+)
+from applications.uploads import inspect_upload
+from identity.models import StaffAccessLog, User
+
+logger = logging.getLogger(__name__)
+
+
+def _delete_stored(name: str) -> None:
+    try:
+        default_storage.delete(name)
+    except Exception:  # storage outage: the orphan is logged, the request still answers
+        logger.warning("document.delete_failed name=%s", name, exc_info=True)
+
+
+def _editable(application, user):  # type: ignore[no-untyped-def]
+    if not application.is_editable:
+        raise ApplicationNotEditableError(
+            _("Documents can be changed only while the application is a draft."),
+            state=application.state,
+            allowed_actions=allowed_actions(application, user),
+        )
+
+
+def attach_document(
+    *,
+    application_id: int,
+    user: User,
+    document_type_code: str,
+    stream: IO[bytes],
+    filename: str,
+    issued_on: dt.date | None = None,
+) -> ApplicationDocument:
+    """Check, store and attach a document; it replaces an earlier document of the same type."""
+    from applications.selectors import list_requirements
+
+    with transaction.atomic():
+        application = _lock_own(application_id=application_id, user=user)
+        _editable(application, user)
+        requirements = list_requirements(kind=application.kind, purpose=application.purpose)
+        document_type = next(
+            (r.document_type for r in requirements if r.document_type.code == document_type_code), None
+        )
+        if document_type is None:
+            known = sorted({r.document_type.code for r in requirements})
+            raise ApplicationFieldsError(
+                {
+                    "document_type": [
+                        _("This application does not take this document. Choose one of: %(known)s.")
+                        % {"known": ", ".join(known)}
+                    ]
+                }
+            )
+        _check_issued_on(document_type, issued_on)
+        checked = inspect_upload(stream=stream, filename=filename, document_type=document_type)
+
+        name = default_storage.save(
+            document_upload_path(None, f"x.{checked.extension}"),  # type: ignore[arg-type]
+            ContentFile(checked.content),
+        )
+        try:
+            with transaction.atomic():
+                previous = (
+                    ApplicationDocument.objects.select_for_update()
+                    .filter(application=application, document_type=document_type)
+                    .first()
+                )
+                if previous is not None:
+                    previous.delete()
+                    transaction.on_commit(partial(_delete_stored, previous.file.name))
+                document = ApplicationDocument.objects.create(
+                    application=application,
+                    document_type=document_type,
+                    file=name,
+                    original_filename=checked.original_filename,
+                    content_type=checked.content_type,
+                    size=checked.size,
+                    sha256=checked.sha256,
+                    issued_on=issued_on,
+                    uploaded_by=user,
+                )
+                application.last_activity_at = timezone.now()
+                application.expiry_warning_sent_at = None
+                application.save(update_fields=["last_activity_at", "expiry_warning_sent_at", "updated_at"])
+                record_event(
+                    application=application,
+                    kind=Event.DOCUMENT_ADDED,
+                    actor=user,
+                    data={
+                        "document_type": document_type.code,
+                        "filename": checked.original_filename,
+                        "sha256": checked.sha256,
+                        "replaced": previous is not None,
+                    },
+                )
+        except BaseException:
+            _delete_stored(name)
+            raise
+    logger.info("document.attached id=%s application=%s size=%s", document.pk, application.pk, document.size)
+    return document
+
+
+def _check_issued_on(document_type: DocumentType, issued_on: dt.date | None) -> None:
+    today = timezone.localdate()
+    if document_type.max_age_days is not None and issued_on is None:
+        raise ApplicationFieldsError(
+            {
+                "issued_on": [
+                    _("Give the date this document was issued: it must not be older than %(days)s days.")
+                    % {"days": document_type.max_age_days}
+                ]
+            }
+        )
+    if issued_on is not None and issued_on > today:
+        raise ApplicationFieldsError({"issued_on": [_("The issue date cannot be in the future.")]})
+
+
+@transaction.atomic
+def delete_document(*, application_id: int, document_id: int, user: User) -> None:
+    """Remove a document from a draft; the file goes after commit."""
+    from eservice.exceptions import NotFoundError
+
+    application = _lock_own(application_id=application_id, user=user)
+    document = (
+        ApplicationDocument.objects.select_related("document_type")
+        .filter(pk=document_id, application=application)
+        .first()
+    )
+    if document is None:
+        raise NotFoundError(_("There is no such document."))
+    _editable(application, user)
+    name = document.file.name
+    document.delete()
+    application.last_activity_at = timezone.now()
+    application.expiry_warning_sent_at = None
+    application.save(update_fields=["last_activity_at", "expiry_warning_sent_at", "updated_at"])
+    record_event(
+        application=application,
+        kind=Event.DOCUMENT_REMOVED,
+        actor=user,
+        data={"document_type": document.document_type.code, "filename": document.original_filename},
+    )
+    transaction.on_commit(partial(_delete_stored, name))
+
+
+def record_document_access(*, user: User, document: ApplicationDocument) -> StaffAccessLog | None:
+    """Write the access log line when staff open an applicant's document (the applicant can read the log)."""
+    application = document.application
+    if application.applicant_id == user.pk:
+        return None
+    return StaffAccessLog.objects.create(
+        staff=user,
+        role=user.role,
+        unit_id=user.unit_id,
+        applicant_id=application.applicant_id,
+        object_type="application_document",
+        object_id=str(document.pk),
+        reason=f"Opened a document of application {application.reference}",
+    )

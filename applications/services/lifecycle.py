@@ -1,0 +1,451 @@
+"""The applicant's side of an application's life: start, edit, submit, withdraw; draft expiry; the timeline.
+
+Each write locks the application row, calls the django-fsm transition, saves with ``update_fields``, writes a
+timeline event and puts its e-mail in the outbox in the same transaction; PDFs are queued after commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
+
+from applications.completeness import allowed_actions, field_errors, list_missing_items
+from applications.models import (
+    Application,
+    ApplicationDocument,
+    ApplicationEvent,
+    ApplicationKind,
+    ProcessingSpeed,
+    Purpose,
+)
+from applications.models.application import reference_for
+from eservice.exceptions import ConflictError, DomainError, InvalidTransitionError, NotFoundError
+from identity.models import ApplicantProfile, TerritorialUnit, User
+
+logger = logging.getLogger(__name__)
+
+Event = ApplicationEvent.Kind
+
+# Fields the applicant edits through the form or PATCH; everything else moves only through services.
+EDITABLE_FIELDS = frozenset(
+    {
+        "processing_speed",
+        "first_name",
+        "last_name",
+        "date_of_birth",
+        "nationality",
+        "passport_number",
+        "passport_valid_until",
+        "employer_name",
+        "employer_registration_number",
+        "school_name",
+        "family_member_name",
+        "family_member_relationship",
+        "company_name",
+        "company_registration_number",
+        "research_institution",
+        "purpose_description",
+        "invitation_number",
+        "address_in_latvia",
+        "stay_from",
+        "stay_to",
+    }
+)
+_PROFILE_FIELDS = ("first_name", "last_name", "nationality", "passport_number")
+
+
+class ApplicationIncompleteError(InvalidTransitionError):
+    code = "application_incomplete"
+
+
+class ApplicationNotEditableError(InvalidTransitionError):
+    code = "not_editable"
+
+
+class ApplicationFieldsError(DomainError):
+    code = "validation_error"
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__(_("Some fields are not valid."), details=errors)
+
+
+def record_event(
+    *,
+    application: Application,
+    kind: str,
+    actor: User | None = None,
+    data: dict[str, Any] | None = None,
+) -> ApplicationEvent:
+    """Write one timeline line. Other apps (payments, decisions) call this with their own event kinds."""
+    return ApplicationEvent.objects.create(application=application, kind=kind, actor=actor, data=data or {})
+
+
+def application_url(application: Application) -> str:
+    from workers.services import absolute_url
+
+    return absolute_url(reverse("applications:detail", args=[application.pk]))
+
+
+def _mail_context(application: Application, **extra: Any) -> dict[str, Any]:
+    return {
+        "reference": application.reference or "",
+        "application_id": application.pk,
+        "kind": application.kind.code,
+        "url": application_url(application),
+        **extra,
+    }
+
+
+def _notify(*, application: Application, event: str, **extra: Any) -> None:
+    from workers.services import notify
+
+    notify(recipient=application.applicant, event=event, context=_mail_context(application, **extra))
+
+
+def _lock_own(*, application_id: int, user: User) -> Application:
+    """The caller's application, locked for this transaction; someone else's is "not found"."""
+    application = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("kind", "purpose", "applicant")
+        .filter(pk=application_id, applicant=user)
+        .first()
+    )
+    if application is None:
+        raise NotFoundError(_("There is no such application."))
+    return application
+
+
+def _invalid_transition(application: Application, user: User, action: str) -> InvalidTransitionError:
+    return InvalidTransitionError(
+        _("You cannot %(action)s an application that is “%(state)s”.")
+        % {"action": action, "state": application.get_state_display()},
+        state=application.state,
+        allowed_actions=allowed_actions(application, user),
+    )
+
+
+def get_default_unit() -> TerritorialUnit | None:
+    """The unit a new case goes to: the configured one, else the first active unit handling permits."""
+    units = TerritorialUnit.objects.filter(is_active=True, handles_residence_permits=True)
+    if settings.APPLICATIONS_DEFAULT_UNIT_CODE:
+        unit = units.filter(code=settings.APPLICATIONS_DEFAULT_UNIT_CODE).first()
+        if unit is not None:
+            return unit
+    return (
+        units.filter(kind=TerritorialUnit.Kind.DIVISION).order_by("pk").first()
+        or units.order_by("pk").first()
+    )
+
+
+@transaction.atomic
+def create_draft(
+    *,
+    applicant: User,
+    kind: ApplicationKind,
+    purpose: Purpose,
+    processing_speed: str = ProcessingSpeed.STANDARD,
+) -> Application:
+    """Start a draft for ``kind`` and ``purpose``, with the personal data copied from the profile."""
+    from applications.selectors import get_purpose, parse_speed
+
+    if not applicant.is_applicant:
+        raise DomainError(_("Only applicants can start an application."))
+    if not kind.is_active:
+        raise DomainError(_("This application kind is not offered."), details={"kind": kind.code})
+    get_purpose(code=purpose.code, kind=kind)  # raises when the kind is not offered for the purpose
+    speed = parse_speed(str(processing_speed))
+    if not kind.offers_speed(speed):
+        raise ApplicationFieldsError({"processing_speed": [_("This kind is not offered at this speed.")]})
+
+    profile = ApplicantProfile.objects.filter(user=applicant).first()
+    snapshot: dict[str, Any] = {"first_name": applicant.first_name, "last_name": applicant.last_name}
+    if profile is not None:
+        for field in _PROFILE_FIELDS:
+            if getattr(profile, field):
+                snapshot[field] = getattr(profile, field)
+        snapshot["date_of_birth"] = profile.date_of_birth
+        snapshot["passport_valid_until"] = profile.passport_valid_until
+    application = Application.objects.create(
+        applicant=applicant, kind=kind, purpose=purpose, processing_speed=speed.value, **snapshot
+    )
+    application.reference = reference_for(
+        kind_code=kind.code, year=application.created_at.year, pk=application.pk
+    )
+    application.save(update_fields=["reference"])
+    record_event(
+        application=application,
+        kind=Event.CREATED,
+        actor=applicant,
+        data={"kind": kind.code, "purpose": purpose.code, "reference": application.reference},
+    )
+    logger.info("application.created id=%s kind=%s", application.pk, kind.code)
+    return application
+
+
+@transaction.atomic
+def update_application(*, application_id: int, user: User, data: dict[str, Any]) -> Application:
+    """Save form fields of a draft. Unknown fields are refused; cross-field rules are checked on the result."""
+    application = _lock_own(application_id=application_id, user=user)
+    if not application.is_editable:
+        raise ApplicationNotEditableError(
+            _("This application can no longer be changed."),
+            state=application.state,
+            allowed_actions=allowed_actions(application, user),
+        )
+    unknown = sorted(set(data) - EDITABLE_FIELDS)
+    if unknown:
+        raise ApplicationFieldsError({name: [_("This field cannot be changed.")] for name in unknown})
+    if "processing_speed" in data and not application.kind.offers_speed(str(data["processing_speed"])):
+        raise ApplicationFieldsError({"processing_speed": [_("This kind is not offered at this speed.")]})
+
+    changed = []
+    for field, value in data.items():
+        if field == "nationality" and isinstance(value, str):
+            value = value.strip().upper()
+        if getattr(application, field) != value:
+            setattr(application, field, value)
+            changed.append(field)
+    errors = {field: messages for field, messages in field_errors(application).items() if field in data}
+    if errors:
+        raise ApplicationFieldsError(errors)
+    application.last_activity_at = timezone.now()
+    application.expiry_warning_sent_at = None
+    application.save(update_fields=[*changed, "last_activity_at", "expiry_warning_sent_at", "updated_at"])
+    if changed:
+        record_event(
+            application=application, kind=Event.UPDATED, actor=user, data={"fields": sorted(changed)}
+        )
+    return application
+
+
+def _documents_and_requirements(application: Application) -> tuple[list, list]:
+    from applications.selectors import list_requirements
+
+    documents = list(
+        ApplicationDocument.objects.filter(application=application).select_related("document_type")
+    )
+    requirements = list_requirements(kind=application.kind, purpose=application.purpose)
+    return documents, requirements
+
+
+def decision_due_date(*, speed: str, start: dt.date) -> dt.date:
+    from applications.calendar import add_working_days
+
+    return add_working_days(start, ProcessingSpeed(speed).working_days)
+
+
+@transaction.atomic
+def submit_application(*, application_id: int, user: User) -> Application:
+    """Move a complete draft to awaiting_payment and queue its summary PDF. Safe against double clicks.
+
+    Raises ``ApplicationIncompleteError`` (409) listing every missing field or missing / stale document.
+    """
+    application = _lock_own(application_id=application_id, user=user)
+    if not can_proceed(application.submit, check_conditions=False) or not has_transition_perm(
+        application.submit, user
+    ):
+        raise _invalid_transition(application, user, _("submit"))
+    documents, requirements = _documents_and_requirements(application)
+    missing = list_missing_items(application, requirements=requirements, documents=documents)
+    if missing or not can_proceed(application.submit):
+        raise ApplicationIncompleteError(
+            _("The application is not complete yet."),
+            state=application.state,
+            allowed_actions=allowed_actions(application, user),
+            details={"missing": missing},
+        )
+    application.submit()
+    application.unit = get_default_unit()
+    application.decision_due_on = decision_due_date(
+        speed=application.processing_speed, start=timezone.localdate(application.submitted_at)
+    )
+    application.last_activity_at = application.submitted_at
+    try:
+        application.save(
+            update_fields=[
+                "state",
+                "submitted_at",
+                "unit",
+                "decision_due_on",
+                "last_activity_at",
+                "updated_at",
+            ]
+        )
+    except ConcurrentTransition:
+        raise ConflictError(_("The application was changed at the same time. Please reload.")) from None
+    record_event(
+        application=application,
+        kind=Event.SUBMITTED,
+        actor=user,
+        data={"reference": application.reference, "decision_due_on": application.decision_due_on.isoformat()},
+    )
+    _notify(
+        application=application,
+        event="application_submitted",
+        decision_due_on=application.decision_due_on.isoformat(),
+    )
+    from workers.tasks.applications import render_application_summary as render_application_summary_task
+
+    transaction.on_commit(partial(render_application_summary_task.delay, application.pk))
+    logger.info("application.submitted id=%s", application.pk)
+    return application
+
+
+@transaction.atomic
+def withdraw_application(*, application_id: int, user: User, reason: str = "") -> Application:
+    """The applicant withdraws an open application (draft up to awaiting their answer)."""
+    application = _lock_own(application_id=application_id, user=user)
+    if not can_proceed(application.withdraw) or not has_transition_perm(application.withdraw, user):
+        raise _invalid_transition(application, user, _("withdraw"))
+    previous = application.state
+    application.withdraw()
+    try:
+        application.save(update_fields=["state", "closed_at", "updated_at"])
+    except ConcurrentTransition:
+        raise ConflictError(_("The application was changed at the same time. Please reload.")) from None
+    record_event(
+        application=application,
+        kind=Event.WITHDRAWN,
+        actor=user,
+        data={"from_state": previous, "reason": reason[:500]},
+    )
+    if previous != Application.State.DRAFT:
+        _notify(application=application, event="application_withdrawn")
+    logger.info("application.withdrawn id=%s from=%s", application.pk, previous)
+    return application
+
+
+def _expiry_dates(application: Application) -> dict[str, str]:
+    expires_on = timezone.localdate(application.last_activity_at) + dt.timedelta(
+        days=settings.APPLICATION_DRAFT_EXPIRY_DAYS
+    )
+    with translation.override(application.applicant.preferred_language):
+        return {"expires_on": expires_on.isoformat(), "expires_on_display": formats.date_format(expires_on)}
+
+
+def send_draft_expiry_warnings(*, now: dt.datetime | None = None) -> list[int]:
+    """Warn the owners of drafts untouched for (expiry − warning) days, once per period of inactivity."""
+    now = now or timezone.now()
+    threshold = now - dt.timedelta(
+        days=settings.APPLICATION_DRAFT_EXPIRY_DAYS - settings.APPLICATION_DRAFT_WARNING_DAYS
+    )
+    candidates = list(
+        Application.objects.filter(
+            state=Application.State.DRAFT,
+            last_activity_at__lte=threshold,
+            expiry_warning_sent_at__isnull=True,
+        ).values_list("pk", flat=True)[:1000]
+    )
+    warned = []
+    for application_id in candidates:
+        with transaction.atomic():
+            # Re-read under the lock: the applicant may have saved the draft since the list was made.
+            application = (
+                Application.objects.select_for_update(of=("self",))
+                .select_related("applicant", "kind")
+                .filter(
+                    pk=application_id,
+                    state=Application.State.DRAFT,
+                    last_activity_at__lte=threshold,
+                    expiry_warning_sent_at__isnull=True,
+                )
+                .first()
+            )
+            if application is None:
+                continue
+            application.expiry_warning_sent_at = now
+            application.save(update_fields=["expiry_warning_sent_at"])
+            dates = _expiry_dates(application)
+            record_event(
+                application=application, kind=Event.EXPIRY_WARNING, data={"expires_on": dates["expires_on"]}
+            )
+            _notify(application=application, event="draft_expiry_warning", **dates)
+            warned.append(application_id)
+    if warned:
+        logger.info("application.expiry_warnings count=%s", len(warned))
+    return warned
+
+
+def expire_stale_drafts(*, now: dt.datetime | None = None) -> list[int]:
+    """Expire drafts untouched for the expiry period whose owner was warned at least the warning period ago.
+
+    A draft whose warning went out late (the job was down) gets its full notice before it expires.
+    """
+    now = now or timezone.now()
+    untouched_since = now - dt.timedelta(days=settings.APPLICATION_DRAFT_EXPIRY_DAYS)
+    warned_before = now - dt.timedelta(days=settings.APPLICATION_DRAFT_WARNING_DAYS)
+    stale = Q(
+        state=Application.State.DRAFT,
+        last_activity_at__lte=untouched_since,
+        expiry_warning_sent_at__isnull=False,
+        expiry_warning_sent_at__lte=warned_before,
+    )
+    candidates = list(Application.objects.filter(stale).values_list("pk", flat=True)[:1000])
+    expired = []
+    for application_id in candidates:
+        with transaction.atomic():
+            application = (
+                Application.objects.select_for_update(of=("self",))
+                .select_related("applicant", "kind")
+                .filter(stale, pk=application_id)
+                .first()
+            )
+            if application is None:
+                continue
+            application.expire()
+            application.save(update_fields=["state", "closed_at", "updated_at"])
+            record_event(application=application, kind=Event.EXPIRED)
+            _notify(application=application, event="draft_expired")
+            expired.append(application_id)
+    if expired:
+        logger.info("application.expired count=%s", len(expired))
+    return expired
+
+
+def render_application_summary(*, application_id: int) -> Any:
+    """Render the submitted application's summary PDF once (idempotent: a second call returns the first)."""
+    from workers.pdf import render_pdf
+    from workers.selectors import get_generated_document
+    from workers.services import store_pdf
+
+    application = (
+        Application.objects.select_related("applicant", "kind", "purpose", "unit")
+        .filter(pk=application_id)
+        .first()
+    )
+    if application is None or application.submitted_at is None:
+        logger.warning("application.summary_skipped id=%s", application_id)
+        return None
+    existing = get_generated_document(owner=application, kind=SUMMARY_KIND)
+    if existing is not None:
+        return existing
+    documents = list(
+        ApplicationDocument.objects.filter(application=application)
+        .select_related("document_type")
+        .order_by("id")
+    )
+    with translation.override(application.applicant.preferred_language):
+        content = render_pdf(
+            template_name="pdf/application_summary.html",
+            context={"application": application, "documents": documents},
+        )
+    stored = store_pdf(
+        owner=application, kind=SUMMARY_KIND, content=content, filename=f"{application.reference}-summary.pdf"
+    )
+    with transaction.atomic():
+        if not ApplicationEvent.objects.filter(application=application, kind=Event.SUMMARY_READY).exists():
+            record_event(application=application, kind=Event.SUMMARY_READY, data={"document_id": stored.pk})
+    return stored
+
+
+SUMMARY_KIND = "application-summary"

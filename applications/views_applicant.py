@@ -1,0 +1,321 @@
+"""The applicant's pages: all my applications, the multi-step form, documents, submit, withdraw, downloads.
+
+Thin: parse, check who asks (someone else's application is 404), call one service or selector, render.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_http_methods, require_POST
+
+from applications import selectors_dashboard, services
+from applications.completeness import (
+    STEP_NAMES,
+    allowed_actions,
+    list_missing_items,
+    next_action,
+    step_is_complete,
+)
+from applications.forms import STEP_FORMS, STEP_TITLES, DocumentUploadForm
+from applications.models import Application, ProcessingSpeed
+from applications.selectors import get_kind, get_purpose, list_requirements
+from applications.services.lifecycle import ApplicationFieldsError
+from applications.uploads import RequestSizeLimitHandler, install_size_limit, too_large_error
+from eservice.exceptions import DomainError, NotFoundError
+
+
+def _own(request: HttpRequest, application_id: int, *, with_related: bool = False) -> Application:
+    try:
+        return selectors_dashboard.get_application(
+            user=request.user, application_id=application_id, with_related=with_related
+        )
+    except NotFoundError:
+        raise Http404(_("There is no such application.")) from None
+
+
+def _step_url(application: Application, step: str) -> str:
+    return reverse("applications:step", args=[application.pk, step])
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    applications = selectors_dashboard.list_dashboard_applications(user=request.user)
+    cards = [
+        {"application": a, "next_action": next_action(a), "actions": allowed_actions(a, request.user)}
+        for a in applications
+    ]
+    return render(request, "applications/dashboard.html", {"cards": cards})
+
+
+@login_required
+def detail(request: HttpRequest, application_id: int) -> HttpResponse:
+    application = _own(request, application_id, with_related=True)
+    card = {
+        "application": application,
+        "next_action": next_action(application),
+        "actions": allowed_actions(application, request.user),
+    }
+    return render(request, "applications/detail.html", {"card": card})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_application(request: HttpRequest) -> HttpResponse:
+    """GET shows what is being started (from the guide's link); POST starts the draft."""
+    source = request.POST if request.method == "POST" else request.GET
+    try:
+        kind = get_kind(code=source.get("kind", ""))
+        purpose = get_purpose(code=source.get("purpose", ""), kind=kind)
+    except NotFoundError as error:
+        return render(
+            request,
+            "applications/not_found.html",
+            {"message": error.message, "back_url": reverse("applications:guide"), "back_label": _("Guide")},
+            status=404,
+        )
+    speed = source.get("speed") or ProcessingSpeed.STANDARD
+    if not kind.offers_speed(speed):
+        speed = ProcessingSpeed.STANDARD
+    if request.method == "POST":
+        try:
+            application = services.create_draft(
+                applicant=request.user, kind=kind, purpose=purpose, processing_speed=speed
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect("applications:dashboard")
+        return redirect(_step_url(application, "personal"))
+    return render(
+        request,
+        "applications/new.html",
+        {"kind": kind, "purpose": purpose, "speed": ProcessingSpeed(speed)},
+    )
+
+
+def _progress(application: Application, step: str) -> dict:
+    index = STEP_NAMES.index(step)
+    return {
+        "current": step,
+        "number": index + 1,
+        "total": len(STEP_NAMES),
+        "steps": [
+            {
+                "name": name,
+                "title": STEP_TITLES[name],
+                "url": _step_url(application, name),
+                "done": step_is_complete(application, name),
+            }
+            for name in STEP_NAMES
+        ],
+        "previous": _step_url(application, STEP_NAMES[index - 1]) if index else None,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def step(request: HttpRequest, application_id: int, step: str) -> HttpResponse:
+    if step not in STEP_NAMES:
+        raise Http404
+    application = _own(request, application_id, with_related=step in ("documents", "review"))
+    if not application.is_editable:
+        messages.info(request, _("This application has been submitted and can no longer be changed."))
+        return redirect("applications:detail", application.pk)
+    if step == "documents":
+        return _documents_step(request, application)
+    if step == "review":
+        return _review_step(request, application)
+
+    form_class = STEP_FORMS[step]
+    form = form_class(request.POST or None, instance=application)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form.fields}
+        try:
+            services.update_application(application_id=application.pk, user=request.user, data=data)
+        except ApplicationFieldsError as error:
+            for field, problems in error.details.items():
+                for problem in problems:
+                    form.add_error(field if field in form.fields else None, problem)
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect("applications:detail", application.pk)
+        else:
+            messages.success(request, _("Saved."))
+            following = STEP_NAMES[STEP_NAMES.index(step) + 1]
+            return redirect(_step_url(application, following))
+    return render(
+        request,
+        "applications/step_form.html",
+        {
+            "application": application,
+            "form": form,
+            "progress": _progress(application, step),
+            "title": STEP_TITLES[step],
+        },
+    )
+
+
+def _document_rows(application: Application) -> list[dict]:
+    from applications.completeness import requirement_applies
+
+    requirements = list_requirements(kind=application.kind, purpose=application.purpose)
+    documents = {document.document_type_id: document for document in application.documents.all()}
+    return [
+        {
+            "requirement": requirement,
+            "document": documents.get(requirement.document_type_id),
+            "form": DocumentUploadForm(initial={"document_type": requirement.document_type.code}),
+        }
+        for requirement in requirements
+        if requirement_applies(requirement, application)
+    ]
+
+
+def _documents_step(request: HttpRequest, application: Application) -> HttpResponse:
+    return render(
+        request,
+        "applications/step_documents.html",
+        {
+            "application": application,
+            "rows": _document_rows(application),
+            "progress": _progress(application, "documents"),
+            "title": STEP_TITLES["documents"],
+            "upload_api": reverse("application-documents", args=[application.pk]),
+        },
+    )
+
+
+def _review_step(request: HttpRequest, application: Application) -> HttpResponse:
+    requirements = list_requirements(kind=application.kind, purpose=application.purpose)
+    missing = list_missing_items(
+        application, requirements=requirements, documents=list(application.documents.all())
+    )
+    return render(
+        request,
+        "applications/step_review.html",
+        {
+            "application": application,
+            "missing": missing,
+            "progress": _progress(application, "review"),
+            "title": STEP_TITLES["review"],
+        },
+    )
+
+
+@csrf_exempt  # only so the size guard is installed before the body is read; CSRF is checked just below
+@require_POST
+def upload_document(request: HttpRequest, application_id: int) -> HttpResponse:
+    """No-JavaScript upload (the progress-bar script posts to the API instead)."""
+    guard = install_size_limit(request)
+    return _upload_document(request, application_id, guard)
+
+
+@csrf_protect
+@login_required
+def _upload_document(
+    request: HttpRequest, application_id: int, guard: RequestSizeLimitHandler
+) -> HttpResponse:
+    application = _own(request, application_id)
+    documents_url = _step_url(application, "documents")
+    form = DocumentUploadForm(request.POST, request.FILES)
+    if guard.exceeded:
+        messages.error(request, too_large_error().message)
+        return redirect(documents_url)
+    if not form.is_valid():
+        messages.error(request, _("Choose a file to upload."))
+        return redirect(documents_url)
+    upload = form.cleaned_data["file"]
+    try:
+        services.attach_document(
+            application_id=application.pk,
+            user=request.user,
+            document_type_code=form.cleaned_data["document_type"],
+            stream=upload,
+            filename=upload.name or "",
+            issued_on=form.cleaned_data["issued_on"],
+        )
+    except ApplicationFieldsError as error:
+        messages.error(request, " ".join(str(p) for problems in error.details.values() for p in problems))
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The document was uploaded."))
+    return redirect(documents_url)
+
+
+@login_required
+@require_POST
+def delete_document(request: HttpRequest, application_id: int, document_id: int) -> HttpResponse:
+    application = _own(request, application_id)
+    try:
+        services.delete_document(application_id=application.pk, document_id=document_id, user=request.user)
+    except NotFoundError:
+        raise Http404 from None
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The document was removed."))
+    return redirect(_step_url(application, "documents"))
+
+
+@login_required
+@require_POST
+def submit(request: HttpRequest, application_id: int) -> HttpResponse:
+    application = _own(request, application_id)
+    try:
+        services.submit_application(application_id=application.pk, user=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(
+            _step_url(application, "review") if application.is_editable else application_url(application)
+        )
+    messages.success(request, _("Your application was submitted. Please pay the state fee."))
+    return redirect("applications:detail", application.pk)
+
+
+def application_url(application: Application) -> str:
+    return reverse("applications:detail", args=[application.pk])
+
+
+@login_required
+@require_POST
+def withdraw(request: HttpRequest, application_id: int) -> HttpResponse:
+    application = _own(request, application_id)
+    try:
+        services.withdraw_application(
+            application_id=application.pk, user=request.user, reason=request.POST.get("reason", "")[:500]
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Your application was withdrawn."))
+    return redirect("applications:detail", application.pk)
+
+
+@login_required
+def download_document(request: HttpRequest, application_id: int, document_id: int) -> HttpResponse:
+    """The file itself, to its owner or an officer of the case's unit (logged). Never served from media/."""
+    try:
+        document = selectors_dashboard.get_document_for_download(
+            user=request.user, application_id=application_id, document_id=document_id
+        )
+    except NotFoundError:
+        raise Http404 from None
+    services.record_document_access(user=request.user, document=document)
+    try:
+        handle = document.file.open("rb")
+    except (FileNotFoundError, OSError, ValidationError):
+        raise Http404 from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=document.original_filename, content_type=document.content_type
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
