@@ -18,7 +18,8 @@ if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
 PAYMENT_PROVIDERS = env.list("PAYMENT_PROVIDERS", default=[])
 PAYMENT_TEST_GATEWAY_SECRET = env.str("PAYMENT_TEST_GATEWAY_SECRET", default="")
 if "test_gateway" in PAYMENT_PROVIDERS and (
-    len(PAYMENT_TEST_GATEWAY_SECRET) < 32 or PAYMENT_TEST_GATEWAY_SECRET.startswith(("local-only", "test-only"))
+    len(PAYMENT_TEST_GATEWAY_SECRET) < 32
+    or PAYMENT_TEST_GATEWAY_SECRET.startswith(("local-only", "test-only"))
 ):
     raise ImproperlyConfigured(
         "PAYMENT_TEST_GATEWAY_SECRET must be a random value of at least 32 characters when the test gateway is on."

@@ -39,7 +39,12 @@ def test_genuine_success_pays_the_payment_and_submits_the_application(
     assert _state(card_payment) == ("paid", "submitted")
     assert card_payment.paid_at is not None
     assert _paid_events(card_payment) == 1
-    assert Notification.objects.filter(event="application_paid", recipient=card_payment.application.applicant).count() == 1
+    assert (
+        Notification.objects.filter(
+            event="application_paid", recipient=card_payment.application.applicant
+        ).count()
+        == 1
+    )
     # The receipt is rendered after commit by the pdf worker, not in the request.
     render_receipt.assert_called_once_with(card_payment.pk)
     assert WebhookEvent.objects.get().outcome == "processed"
@@ -137,8 +142,13 @@ def test_failed_after_paid_does_not_undo_the_payment(client, card_payment, gatew
     assert not ApplicationEvent.objects.filter(kind="payment_failed").exists()
 
 
-def test_paid_after_failed_goes_to_review_and_does_not_pay_the_closed_attempt(client, card_payment, gateway_event):
-    assert post_webhook(client, *gateway_event(card_payment, event_type="payment.failed")).json()["status"] == "processed"
+def test_paid_after_failed_goes_to_review_and_does_not_pay_the_closed_attempt(
+    client, card_payment, gateway_event
+):
+    assert (
+        post_webhook(client, *gateway_event(card_payment, event_type="payment.failed")).json()["status"]
+        == "processed"
+    )
     assert _state(card_payment) == ("failed", "awaiting_payment")
     response = post_webhook(client, *gateway_event(card_payment))
     assert response.status_code == 200
