@@ -78,11 +78,11 @@ def field_errors(application: Application, *, today: dt.date | None = None) -> d
         and application.stay_to
         and application.passport_valid_until <= application.stay_to
     ):
-        add(
-            "passport_valid_until",
-            _("The passport must be valid beyond the end of the planned stay (%(date)s).")
-            % {"date": application.stay_to.isoformat()},
-        )
+        message = _("The passport must be valid beyond the end of the planned stay (%(date)s).") % {
+            "date": application.stay_to.isoformat()
+        }
+        add("passport_valid_until", message)
+        add("stay_to", message)
     return errors
 
 

@@ -29,7 +29,21 @@ def _own(user: User) -> QuerySet[Application]:
 
 def list_applications(*, user: User) -> QuerySet[Application]:
     """The caller's applications, newest first, for the API list (no relations beyond kind/purpose/unit)."""
-    return _own(user).order_by("-created_at", "-id")
+    # Only the columns the list and the row-local transition conditions read: kinds and purposes carry a
+    # translated copy of every text column, which a list never shows.
+    return (
+        Application.objects.filter(applicant=user)
+        .select_related("kind", "purpose")
+        .defer(
+            *[
+                f"{rel}__{col}{lang}"
+                for rel in ("kind", "purpose")
+                for col in ("name", "description")
+                for lang in ("", "_lv", "_en", "_ru")
+            ]
+        )
+        .order_by("-created_at", "-id")
+    )
 
 
 def list_dashboard_applications(*, user: User) -> list[Application]:

@@ -174,6 +174,31 @@ class ApplicationCreateInput(ApplicationEditInput):
     purpose = serializers.SlugField()
 
 
+def _iso(value: object) -> str | None:
+    if value is None:
+        return None
+    if hasattr(value, "tzinfo"):
+        return serializers.DateTimeField().to_representation(value)
+    return value.isoformat()  # type: ignore[attr-defined]
+
+
+def _list_row(application: Application, labels: dict[str, str], user: object) -> dict:
+    return {
+        "id": application.pk,
+        "reference": application.reference,
+        "state": application.state,
+        "state_label": labels[application.state],
+        "kind": application.kind.code,
+        "purpose": application.purpose.code,
+        "processing_speed": application.processing_speed,
+        "created_at": _iso(application.created_at),
+        "updated_at": _iso(application.updated_at),
+        "submitted_at": _iso(application.submitted_at),
+        "decision_due_on": _iso(application.decision_due_on),
+        "allowed_actions": allowed_actions(application, user),
+    }
+
+
 def _detail(application: Application, request: Request) -> dict:
     fresh = selectors_dashboard.get_application(
         user=request.user, application_id=application.pk, with_related=True
@@ -190,7 +215,10 @@ class ApplicationListApi(APIView):
         page = paginator.paginate_queryset(
             selectors_dashboard.list_applications(user=request.user), request, self
         )
-        data = ApplicationListOutput(page, many=True, context={"request": request}).data
+        # Rows are built directly (the fields of ApplicationListOutput, which documents them): DRF's field
+        # machinery and per-row translation of the state choices cost more than the queries of a 50-row page.
+        labels = {value: str(label) for value, label in Application.State.choices}
+        data = [_list_row(application, labels, request.user) for application in page]
         return paginator.get_paginated_response(data)
 
     @extend_schema(

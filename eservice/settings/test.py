@@ -14,7 +14,9 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 if env.str("EMAIL_URL", default=""):  # a worker process started by an integration test talks to real SMTP
     vars().update(env.email_url("EMAIL_URL"))
 VAR_DIR = Path(tempfile.mkdtemp(prefix="eservice-test-"))
-MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_ROOT = Path(
+    env.str("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+)  # shared with a test's worker process
 JWT_PRIVATE_KEY_FILE = str(VAR_DIR / "jwt" / "signing-key.pem")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

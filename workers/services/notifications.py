@@ -133,7 +133,7 @@ def _claim(notification_id: int) -> Notification | None:
     """Lock the row and mark it ``sending``; None when it is sent, failed, or another worker holds it."""
     with transaction.atomic():
         notification = (
-            Notification.objects.select_for_update()
+            Notification.objects.select_for_update(of=("self",))
             .select_related("recipient", "actor__unit")
             .filter(pk=notification_id)
             .first()

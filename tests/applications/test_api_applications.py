@@ -1,0 +1,191 @@
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from applications.models import Application
+from tests.applications.helpers import pdf_bytes
+from tests.factories import ApplicationDocumentFactory, ApplicationFactory
+
+pytestmark = pytest.mark.django_db
+BASE = "/api/v1/applications"
+
+
+def test_create_list_and_read(applicant_api, applicant):
+    response = applicant_api.post(
+        BASE, {"kind": "first_trp", "purpose": "studies", "school_name": "RTU"}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["state"] == "draft" and body["school_name"] == "RTU"
+    assert "submit" in body["allowed_actions"]
+    assert any(item["code"] == "missing_document" for item in body["missing"])
+    listed = applicant_api.get(BASE).json()
+    assert [row["id"] for row in listed["results"]] == [body["id"]]
+    assert applicant_api.get(f"{BASE}/{body['id']}").json()["reference"] == body["reference"]
+
+
+def test_create_with_unknown_kind_is_a_clear_404(applicant_api):
+    response = applicant_api.post(BASE, {"kind": "nope", "purpose": "studies"}, format="json")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "unknown_kind"
+    assert not Application.objects.exists()
+
+
+def test_create_with_invalid_field_leaves_no_draft(applicant_api):
+    response = applicant_api.post(
+        BASE, {"kind": "first_trp", "purpose": "studies", "date_of_birth": "2999-01-01"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "validation_error"
+    assert not Application.objects.exists()
+
+
+def test_patch_edits_a_draft_and_refuses_unknown_fields(applicant_api, draft):
+    ok = applicant_api.patch(f"{BASE}/{draft.pk}", {"address_in_latvia": "Brīvības 1"}, format="json")
+    assert ok.status_code == 200 and ok.json()["address_in_latvia"] == "Brīvības 1"
+    bad = applicant_api.patch(f"{BASE}/{draft.pk}", {"state": "granted"}, format="json")
+    assert bad.status_code == 400
+    draft.refresh_from_db()
+    assert draft.state == "draft"
+
+
+def test_patch_after_submission_is_409(applicant_api, applicant):
+    application = ApplicationFactory(applicant=applicant, awaiting_payment=True)
+    response = applicant_api.patch(f"{BASE}/{application.pk}", {"first_name": "X"}, format="json")
+    assert response.status_code == 409
+    assert response.json()["error"]["details"]["state"] == "awaiting_payment"
+
+
+def test_submit_incomplete_is_409_with_the_missing_list(applicant_api, draft):
+    response = applicant_api.post(f"{BASE}/{draft.pk}/submit")
+    assert response.status_code == 409
+    error = response.json()["error"]
+    assert error["code"] == "application_incomplete"
+    assert {"passport_copy", "photo"} <= {m.get("document_type") for m in error["details"]["missing"]}
+
+
+def test_submit_complete_then_submit_again_is_409(applicant_api, draft, attach_all, monkeypatch):
+    monkeypatch.setattr("workers.tasks.applications.render_application_summary.delay", lambda pk: None)
+    attach_all(draft)
+    first = applicant_api.post(f"{BASE}/{draft.pk}/submit")
+    assert first.status_code == 200, first.content
+    assert first.json()["state"] == "awaiting_payment"
+    second = applicant_api.post(f"{BASE}/{draft.pk}/submit")
+    assert second.status_code == 409
+    assert second.json()["error"]["details"] == {
+        "state": "awaiting_payment",
+        "allowed_actions": ["pay", "withdraw"],
+    }
+
+
+def test_withdraw_then_timeline(applicant_api, draft):
+    response = applicant_api.post(f"{BASE}/{draft.pk}/withdraw", {"reason": "changed plans"}, format="json")
+    assert response.status_code == 200 and response.json()["state"] == "withdrawn"
+    again = applicant_api.post(f"{BASE}/{draft.pk}/withdraw")
+    assert again.status_code == 409
+    assert again.json()["error"]["details"]["allowed_actions"] == []
+    timeline = applicant_api.get(f"{BASE}/{draft.pk}/timeline").json()
+    assert [event["kind"] for event in timeline] == ["withdrawn"]
+    assert timeline[0]["by"] == "applicant"
+
+
+def test_upload_and_delete_a_document(applicant_api, draft, client):
+    upload = SimpleUploadedFile("pass.pdf", pdf_bytes(), content_type="image/png")
+    response = applicant_api.post(
+        f"{BASE}/{draft.pk}/documents", {"document_type": "passport_copy", "file": upload}, format="multipart"
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["content_type"] == "application/pdf" and len(body["sha256"]) == 64
+    client.force_login(draft.applicant)  # downloads are a page (session), not an API call
+    downloaded = client.get(body["download_url"])
+    assert downloaded.status_code == 200
+    assert b"".join(downloaded.streaming_content) == pdf_bytes()
+    assert applicant_api.delete(f"{BASE}/{draft.pk}/documents/{body['id']}").status_code == 204
+    assert not draft.documents.exists()
+
+
+def test_upload_of_an_executable_is_a_clear_400(applicant_api, draft):
+    upload = SimpleUploadedFile("pass.pdf", b"MZ\x90\x00" + b"\0" * 300, content_type="application/pdf")
+    response = applicant_api.post(
+        f"{BASE}/{draft.pk}/documents", {"document_type": "passport_copy", "file": upload}, format="multipart"
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "upload_rejected"
+    assert not draft.documents.exists()
+
+
+def test_upload_over_the_request_limit_is_413(applicant_api, draft, settings):
+    settings.UPLOAD_MAX_FILE_BYTES = 10_000
+    upload = SimpleUploadedFile("big.pdf", pdf_bytes() + b"%" + b"x" * 20_000)
+    response = applicant_api.post(
+        f"{BASE}/{draft.pk}/documents", {"document_type": "passport_copy", "file": upload}, format="multipart"
+    )
+    assert response.status_code == 413
+    assert response.json()["error"]["details"]["reason"] == "too_large"
+
+
+def test_upload_after_submission_is_409(applicant_api, applicant):
+    application = ApplicationFactory(applicant=applicant, awaiting_payment=True)
+    upload = SimpleUploadedFile("pass.pdf", pdf_bytes())
+    response = applicant_api.post(
+        f"{BASE}/{application.pk}/documents",
+        {"document_type": "passport_copy", "file": upload},
+        format="multipart",
+    )
+    assert response.status_code == 409
+
+
+@pytest.mark.parametrize(
+    ("method", "suffix", "data"),
+    [
+        ("get", "", None),
+        ("patch", "", {"first_name": "X"}),
+        ("post", "/submit", None),
+        ("post", "/withdraw", None),
+        ("get", "/timeline", None),
+        ("post", "/documents", {"document_type": "passport_copy"}),
+        ("delete", "/documents/{doc}", None),
+    ],
+)
+def test_someone_elses_application_is_404_everywhere(other_applicant_api, draft, method, suffix, data):
+    document = ApplicationDocumentFactory(application=draft)
+    url = f"{BASE}/{draft.pk}" + suffix.format(doc=document.pk)
+    response = getattr(other_applicant_api, method)(url, data, format="json" if method == "patch" else None)
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+    draft.refresh_from_db()
+    assert draft.state == "draft" and draft.first_name != "X"
+    assert draft.documents.count() == 1
+
+
+def test_anonymous_is_401(api_client, draft):
+    assert api_client.get(BASE).status_code == 401
+
+
+def test_every_endpoint_is_in_the_schema(api_client):
+    schema = api_client.get("/api/schema/", HTTP_ACCEPT="application/json").content.decode()
+    for path in [
+        "/api/v1/applications",
+        "/api/v1/applications/{application_id}",
+        "/api/v1/applications/{application_id}/documents",
+        "/api/v1/applications/{application_id}/documents/{document_id}",
+        "/api/v1/applications/{application_id}/submit",
+        "/api/v1/applications/{application_id}/withdraw",
+        "/api/v1/applications/{application_id}/timeline",
+    ]:
+        assert path in schema
+
+
+def test_list_query_count_is_constant(applicant, applicant_api, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ApplicationFactory(applicant=applicant)
+    with CaptureQueriesContext(connection) as one:
+        applicant_api.get(BASE)
+    ApplicationFactory.create_batch(20, applicant=applicant)
+    with CaptureQueriesContext(connection) as many:
+        applicant_api.get(BASE)
+    assert len(one) == len(many)
