@@ -1,9 +1,32 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django_otp.admin import OTPAdminSite
 from modeltranslation.admin import TranslationAdmin
 
 from identity.models import ApplicantProfile, ReceptionHours, StaffAccessLog, TerritorialUnit, User
+
+
+class StaffOTPAdminSite(OTPAdminSite):
+    """Django admin only for staff whose session passed the second factor (django-otp).
+
+    Signing in happens on our own sign-in page, which counts failures (django-axes) and asks for the code.
+    """
+
+    site_header = _("OCMA e-service administration")
+    site_title = _("OCMA e-service administration")
+
+    def login(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        return redirect_to_login(request.GET.get("next") or reverse("admin:index"))
+
+
+# Every ModelAdmin registered on the default site (ours and other apps') is guarded by the OTP check.
+admin.site.__class__ = StaffOTPAdminSite
+admin.site.site_header = StaffOTPAdminSite.site_header
+admin.site.site_title = StaffOTPAdminSite.site_title
 
 
 class ReceptionHoursInline(admin.TabularInline):

@@ -1,11 +1,26 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
+
+from identity import views
 
 app_name = "identity"
 
-# Replaced by the full sign-in flows (register, verify, TOTP) in identity/views.py.
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="identity/login.html"), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("register/", auth_views.LoginView.as_view(template_name="identity/login.html"), name="register"),
+    path("register/", views.register, name="register"),
+    path("verify-email/", views.verify_email, name="verify_email"),
+    path("verify-email/resend/", views.resend_verification, name="resend_verification"),
+    path("login/", views.login_view, name="login"),
+    path("login/code/", views.login_otp, name="login_otp"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
+    path("password/reset/sent/", views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("password/reset/done/", views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("password/change/", views.password_change, name="password_change"),
+    path("account/two-step/", views.totp_setup, name="totp_setup"),
+    path("account/two-step/disable/", views.totp_disable, name="totp_disable"),
+    path("account/profile/", views.profile, name="profile"),
 ]

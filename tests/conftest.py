@@ -4,6 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
+from tests.otp import add_totp, verify_session
 
 
 @pytest.fixture(autouse=True)
@@ -58,3 +59,39 @@ def other_applicant_api(other_applicant) -> APIClient:
 def bearer_client():
     """Make an API client authenticated with a real access token for any user."""
     return _bearer_client
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(administrator=True)
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """Django admin requires a TOTP-verified session (OTPAdminSite): sign in and verify like a real admin."""
+    client.force_login(admin_user)
+    verify_session(client, add_totp(admin_user))
+    return client
+
+
+@pytest.fixture
+def staff_client_for():
+    """A page client signed in as the given staff user, with the session OTP-verified."""
+    from django.test import Client
+
+    def make(user) -> Client:
+        client = Client()
+        client.force_login(user)
+        verify_session(client, add_totp(user))
+        return client
+
+    return make
+
+
+@pytest.fixture
+def empty_units(db):
+    """Remove the territorial units the data migration loads, for tests that build their own set."""
+    from identity.models import TerritorialUnit
+
+    TerritorialUnit.objects.filter(parent__isnull=False).delete()
+    TerritorialUnit.objects.all().delete()

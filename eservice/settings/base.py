@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",  # turns a blocked request into RATELIMIT_VIEW (429)
     "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 

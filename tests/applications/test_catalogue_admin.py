@@ -19,14 +19,6 @@ MODELS = [
 ]
 
 
-@pytest.fixture
-def admin_client(client, django_user_model):
-    from tests.factories import UserFactory
-
-    client.force_login(UserFactory(administrator=True))
-    return client
-
-
 @pytest.mark.parametrize("model", MODELS)
 def test_administrators_edit_every_catalogue_model(admin_client, model):
     assert admin_client.get(reverse(f"admin:applications_{model}_changelist")).status_code == 200

@@ -156,6 +156,7 @@ def test_current_payee_account():
     assert get_current_payee_account(on=dt.date(2000, 1, 1)) is None
 
 
+@pytest.mark.usefixtures("empty_units")
 def test_residence_permit_units_with_hours_in_two_queries(django_assert_num_queries):
     ResidencePermitUnitFactory(code="riga-1")
     ResidencePermitUnitFactory(code="daugavpils")

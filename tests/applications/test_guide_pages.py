@@ -57,6 +57,7 @@ def test_incomplete_or_unknown_answers_show_form_errors(client):
 
 
 @time_machine.travel(MONDAY_BEFORE_CHRISTMAS, tick=False)
+@pytest.mark.usefixtures("empty_units")
 def test_answer_shows_checklist_fees_decision_dates_payment_and_start_link(client):
     ResidencePermitUnitFactory(code="riga-1", name="Rīgas 1. nodaļa")
     response = client.get(answer_url("first_trp", "employment", speed="faster", age="adult"))
@@ -166,6 +167,7 @@ def test_answer_in_latvian_and_russian(client):
 
 
 @time_machine.travel(dt.datetime(2030, 1, 2, 10, tzinfo=dt.UTC), tick=False)
+@pytest.mark.usefixtures("empty_units")
 def test_units_page_shows_hours_and_days_closed(client):
     ResidencePermitUnitFactory(code="riga-1", name="Riga 1st Division")
     ResidencePermitUnitFactory(code="closed", name="Hidden unit", handles_residence_permits=False)
@@ -180,6 +182,7 @@ def test_units_page_shows_hours_and_days_closed(client):
     assert "Transferred day off" in html
 
 
+@pytest.mark.usefixtures("empty_units")
 def test_unit_detail_and_unknown_unit(client):
     ResidencePermitUnitFactory(code="daugavpils", name="Daugavpils Division")
     ResidencePermitUnitFactory(code="closed", handles_residence_permits=False)

@@ -1,0 +1,308 @@
+"""Accounts: registration, e-mail verification, passwords and TOTP devices.
+
+Every function here is a write that matters: keyword-only typed arguments, one transaction, mail after commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from functools import partial
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+from django_otp import devices_for_user, match_token
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from eservice.exceptions import DomainError, ForbiddenError
+from identity.models import ApplicantProfile, EmailVerification, Language, Role, User
+from identity.services.api_tokens import revoke_user_tokens
+
+log = logging.getLogger(__name__)
+
+EMAIL_VERIFICATION_SALT = "identity.email-verification"
+PENDING_TOTP_NAME = "pending"
+CONFIRMED_TOTP_NAME = "authenticator"
+
+
+class EmailAlreadyRegisteredError(DomainError):
+    code = "email_taken"
+    default_message = _("An account with this e-mail address already exists.")
+
+
+class VerificationLinkError(DomainError):
+    code = "token_invalid"
+    default_message = _("This verification link is not valid. Ask for a new one.")
+
+
+class VerificationLinkExpiredError(VerificationLinkError):
+    code = "token_expired"
+    default_message = _("This verification link has expired. Ask for a new one.")
+
+
+class VerificationLinkUsedError(VerificationLinkError):
+    code = "token_used"
+    default_message = _("This verification link has already been used.")
+
+
+class OtpInvalidError(DomainError):
+    code = "otp_invalid"
+    default_message = _("The code is not correct or has expired. Enter the current code from your app.")
+
+
+# --- registration and e-mail verification ---------------------------------------------------------------
+
+
+def email_is_registered(*, email: str) -> bool:
+    return User.objects.filter(email__iexact=email.strip()).exists()
+
+
+@transaction.atomic
+def register_applicant(
+    *,
+    email: str,
+    password: str,
+    first_name: str,
+    last_name: str,
+    preferred_language: str = Language.LATVIAN,
+) -> User:
+    """Create an applicant who cannot sign in until the e-mail address is verified, and send the link.
+
+    The user and the profile are created together or not at all; a duplicate address (in any letter case)
+    raises EmailAlreadyRegisteredError and leaves nothing behind.
+    """
+    email = User.objects.normalize_email(email.strip()).lower()
+    if preferred_language not in Language.values:
+        raise ValidationError({"preferred_language": _("Choose Latvian, English or Russian.")})
+    candidate = User(email=email, first_name=first_name, last_name=last_name)
+    try:
+        validate_password(password, user=candidate)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+    if email_is_registered(email=email):
+        raise EmailAlreadyRegisteredError(
+            details={"email": [str(EmailAlreadyRegisteredError.default_message)]}
+        )
+    try:
+        # A savepoint, so a concurrent duplicate (unique index) does not poison an outer transaction.
+        with transaction.atomic():
+            user = User.objects.create_user(
+                email=email,
+                password=password,
+                first_name=first_name.strip(),
+                last_name=last_name.strip(),
+                preferred_language=preferred_language,
+                role=Role.APPLICANT,
+                is_active=False,  # becomes active when the e-mail address is verified
+            )
+    except IntegrityError as exc:
+        raise EmailAlreadyRegisteredError(
+            details={"email": [str(EmailAlreadyRegisteredError.default_message)]}
+        ) from exc
+    ApplicantProfile.objects.create(user=user, first_name=user.first_name, last_name=user.last_name)
+    send_verification_email(user=user)
+    log.info("identity.registered user=%s", user.pk)
+    return user
+
+
+def make_verification_token(*, user: User) -> str:
+    """A signed token naming the user and the address; its nonce lets a link work only once."""
+    return signing.dumps({"u": user.pk, "e": user.email, "n": uuid.uuid4().hex}, salt=EMAIL_VERIFICATION_SALT)
+
+
+def verification_url(*, token: str) -> str:
+    return f"{settings.SITE_URL}{reverse('identity:verify_email')}?{urlencode({'token': token})}"
+
+
+def send_verification_email(*, user: User) -> None:
+    """Render the verification e-mail in the user's language and send it once the transaction commits."""
+    token = make_verification_token(user=user)
+    context = {
+        "user": user,
+        "verification_url": verification_url(token=token),
+        "valid_hours": settings.EMAIL_VERIFICATION_MAX_AGE // 3600,
+        "office_name": settings.OFFICE_NAME,
+        "office_phone": settings.OFFICE_INFO_PHONE,
+    }
+    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+        subject = " ".join(render_to_string("email/verify_email_subject.txt", context).split())
+        text = render_to_string("email/verify_email.txt", context)
+        html = render_to_string("email/verify_email.html", context)
+    # TODO(outbox): the notification outbox replaces this direct send (same templates, same context).
+    transaction.on_commit(
+        partial(
+            send_mail,
+            subject=subject,
+            message=text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[user.email],
+            html_message=html,
+        )
+    )
+    log.info("identity.verification_mail_scheduled user=%s", user.pk)
+
+
+def resend_verification_email(*, email: str) -> bool:
+    """Send a new link if an unverified account exists. The caller answers the same either way."""
+    user = User.objects.filter(email__iexact=email.strip(), email_verified_at__isnull=True).first()
+    if user is None:
+        return False
+    with transaction.atomic():
+        send_verification_email(user=user)
+    return True
+
+
+def _token_id(nonce: str) -> str:
+    return hashlib.sha256(nonce.encode()).hexdigest()
+
+
+@transaction.atomic
+def verify_email(*, token: str) -> User:
+    """Mark the address verified and activate the account. Each link works once."""
+    try:
+        payload = signing.loads(
+            token, salt=EMAIL_VERIFICATION_SALT, max_age=settings.EMAIL_VERIFICATION_MAX_AGE
+        )
+    except signing.SignatureExpired as exc:
+        raise VerificationLinkExpiredError() from exc
+    except (signing.BadSignature, TypeError, ValueError) as exc:
+        raise VerificationLinkError() from exc
+    if not isinstance(payload, dict) or not {"u", "e", "n"} <= payload.keys():
+        raise VerificationLinkError()
+    user = User.objects.select_for_update().filter(pk=payload["u"]).first()
+    if user is None or user.email != payload["e"]:
+        raise VerificationLinkError()
+    token_id = _token_id(str(payload["n"]))
+    if EmailVerification.objects.filter(token_id=token_id).exists():
+        raise VerificationLinkUsedError()
+    EmailVerification.objects.create(user=user, token_id=token_id)
+    if user.email_verified_at is None:
+        user.email_verified_at = timezone.now()
+        user.is_active = True
+        user.save(update_fields=["email_verified_at", "is_active"])
+        log.info("identity.email_verified user=%s", user.pk)
+    return user
+
+
+# --- passwords and profile ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def change_password(*, user: User, new_password: str) -> None:
+    """Set a new password and sign the user out of every API session (refresh tokens are revoked)."""
+    try:
+        validate_password(new_password, user=user)
+    except ValidationError as exc:
+        raise ValidationError({"new_password1": exc.messages}) from exc
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    revoked = revoke_user_tokens(user=user)
+    log.info("identity.password_changed user=%s revoked_refresh_tokens=%s", user.pk, revoked)
+
+
+PROFILE_FIELDS = (
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "nationality",
+    "passport_number",
+    "passport_valid_until",
+    "phone",
+)
+
+
+@transaction.atomic
+def update_applicant_profile(*, user: User, preferred_language: str, **fields: object) -> ApplicantProfile:
+    """Save the applicant's own profile (only the known fields) and their preferred language."""
+    if not user.is_applicant:
+        raise ForbiddenError(_("Only applicants have a profile."))
+    if preferred_language not in Language.values:
+        raise ValidationError({"preferred_language": _("Choose Latvian, English or Russian.")})
+    unknown = set(fields) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
+    profile, _created = ApplicantProfile.objects.select_for_update().get_or_create(user=user)
+    for name, value in fields.items():
+        setattr(profile, name, value)
+    profile.full_clean(exclude=["user"])
+    profile.save()
+    user.preferred_language = preferred_language
+    user.save(update_fields=["preferred_language"])
+    return profile
+
+
+# --- TOTP -----------------------------------------------------------------------------------------------
+
+
+def has_confirmed_totp(*, user: User) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def otp_required_for(*, user: User) -> bool:
+    """Staff always; applicants once they have confirmed an authenticator app."""
+    return user.requires_otp or has_confirmed_totp(user=user)
+
+
+def start_totp_setup(*, user: User) -> TOTPDevice:
+    """The unconfirmed device shown as a QR code; reused while the user has not confirmed it."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False, name=PENDING_TOTP_NAME).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=PENDING_TOTP_NAME, confirmed=False)
+    return device
+
+
+@transaction.atomic
+def confirm_totp_device(*, user: User, device_id: int, token: str) -> TOTPDevice:
+    """Confirm the pending device with a code from the app; it replaces any earlier device of the user."""
+    device = (
+        TOTPDevice.objects.select_for_update()
+        .filter(pk=device_id, user=user, confirmed=False, name=PENDING_TOTP_NAME)
+        .first()
+    )
+    if device is None:
+        raise DomainError(_("Start the set-up again."), details={"device": ["unknown"]})
+    if not device.verify_token(_clean_code(token)):
+        raise OtpInvalidError()
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    device.name = CONFIRMED_TOTP_NAME
+    device.confirmed = True
+    device.save(update_fields=["name", "confirmed"])
+    log.info("identity.totp_confirmed user=%s", user.pk)
+    return device
+
+
+@transaction.atomic
+def disable_totp(*, user: User, token: str) -> None:
+    """An applicant turns the second factor off, proving it with a current code. Staff may not."""
+    if user.requires_otp:
+        raise ForbiddenError(_("Staff accounts must keep two-step verification."))
+    if verify_user_otp(user=user, token=token) is None:
+        raise OtpInvalidError()
+    TOTPDevice.objects.filter(user=user).delete()
+    log.info("identity.totp_disabled user=%s", user.pk)
+
+
+def verify_user_otp(*, user: User, token: str):
+    """The confirmed device that accepts this code, or None. Codes are single-use (django-otp keeps last_t)."""
+    code = _clean_code(token)
+    if not code.isdigit():
+        return None
+    return match_token(user, code)
+
+
+def _clean_code(token: str | None) -> str:
+    return "".join((token or "").split())[:12]
+
+
+def confirmed_devices(*, user: User) -> list:
+    return list(devices_for_user(user, confirmed=True))

@@ -1,0 +1,143 @@
+"""E-mail verification: signed, expiring links that work once; a clear page with a new-link form otherwise."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+import time_machine
+from django.core import mail, signing
+from django.urls import reverse
+
+from identity.models import EmailVerification, User
+from identity.services import accounts
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def new_user():
+    return UserFactory(unverified=True, is_active=False, email="new@example.lv")
+
+
+def _without_csrf(response) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+
+
+def _url(token: str) -> str:
+    return f"{reverse('identity:verify_email')}?token={token}"
+
+
+def test_link_activates_the_account(client, new_user):
+    token = accounts.make_verification_token(user=new_user)
+    response = client.get(_url(token))
+    assert response.status_code == 200
+    new_user.refresh_from_db()
+    assert new_user.is_active and new_user.email_verified_at is not None
+    assert EmailVerification.objects.filter(user=new_user).count() == 1
+
+
+def test_link_from_the_mail_works(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        user = accounts.register_applicant(
+            email="mail@example.lv", password="Kalnu-upe-pavasaris-41", first_name="A", last_name="B"
+        )
+    link = next(line for line in mail.outbox[0].body.splitlines() if "verify-email" in line).strip()
+    response = client.get(link.removeprefix("https://eservice.example.lv"))
+    assert response.status_code == 200
+    user.refresh_from_db()
+    assert user.email_verified
+
+
+def test_reused_link_is_refused_with_a_new_link_form(client, new_user):
+    token = accounts.make_verification_token(user=new_user)
+    client.get(_url(token))
+    response = client.get(_url(token))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "already been used" in html
+    assert reverse("identity:resend_verification") in html
+    assert EmailVerification.objects.count() == 1
+
+
+def test_expired_link_is_refused_and_changes_nothing(client, new_user, settings):
+    with time_machine.travel(dt.datetime(2025, 1, 1, 12, tzinfo=dt.UTC), tick=False):
+        token = accounts.make_verification_token(user=new_user)
+    later = dt.datetime(2025, 1, 1, 12, tzinfo=dt.UTC) + dt.timedelta(
+        seconds=settings.EMAIL_VERIFICATION_MAX_AGE + 60
+    )
+    with time_machine.travel(later, tick=False):
+        response = client.get(_url(token))
+    assert response.status_code == 400
+    assert "expired" in response.content.decode()
+    new_user.refresh_from_db()
+    assert not new_user.is_active and new_user.email_verified_at is None
+    assert not EmailVerification.objects.exists()
+
+
+@pytest.mark.parametrize("token", ["", "garbage", "a:b:c"])
+def test_tampered_or_missing_token_is_refused(client, new_user, token):
+    response = client.get(_url(token))
+    assert response.status_code == 400
+    assert "not valid" in response.content.decode()
+    new_user.refresh_from_db()
+    assert not new_user.is_active
+
+
+def test_token_signed_with_another_salt_is_refused(client, new_user):
+    forged = signing.dumps({"u": new_user.pk, "e": new_user.email, "n": "x"}, salt="something-else")
+    assert client.get(_url(forged)).status_code == 400
+
+
+def test_token_for_a_changed_address_is_refused(new_user):
+    token = accounts.make_verification_token(user=new_user)
+    User.objects.filter(pk=new_user.pk).update(email="changed@example.lv")
+    with pytest.raises(accounts.VerificationLinkError):
+        accounts.verify_email(token=token)
+
+
+def test_resend_answers_the_same_for_unknown_and_known_addresses(
+    client, new_user, django_capture_on_commit_callbacks
+):
+    url = reverse("identity:resend_verification")
+    with django_capture_on_commit_callbacks(execute=True):
+        known = client.post(url, {"email": "NEW@example.lv"})
+        unknown = client.post(url, {"email": "nobody@example.lv"})
+    assert known.status_code == unknown.status_code == 200
+    assert _without_csrf(known) == _without_csrf(unknown)
+    assert [m.to for m in mail.outbox] == [["new@example.lv"]]
+
+
+def test_resend_does_not_mail_verified_accounts(client, applicant, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("identity:resend_verification"), {"email": applicant.email})
+    assert mail.outbox == []
+
+
+class TestVerifyEmailApi:
+    url = "/api/v1/auth/verify-email"
+
+    def test_verifies(self, api_client, new_user):
+        token = accounts.make_verification_token(user=new_user)
+        response = api_client.post(self.url, {"token": token}, format="json")
+        assert response.status_code == 200
+        assert response.json() == {"email": "new@example.lv", "email_verified": True}
+
+    def test_reuse_is_400_token_used(self, api_client, new_user):
+        token = accounts.make_verification_token(user=new_user)
+        api_client.post(self.url, {"token": token}, format="json")
+        response = api_client.post(self.url, {"token": token}, format="json")
+        assert response.status_code == 400
+        assert response.json()["error"]["code"] == "token_used"
+
+    def test_garbage_is_400_token_invalid(self, api_client, new_user):
+        response = api_client.post(self.url, {"token": "nope"}, format="json")
+        assert response.status_code == 400
+        assert response.json()["error"]["code"] == "token_invalid"
+
+    def test_missing_token_is_a_validation_error(self, api_client):
+        response = api_client.post(self.url, {}, format="json")
+        assert response.status_code == 400
+        assert "token" in response.json()["error"]["details"]
