@@ -70,9 +70,10 @@ def test_submit_refuses_a_stale_document(draft, attach_all):
 
 
 def test_submit_moves_to_awaiting_payment_with_event_mail_and_pdf_task(
-    draft, attach_all, django_capture_on_commit_callbacks, monkeypatch
+    draft, attach_all, django_capture_on_commit_callbacks, monkeypatch, settings
 ):
     unit = TerritorialUnitFactory()
+    settings.APPLICATIONS_DEFAULT_UNIT_CODE = unit.code  # main's identity migration seeds real units too
     attach_all(draft)
     queued = []
     monkeypatch.setattr(

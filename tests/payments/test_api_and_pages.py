@@ -191,3 +191,27 @@ def test_openapi_documents_the_payment_endpoints(api_client):
     assert "/api/v1/applications/{application_id}/payments" in schema["paths"]
     webhook = schema["paths"]["/api/v1/payments/webhooks/{provider}"]["post"]
     assert {"200", "400", "404"} <= set(webhook["responses"])
+
+
+def test_application_detail_shows_its_payments(applicant_api, awaiting, card_payment):
+    response = applicant_api.get(f"/api/v1/applications/{awaiting.pk}")
+    assert response.status_code == 200
+    payments = response.json()["payments"]
+    assert [(p["id"], p["status"], p["amount_cents"]) for p in payments] == [
+        (card_payment.pk, "pending", card_payment.amount_cents)
+    ]
+
+
+def test_application_page_links_to_the_pay_page(client, applicant, awaiting):
+    client.force_login(applicant)
+    page = client.get(f"/applications/{awaiting.pk}/").content.decode()
+    assert f"/applications/{awaiting.pk}/pay/" in page
+
+
+def test_withdraw_hook_is_registered_once():
+    from applications import hooks
+    from payments.services.refunds import refund_on_withdrawal
+
+    assert hooks.on_withdrawn.count(refund_on_withdrawal) == 1
+    hooks.register_on_withdrawn(refund_on_withdrawal)
+    assert hooks.on_withdrawn.count(refund_on_withdrawal) == 1

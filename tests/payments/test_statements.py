@@ -268,13 +268,10 @@ def test_management_command_refuses_a_bomb_with_a_clear_error(tmp_path):
     assert not BankStatement.objects.exists()
 
 
-def test_admin_upload_imports_a_statement(client, bank_payment):
+def test_admin_upload_imports_a_statement(admin_client, bank_payment):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from tests.factories import UserFactory
-
-    admin_user = UserFactory(administrator=True)
-    client.force_login(admin_user)
+    client = admin_client
     data = statement(
         entry(ref="BANK-13", amount=euros(bank_payment.amount_cents), remittance=bank_payment.reference)
     )
