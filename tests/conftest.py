@@ -95,3 +95,15 @@ def empty_units(db):
 
     TerritorialUnit.objects.filter(parent__isnull=False).delete()
     TerritorialUnit.objects.all().delete()
+
+
+@pytest.fixture
+def celery_eager():
+    """Run Celery tasks inline, so an outbox e-mail scheduled on commit lands in ``mail.outbox`` at once."""
+    from eservice.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager = False
+    app.conf.task_eager_propagates = False

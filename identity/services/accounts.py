@@ -8,18 +8,15 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
-from functools import partial
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp import devices_for_user, match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -125,31 +122,19 @@ def verification_url(*, token: str) -> str:
 
 
 def send_verification_email(*, user: User) -> None:
-    """Render the verification e-mail in the user's language and send it once the transaction commits."""
+    """Put the verification e-mail in the outbox; it is rendered in the user's language and sent after commit."""
+    from workers.services import notify  # workers depends on identity's models: import at call time
+
     token = make_verification_token(user=user)
-    context = {
-        "user": user,
-        "verification_url": verification_url(token=token),
-        "valid_hours": settings.EMAIL_VERIFICATION_MAX_AGE // 3600,
-        "office_name": settings.OFFICE_NAME,
-        "office_phone": settings.OFFICE_INFO_PHONE,
-    }
-    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
-        subject = " ".join(render_to_string("email/verify_email_subject.txt", context).split())
-        text = render_to_string("email/verify_email.txt", context)
-        html = render_to_string("email/verify_email.html", context)
-    # TODO(outbox): the notification outbox replaces this direct send (same templates, same context).
-    transaction.on_commit(
-        partial(
-            send_mail,
-            subject=subject,
-            message=text,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[user.email],
-            html_message=html,
-        )
+    notify(
+        recipient=user,
+        event="verify_email",
+        context={
+            "verification_url": verification_url(token=token),
+            "valid_hours": settings.EMAIL_VERIFICATION_MAX_AGE // 3600,
+        },
     )
-    log.info("identity.verification_mail_scheduled user=%s", user.pk)
+    log.info("identity.verification_mail_queued user=%s", user.pk)
 
 
 def resend_verification_email(*, email: str) -> bool:

@@ -73,7 +73,7 @@ def test_submit_moves_to_awaiting_payment_with_event_mail_and_pdf_task(
     draft, attach_all, django_capture_on_commit_callbacks, monkeypatch, settings
 ):
     unit = TerritorialUnitFactory()
-    settings.APPLICATIONS_DEFAULT_UNIT_CODE = unit.code  # main's identity migration seeds real units too
+    settings.APPLICATIONS_DEFAULT_UNIT_CODE = unit.code
     attach_all(draft)
     queued = []
     monkeypatch.setattr(

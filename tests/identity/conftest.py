@@ -8,7 +8,7 @@ from tests.otp import add_totp
 
 
 @pytest.fixture(autouse=True)
-def _identity_settings(settings):
+def _identity_settings(settings, celery_eager):
     settings.OTP_TOTP_THROTTLE_FACTOR = 0  # tests enter a wrong code and then the right one at once
     settings.SITE_URL = "https://eservice.example.lv"
     cache.clear()

@@ -46,7 +46,7 @@ def test_register_page_creates_inactive_applicant_with_profile_and_mails_link(
     assert message.to == ["olena.shevchenko@example.ua"]
     assert "https://eservice.example.lv/verify-email/?token=" in message.body
     # Rendered in the preferred language (make test compiles locale/ first), greeting and signature included.
-    assert message.body.startswith("Здравствуйте, Olena!")
+    assert message.body.startswith("Здравствуйте, Olena Shevchenko!")
     assert "Управление по делам гражданства и миграции" in message.body
     assert "+371 67209400" in message.body
     html, mimetype = message.alternatives[0]
