@@ -20,6 +20,8 @@ DASHBOARD_PREFETCHES: list[Prefetch | str] = [
         "documents",
         queryset=ApplicationDocument.objects.select_related("document_type").order_by("uploaded_at", "id"),
     ),
+    # Payments (payments app), newest first; a string keeps applications from importing payments' model.
+    "payments",
 ]
 
 

@@ -1,5 +1,13 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PaymentsConfig(AppConfig):
     name = "payments"
+    verbose_name = _("Payments")
+
+    def ready(self) -> None:
+        from applications.hooks import register_on_withdrawn
+        from payments.services.refunds import refund_on_withdrawal
+
+        register_on_withdrawn(refund_on_withdrawal)

@@ -96,6 +96,7 @@ class ApplicationListOutput(serializers.ModelSerializer):
 class ApplicationDetailOutput(ApplicationListOutput):
     documents = DocumentOutput(many=True, read_only=True)
     missing = serializers.SerializerMethodField()
+    payments = serializers.SerializerMethodField()
     unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta(ApplicationListOutput.Meta):
@@ -123,9 +124,18 @@ class ApplicationDetailOutput(ApplicationListOutput):
             "stay_to",
             "paid_at",
             "closed_at",
+            "payments",
             "documents",
             "missing",
         ]
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_payments(self, application: Application) -> list[dict]:
+        """The fee payments (payments app's serializer, imported lazily: payments depends on applications)."""
+        from payments.api.views import PaymentOutput
+
+        payments = sorted(application.payments.all(), key=lambda p: (p.created_at, p.pk), reverse=True)
+        return PaymentOutput(payments, many=True).data
 
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_missing(self, application: Application) -> list[dict]:

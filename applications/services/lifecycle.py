@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from applications.completeness import allowed_actions, field_errors, list_missing_items
+from applications.hooks import run_on_withdrawn
 from applications.models import (
     Application,
     ApplicationDocument,
@@ -319,6 +320,8 @@ def withdraw_application(*, application_id: int, user: User, reason: str = "") -
         actor=user,
         data={"from_state": previous, "reason": reason[:500]},
     )
+    # Other apps' part in a withdrawal (payments: cancel open attempts, refund a paid fee), same transaction.
+    run_on_withdrawn(application, previous_state=previous)
     if previous != Application.State.DRAFT:
         _notify(application=application, event="application_withdrawn")
     logger.info("application.withdrawn id=%s from=%s", application.pk, previous)

@@ -299,6 +299,18 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+# Payments. Card providers enabled by name (payments/providers/__init__.py); the built-in test gateway signs its
+# webhooks with PAYMENT_TEST_GATEWAY_SECRET (no default here: local.py and test.py set a harmless one).
+PAYMENT_PROVIDERS = env.list("PAYMENT_PROVIDERS", default=["test_gateway"])
+PAYMENT_CARD_PROVIDER = env.str("PAYMENT_CARD_PROVIDER", default="test_gateway")
+PAYMENT_TEST_GATEWAY_SECRET = env.str("PAYMENT_TEST_GATEWAY_SECRET", default="")
+# How the test gateway delivers its webhooks: "inprocess" (a worker calls the handler) or "http" (POST to SITE_URL).
+PAYMENT_TEST_GATEWAY_DELIVERY = env.str("PAYMENT_TEST_GATEWAY_DELIVERY", default="inprocess")
+PAYMENT_TEST_GATEWAY_DELAY_SECONDS = env.int("PAYMENT_TEST_GATEWAY_DELAY_SECONDS", default=20)
+PAYMENT_WEBHOOK_TOLERANCE_SECONDS = env.int("PAYMENT_WEBHOOK_TOLERANCE_SECONDS", default=300)
+# What an applicant gets back when withdrawing a paid application before review: "full" or "none".
+PAYMENTS_REFUND_ON_WITHDRAWAL = env.str("PAYMENTS_REFUND_ON_WITHDRAWAL", default="full")
+
 # The Office, as named in e-mail signatures and letters.
 OFFICE_NAME = _("Office of Citizenship and Migration Affairs")
 OFFICE_INFO_PHONE = env.str("OFFICE_INFO_PHONE", default="+371 67209400")

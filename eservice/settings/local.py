@@ -11,3 +11,6 @@ JWT_PRIVATE_KEY_FILE = env.str("JWT_PRIVATE_KEY_FILE", default=str(VAR_DIR / "jw
 JWT_GENERATE_MISSING_KEY = True
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+PAYMENT_TEST_GATEWAY_SECRET = env.str(
+    "PAYMENT_TEST_GATEWAY_SECRET", default="local-only-test-gateway-secret-not-for-production"
+)

@@ -14,6 +14,17 @@ if not (JWT_PRIVATE_KEY or JWT_PRIVATE_KEY_FILE):
 if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must list this service's host names.")
 
+# The built-in test gateway takes no money: off in production unless named in PAYMENT_PROVIDERS on purpose.
+PAYMENT_PROVIDERS = env.list("PAYMENT_PROVIDERS", default=[])
+PAYMENT_TEST_GATEWAY_SECRET = env.str("PAYMENT_TEST_GATEWAY_SECRET", default="")
+if "test_gateway" in PAYMENT_PROVIDERS and (
+    len(PAYMENT_TEST_GATEWAY_SECRET) < 32
+    or PAYMENT_TEST_GATEWAY_SECRET.startswith(("local-only", "test-only"))
+):
+    raise ImproperlyConfigured(
+        "PAYMENT_TEST_GATEWAY_SECRET must be a random value of at least 32 characters when the test gateway is on."
+    )
+
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]

@@ -33,3 +33,6 @@ LANGUAGE_CODE = "en"
 JWT_GENERATE_MISSING_KEY = True
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+PAYMENT_TEST_GATEWAY_SECRET = "test-only-test-gateway-secret"
+PAYMENT_PROVIDERS = ["test_gateway"]
+PAYMENT_TEST_GATEWAY_DELIVERY = "inprocess"

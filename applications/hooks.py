@@ -1,0 +1,30 @@
+"""Hooks other apps register to take part in an application's transitions without applications importing them.
+
+Dependencies run one way (identity ← applications ← payments, decisions), so the withdrawal service cannot call
+payments. Instead payments appends a callable here in its ``AppConfig.ready()`` and the withdrawal service calls
+``run_on_withdrawn`` inside its transaction: a hook that raises rolls the withdrawal back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from applications.models import Application
+
+# Called as hook(application, previous_state=...) after the application was moved to "withdrawn" and saved.
+OnWithdrawn = Callable[..., None]
+on_withdrawn: list[OnWithdrawn] = []
+
+
+def register_on_withdrawn(hook: OnWithdrawn) -> OnWithdrawn:
+    """Add ``hook`` once (``ready()`` may run more than once in tests)."""
+    if hook not in on_withdrawn:
+        on_withdrawn.append(hook)
+    return hook
+
+
+def run_on_withdrawn(application: Application, *, previous_state: str) -> None:
+    for hook in list(on_withdrawn):
+        hook(application, previous_state=previous_state)

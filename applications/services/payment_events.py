@@ -1,0 +1,101 @@
+"""What the payments app may do to an application: lock it, confirm its state fee, write payment timeline lines.
+
+Payments never sets ``Application`` fields nor calls its transitions itself; it calls these. Lock order is
+always the application first, then its payments, in every path (webhooks, statement import, withdrawal), so
+two of them running at once wait for each other instead of deadlocking.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from django.db import transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition, can_proceed
+
+from applications.models import Application, ApplicationEvent
+from applications.services.lifecycle import application_url, record_event
+from eservice.exceptions import ConflictError, InvalidTransitionError, NotFoundError
+from identity.models import User
+
+logger = logging.getLogger(__name__)
+
+# Timeline kinds payments writes besides ApplicationEvent.Kind.PAID (the kind field takes any slug).
+PAYMENT_STARTED = "payment_started"
+PAYMENT_FAILED = "payment_failed"
+PAYMENT_REFUNDED = "payment_refunded"
+PAYMENT_REFUND_PENDING = "payment_refund_pending"
+PAYMENT_NOT_REFUNDED = "payment_not_refunded"
+RECEIPT_READY = "receipt_ready"
+
+
+def lock_application(*, application_id: int) -> Application:
+    """The application row locked for the caller's transaction (payments lock it before their own rows)."""
+    application = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("applicant", "kind")
+        .filter(pk=application_id)
+        .first()
+    )
+    if application is None:
+        raise NotFoundError(_("There is no such application."))
+    return application
+
+
+def is_awaiting_payment(application: Application) -> bool:
+    return application.state == Application.State.AWAITING_PAYMENT
+
+
+@transaction.atomic
+def confirm_application_paid(
+    *, application_id: int, paid_at: dt.datetime, payment_reference: str, amount_display: str = ""
+) -> Application:
+    """The state fee arrived: awaiting_payment → submitted, a timeline line, an e-mail through the outbox.
+
+    Raises ``InvalidTransitionError`` (409) when the application does not await payment (withdrawn meanwhile,
+    already paid); the caller decides what happens to the money.
+    """
+    from workers.services import notify
+
+    application = lock_application(application_id=application_id)
+    if not can_proceed(application.mark_paid):
+        raise InvalidTransitionError(
+            _("The application does not await payment."),
+            state=application.state,
+            allowed_actions=[],
+        )
+    application.mark_paid(paid_at=paid_at)
+    try:
+        application.save(update_fields=["state", "paid_at", "updated_at"])
+    except ConcurrentTransition:
+        raise ConflictError(_("The application was changed at the same time.")) from None
+    record_event(
+        application=application,
+        kind=ApplicationEvent.Kind.PAID,
+        data={"payment_reference": payment_reference, "amount": amount_display},
+    )
+    notify(
+        recipient=application.applicant,
+        event="application_paid",
+        context={
+            "reference": application.reference or "",
+            "application_id": application.pk,
+            "url": application_url(application),
+            "payment_reference": payment_reference,
+            "amount": amount_display,
+            "paid_on": formats.date_format(timezone.localtime(paid_at), "d.m.Y"),
+            "decision_due_on": application.decision_due_on.isoformat() if application.decision_due_on else "",
+        },
+    )
+    logger.info("application.paid id=%s", application.pk)
+    return application
+
+
+def record_payment_event(
+    *, application: Application, kind: str, data: dict[str, Any] | None = None, actor: User | None = None
+) -> ApplicationEvent:
+    """One payment line on the application's timeline (started, failed, refunded, receipt ready)."""
+    return record_event(application=application, kind=kind, actor=actor, data=data)

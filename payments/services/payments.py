@@ -1,0 +1,237 @@
+"""Starting, confirming and failing payments. Every function here is safe to run twice.
+
+Lock order everywhere: the application (``payment_events.lock_application``), then its payment rows.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from dataclasses import dataclass
+from functools import partial
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition
+
+from applications.exceptions import FeeNotOfferedError
+from applications.selectors import get_current_fee
+from applications.services import payment_events
+from eservice.exceptions import ConflictError, NotFoundError
+from identity.models import User
+from payments import references
+from payments.exceptions import NothingToPayError, PaymentMethodUnavailableError
+from payments.models import Payment, ReconciliationItem
+from payments.providers import UnknownProviderError, get_card_provider
+
+logger = logging.getLogger(__name__)
+
+
+class Outcome(enum.StrEnum):
+    PAID = "paid"
+    ALREADY_PAID = "already_paid"
+    NOT_OPEN = "not_open"
+    FAILED = "failed"
+    ALREADY_CLOSED = "already_closed"
+
+
+@dataclass(frozen=True)
+class StartedPayment:
+    payment: Payment
+    redirect_url: str = ""
+
+
+def _save(payment: Payment, fields: list[str]) -> None:
+    try:
+        payment.save(update_fields=fields)
+    except ConcurrentTransition:
+        raise ConflictError(_("The payment was changed at the same time. Please reload.")) from None
+
+
+def _cancel_open(application_id: int, *, reason: str, keep: Payment | None = None) -> list[Payment]:
+    cancelled = []
+    for payment in Payment.objects.select_for_update().filter(
+        application_id=application_id, status=Payment.Status.PENDING
+    ):
+        if keep is not None and payment.pk == keep.pk:
+            continue
+        payment.cancel(reason=reason)
+        _save(payment, ["status", "closed_at", "failure_reason"])
+        cancelled.append(payment)
+    return cancelled
+
+
+@transaction.atomic
+def start_payment(*, application_id: int, user: User, method: str) -> StartedPayment:
+    """Open a payment of the state fee of the caller's application awaiting payment.
+
+    The amount is the catalogue fee for the application's kind and speed valid on the day it was submitted.
+    A card payment replaces any open attempt and returns the provider's checkout address; a bank transfer
+    reuses an open bank transfer (same reference) or opens one with a new ISO 11649 reference.
+    """
+    application = payment_events.lock_application(application_id=application_id)
+    if application.applicant_id != user.pk:
+        raise NotFoundError(_("There is no such application."))
+    if not payment_events.is_awaiting_payment(application):
+        raise NothingToPayError(details={"state": application.state})
+    if method not in Payment.Method.values:
+        raise PaymentMethodUnavailableError(
+            details={"method": method, "methods": list(Payment.Method.values)}
+        )
+    submitted_on = timezone.localdate(application.submitted_at or timezone.now())
+    try:
+        fee = get_current_fee(kind=application.kind, speed=application.processing_speed, on=submitted_on)
+    except FeeNotOfferedError as exc:
+        raise PaymentMethodUnavailableError(exc.message, details=exc.details) from None
+
+    open_payment = (
+        Payment.objects.select_for_update()
+        .filter(application=application, purpose=Payment.Purpose.STATE_FEE, status=Payment.Status.PENDING)
+        .first()
+    )
+    if (
+        method == Payment.Method.BANK_TRANSFER
+        and open_payment is not None
+        and open_payment.method == Payment.Method.BANK_TRANSFER
+        and open_payment.amount_cents == fee.amount_cents
+    ):
+        return StartedPayment(payment=open_payment)
+
+    provider = None
+    if method == Payment.Method.CARD:
+        try:
+            provider = get_card_provider()
+        except UnknownProviderError:
+            raise PaymentMethodUnavailableError(details={"method": method}) from None
+    _cancel_open(application.pk, reason="replaced by a new payment attempt")
+
+    payment = Payment(
+        application=application,
+        purpose=Payment.Purpose.STATE_FEE,
+        method=method,
+        amount_cents=fee.amount_cents,
+        currency=fee.currency,
+        fee=fee,
+        provider=provider.name if provider else "",
+    )
+    redirect_url = ""
+    if provider is None:
+        _save_with_new_reference(payment)
+        from workers.tasks.payments import render_bank_transfer_instructions as instructions_task
+
+        transaction.on_commit(partial(instructions_task.delay, payment.pk))
+    else:
+        payment.save()
+        from workers.services import absolute_url
+
+        checkout = provider.start_payment(
+            payment=payment, return_url=absolute_url(reverse("payments:return", args=[payment.pk]))
+        )
+        payment.provider_reference = checkout.provider_reference
+        payment.save(update_fields=["provider_reference"])
+        redirect_url = checkout.redirect_url
+    payment_events.record_payment_event(
+        application=application,
+        kind=payment_events.PAYMENT_STARTED,
+        actor=user,
+        data={"payment_id": payment.pk, "method": method, "amount": payment.amount_display},
+    )
+    logger.info("payment.started id=%s application=%s method=%s", payment.pk, application.pk, method)
+    return StartedPayment(payment=payment, redirect_url=redirect_url)
+
+
+def _save_with_new_reference(payment: Payment) -> None:
+    for _attempt in range(5):
+        payment.reference = references.new_reference()
+        try:
+            with transaction.atomic():
+                payment.save()
+            return
+        except IntegrityError:
+            if Payment.objects.filter(reference=payment.reference).exists():
+                payment.pk = None
+                continue
+            raise
+    raise RuntimeError("could not draw a unique creditor reference")
+
+
+def _lock(payment_id: int) -> tuple[Payment, object]:
+    application_id = Payment.objects.filter(pk=payment_id).values_list("application_id", flat=True).first()
+    if application_id is None:
+        raise NotFoundError(_("There is no such payment."))
+    application = payment_events.lock_application(application_id=application_id)
+    payment = Payment.objects.select_for_update().get(pk=payment_id)
+    return payment, application
+
+
+@transaction.atomic
+def confirm_payment(*, payment_id: int, paid_at: timezone.datetime | None = None) -> Outcome:
+    """The money arrived for this payment: pending → paid, the application moves on, a receipt is queued.
+
+    Safe to run twice and against concurrent calls: the second finds the payment paid (``ALREADY_PAID``).
+    ``NOT_OPEN`` means the attempt was failed or cancelled before: the caller sends the money to review.
+    """
+    payment, application = _lock(payment_id)
+    if payment.status in (Payment.Status.PAID, Payment.Status.REFUND_PENDING, Payment.Status.REFUNDED):
+        return Outcome.ALREADY_PAID
+    if payment.status != Payment.Status.PENDING:
+        return Outcome.NOT_OPEN
+    paid_elsewhere = (
+        Payment.objects.filter(application_id=payment.application_id, purpose=payment.purpose)
+        .filter(status__in=[Payment.Status.PAID, Payment.Status.REFUND_PENDING, Payment.Status.REFUNDED])
+        .exists()
+    )
+    if paid_elsewhere:
+        payment.cancel(reason="the fee was paid by another payment")
+        _save(payment, ["status", "closed_at", "failure_reason"])
+        return Outcome.NOT_OPEN
+    payment.mark_paid(paid_at=paid_at or timezone.now())
+    _save(payment, ["status", "paid_at"])
+    if payment.purpose == Payment.Purpose.STATE_FEE:
+        if payment_events.is_awaiting_payment(application):
+            payment_events.confirm_application_paid(
+                application_id=application.pk,
+                paid_at=payment.paid_at,
+                payment_reference=payment.reference or payment.provider_reference or str(payment.pk),
+                amount_display=payment.amount_display,
+            )
+        else:
+            # Withdrawn (or expired) while the money was on its way: it is ours to give back, by a person.
+            ReconciliationItem.objects.create(
+                kind=ReconciliationItem.Kind.APPLICATION_CLOSED,
+                payment=payment,
+                amount_cents=payment.amount_cents,
+                currency=payment.currency,
+                expected_cents=payment.amount_cents,
+                note=f"application state: {application.state}",
+            )
+    from workers.tasks.payments import render_payment_receipt as receipt_task
+
+    transaction.on_commit(partial(receipt_task.delay, payment.pk))
+    logger.info("payment.paid id=%s application=%s", payment.pk, payment.application_id)
+    return Outcome.PAID
+
+
+@transaction.atomic
+def fail_payment(*, payment_id: int, reason: str = "") -> Outcome:
+    """The provider declined this attempt. A failure reported after the payment was paid changes nothing."""
+    payment, application = _lock(payment_id)
+    if payment.status != Payment.Status.PENDING:
+        return Outcome.ALREADY_CLOSED
+    payment.fail(reason=reason)
+    _save(payment, ["status", "closed_at", "failure_reason"])
+    payment_events.record_payment_event(
+        application=application,
+        kind=payment_events.PAYMENT_FAILED,
+        data={"payment_id": payment.pk, "reason": payment.failure_reason},
+    )
+    logger.info("payment.failed id=%s application=%s", payment.pk, payment.application_id)
+    return Outcome.FAILED
+
+
+@transaction.atomic
+def cancel_open_payments(*, application_id: int, reason: str) -> list[Payment]:
+    payment_events.lock_application(application_id=application_id)
+    return _cancel_open(application_id, reason=reason)

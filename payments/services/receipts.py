@@ -1,0 +1,91 @@
+"""PDFs of payments, rendered by the pdf worker and stored once: the receipt and the bank-transfer slip."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import formats, timezone, translation
+
+from applications.selectors import get_current_payee_account
+from applications.services import payment_events
+from payments import references
+from payments.models import Payment
+from workers.models import GeneratedDocument
+from workers.pdf import render_pdf
+from workers.selectors import get_generated_document
+from workers.services import store_pdf
+
+RECEIPT = "payment-receipt"
+INSTRUCTIONS = "bank-transfer-instructions"
+
+
+def _payment(payment_id: int) -> Payment:
+    return Payment.objects.select_related("application__applicant", "application__kind").get(pk=payment_id)
+
+
+def payee_context(payment: Payment) -> dict:
+    account = get_current_payee_account(on=timezone.localdate(payment.created_at))
+    return {
+        "payee": account,
+        "reference_display": references.display(payment.reference) if payment.reference else "",
+    }
+
+
+def render_payment_receipt(*, payment_id: int) -> GeneratedDocument | None:
+    """The receipt of a paid fee (None while it is not paid). Idempotent: a second run returns the stored one."""
+    payment = _payment(payment_id)
+    if payment.paid_at is None:
+        return None
+    existing = get_generated_document(owner=payment, kind=RECEIPT)
+    if existing is not None:
+        return existing
+    application = payment.application
+    with translation.override(application.applicant.preferred_language):
+        content = render_pdf(
+            template_name="pdf/payment_receipt.html",
+            context={
+                "payment": payment,
+                "application": application,
+                "payer_name": f"{application.first_name} {application.last_name}".strip()
+                or application.applicant.get_full_name(),
+                "paid_on": formats.date_format(timezone.localtime(payment.paid_at), "d.m.Y H:i"),
+                "issued_on": formats.date_format(timezone.localdate(), "d.m.Y"),
+                "receipt_number": f"PMLP-K-{payment.pk:08d}",
+                "payment_reference": payment.reference or payment.provider_reference or "",
+                **payee_context(payment),
+            },
+        )
+    with transaction.atomic():
+        stored = store_pdf(owner=payment, kind=RECEIPT, content=content, filename=f"receipt-{payment.pk}.pdf")
+        if not application.events.filter(
+            kind=payment_events.RECEIPT_READY, data__payment_id=payment.pk
+        ).exists():
+            payment_events.record_payment_event(
+                application=application,
+                kind=payment_events.RECEIPT_READY,
+                data={"payment_id": payment.pk, "document_id": stored.pk},
+            )
+    return stored
+
+
+def render_bank_transfer_instructions(*, payment_id: int) -> GeneratedDocument | None:
+    """The printable slip of a bank transfer: payee account, amount, creditor reference. Idempotent."""
+    payment = _payment(payment_id)
+    if payment.method != Payment.Method.BANK_TRANSFER or not payment.reference:
+        return None
+    existing = get_generated_document(owner=payment, kind=INSTRUCTIONS)
+    if existing is not None:
+        return existing
+    application = payment.application
+    with translation.override(application.applicant.preferred_language):
+        content = render_pdf(
+            template_name="pdf/bank_transfer_instructions.html",
+            context={
+                "payment": payment,
+                "application": application,
+                "issued_on": formats.date_format(timezone.localdate(), "d.m.Y"),
+                **payee_context(payment),
+            },
+        )
+    return store_pdf(
+        owner=payment, kind=INSTRUCTIONS, content=content, filename=f"bank-transfer-{payment.pk}.pdf"
+    )

@@ -1,0 +1,169 @@
+"""Payment pages: choose how to pay, the return page, bank-transfer instructions, PDFs, the test gateway page.
+
+Thin: parse, check who asks (someone else's application or payment is 404), call one service or selector, render.
+The return page reads the payment's status from the database; query parameters are never trusted.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from applications.selectors import get_current_fee
+from applications.selectors_dashboard import get_application
+from eservice.exceptions import DomainError, NotFoundError
+from payments import selectors, services
+from payments.models import Payment, format_cents
+from payments.providers import enabled_providers, test_gateway
+from payments.services.receipts import INSTRUCTIONS, RECEIPT, payee_context
+from payments.services.test_gateway import UnknownTestCardError, submit_test_card
+from workers.selectors import get_generated_document
+
+
+def _own_payment(request: HttpRequest, payment_id: int) -> Payment:
+    try:
+        return selectors.get_payment(user=request.user, payment_id=payment_id)
+    except NotFoundError:
+        raise Http404(_("There is no such payment.")) from None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pay(request: HttpRequest, application_id: int) -> HttpResponse:
+    try:
+        application = get_application(user=request.user, application_id=application_id)
+    except NotFoundError:
+        raise Http404(_("There is no such application.")) from None
+    error = ""
+    if request.method == "POST":
+        method = request.POST.get("method", "")
+        if method not in Payment.Method.values:
+            error = _("Choose how you want to pay.")
+        else:
+            try:
+                started = services.start_payment(
+                    application_id=application.pk, user=request.user, method=method
+                )
+            except DomainError as exc:
+                error = exc.message
+            else:
+                if started.redirect_url:
+                    return redirect(started.redirect_url)
+                return redirect("payments:bank-transfer", started.payment.pk)
+    fee = None
+    if application.state == application.State.AWAITING_PAYMENT:
+        try:
+            fee = get_current_fee(
+                kind=application.kind,
+                speed=application.processing_speed,
+                on=timezone.localdate(application.submitted_at or timezone.now()),
+            )
+        except DomainError:
+            fee = None
+    payments = selectors.payments_of(application_ids=[application.pk])
+    return render(
+        request,
+        "payments/pay.html",
+        {
+            "application": application,
+            "fee": fee,
+            "payments": payments,
+            "card_available": bool(enabled_providers()),
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+@login_required
+def payment_status(request: HttpRequest, payment_id: int) -> HttpResponse:
+    """Where the provider sends the payer back: the status as we know it, never as the address claims."""
+    payment = _own_payment(request, payment_id)
+    return render(
+        request,
+        "payments/status.html",
+        {
+            "payment": payment,
+            "application": payment.application,
+            "receipt": get_generated_document(owner=payment, kind=RECEIPT),
+        },
+    )
+
+
+@login_required
+def bank_transfer(request: HttpRequest, payment_id: int) -> HttpResponse:
+    payment = _own_payment(request, payment_id)
+    if payment.method != Payment.Method.BANK_TRANSFER:
+        raise Http404
+    return render(
+        request,
+        "payments/bank_transfer.html",
+        {
+            "payment": payment,
+            "application": payment.application,
+            "slip": get_generated_document(owner=payment, kind=INSTRUCTIONS),
+            **payee_context(payment),
+        },
+    )
+
+
+def _serve_pdf(document) -> HttpResponse:
+    if document is None:
+        raise Http404(_("The document is being prepared. Please try again in a minute."))
+    try:
+        handle = document.file.open("rb")
+    except (FileNotFoundError, OSError, ValidationError):
+        raise Http404 from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=document.filename, content_type="application/pdf"
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def receipt_pdf(request: HttpRequest, payment_id: int) -> HttpResponse:
+    payment = _own_payment(request, payment_id)
+    return _serve_pdf(get_generated_document(owner=payment, kind=RECEIPT))
+
+
+@login_required
+def bank_transfer_pdf(request: HttpRequest, payment_id: int) -> HttpResponse:
+    payment = _own_payment(request, payment_id)
+    return _serve_pdf(get_generated_document(owner=payment, kind=INSTRUCTIONS))
+
+
+@require_http_methods(["GET", "POST"])
+def test_gateway_page(request: HttpRequest, session: str) -> HttpResponse:
+    """The test gateway's hosted payment page (like a provider's test mode); 404 when the gateway is off."""
+    if "test_gateway" not in enabled_providers():
+        raise Http404
+    try:
+        checkout = test_gateway.open_session(session)
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise Http404(_("This payment page has expired or does not exist.")) from None
+    error = ""
+    if request.method == "POST":
+        try:
+            submit_test_card(session=checkout, card_number=request.POST.get("card_number", ""))
+        except UnknownTestCardError:
+            error = _(
+                "This gateway takes test cards only: 4242 4242 4242 4242, 4000 0000 0000 0002 or 4000 0000 0000 3220."
+            )
+        else:
+            messages.info(request, _("The test gateway took your card. The payment status follows."))
+            return redirect(checkout.return_url)
+    return render(
+        request,
+        "payments/test_gateway.html",
+        {"amount": format_cents(checkout.amount_cents, checkout.currency), "error": error},
+        status=400 if error else 200,
+    )

@@ -1,0 +1,45 @@
+"""Payment tasks: receipts and bank-transfer slips (pdf queue), the test gateway's webhook delivery."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import OperationalError
+
+
+@shared_task(
+    name="workers.tasks.pdf.render_payment_receipt",  # routed to the pdf queue by name
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def render_payment_receipt(payment_id: int) -> int | None:
+    from payments.services import render_payment_receipt as render
+
+    document = render(payment_id=payment_id)
+    return document.pk if document else None
+
+
+@shared_task(
+    name="workers.tasks.pdf.render_bank_transfer_instructions",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def render_bank_transfer_instructions(payment_id: int) -> int | None:
+    from payments.services import render_bank_transfer_instructions as render
+
+    document = render(payment_id=payment_id)
+    return document.pk if document else None
+
+
+@shared_task(
+    name="workers.tasks.payments.deliver_test_gateway_webhook",
+    autoretry_for=(OSError, OperationalError),
+    retry_backoff=True,
+    max_retries=8,
+)
+def deliver_test_gateway_webhook(body: str) -> dict:
+    """Like a provider: a delivery that fails (our web server down) is retried with back-off."""
+    from payments.services.test_gateway import deliver_test_gateway_webhook as deliver
+
+    return deliver(body=body)
