@@ -6,6 +6,7 @@ Read-only: used by the submit service (409 with the list), the form's review ste
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 from typing import Any
 
 from django.utils import timezone
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from django_fsm import has_transition_perm
 
 from applications.models import Application, ApplicationDocument, DocumentRequirement
-from applications.models.application import personal_data_complete, stay_details_complete
+from applications.models.application import EDITABLE_STATES, personal_data_complete, stay_details_complete
 
 # The form's steps, in order; each names the fields it edits.
 STEPS: list[tuple[str, tuple[str, ...]]] = [
@@ -37,6 +38,12 @@ STEP_NAMES = [name for name, _fields in STEPS]
 
 # Transitions the applicant may trigger, under the names the API and the pages use.
 APPLICANT_ACTIONS = {"submit": "submit", "withdraw": "withdraw", "mark_paid": "pay"}
+# Actions are always listed in this order, whichever way they were worked out.
+ACTION_ORDER = ("edit", "submit", "pay", "withdraw")
+
+
+def _in_order(names: list[str]) -> list[str]:
+    return sorted(names, key=ACTION_ORDER.index)
 
 
 def step_fields(application: Application, step: str) -> tuple[str, ...]:
@@ -181,7 +188,29 @@ def allowed_actions(application: Application, user: Any) -> list[str]:
     if application.state == Application.State.DRAFT and "submit" not in actions:
         # The form is not complete yet; submitting is still the next step once it is.
         actions.append("submit")
-    return actions
+    return _in_order(actions)
+
+
+@cache
+def owner_actions_by_state() -> dict[str, tuple[str, ...]]:
+    """What the applicant who owns an application may do in each state: ``allowed_actions`` for the owner.
+
+    The applicant's transitions have no condition that could make them unavailable to the owner except
+    ``submit``'s completeness, and a draft lists "submit" either way; so the state alone decides, and a list
+    page needs no model instance per row.
+    """
+    transitions = Application._meta.get_field("state").get_all_transitions(Application)
+    actions: dict[str, list[str]] = {state: [] for state in Application.State.values}
+    for state in Application.State.values:
+        if state in EDITABLE_STATES:
+            actions[state].append("edit")
+    for transition in transitions:
+        name = APPLICANT_ACTIONS.get(transition.name)
+        if name and transition.source in actions and name not in actions[transition.source]:
+            actions[transition.source].append(name)
+    if "submit" not in actions[Application.State.DRAFT]:
+        actions[Application.State.DRAFT].append("submit")
+    return {state: tuple(_in_order(names)) for state, names in actions.items()}
 
 
 def next_action(application: Application) -> str:
