@@ -215,7 +215,7 @@ def pdf_worker_memory(context: Context) -> Result:
             ("growth without recycling, first sample → last", f"{(last - first) / 1024:+.0f} MiB"),
             ("highest child RSS with recycling", f"{max(rss for _, rss in recycled) / 1024:.0f} MiB"),
         ],
-        notes="Celery prefork worker, concurrency 1, queue `pdf` only, the filesystem broker, SQLite; each task "
+        notes="Celery prefork worker, concurrency 1, queue `pdf` only, the broker named in the header, SQLite; each task "
         "renders the two-page letter and stores it (a new kind each time, so nothing is skipped). RSS is read "
         "from /proc after each batch, when the child is idle.",
     )
