@@ -22,3 +22,15 @@ class FlakyBackend(LocmemBackend):
             type(self).failures -= 1
             raise type(self).error
         return super().send_messages(messages)
+
+
+class SlowBackend(LocmemBackend):
+    """Delivers to mail.outbox after a pause, so two senders overlap (concurrency tests)."""
+
+    delay = 0.5
+
+    def send_messages(self, messages):
+        import time
+
+        time.sleep(self.delay)
+        return super().send_messages(messages)

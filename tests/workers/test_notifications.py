@@ -74,9 +74,26 @@ def test_notify_refuses_an_unknown_event(applicant):
     assert not Notification.objects.exists()
 
 
+@pytest.mark.parametrize("event", ["../base", "Verify_Email", "verify-email", ""])
+def test_notify_refuses_an_event_that_is_not_a_template_name(applicant, event):
+    with pytest.raises(ValueError, match="event"):
+        notify(recipient=applicant, event=event, context={"verification_url": VERIFY_URL})
+    assert not Notification.objects.exists()
+
+
+def test_notify_refuses_a_context_missing_what_the_event_needs(applicant):
+    with pytest.raises(ValueError, match="verification_url"):
+        notify(recipient=applicant, event="verify_email", context={"url": VERIFY_URL})
+    assert not Notification.objects.exists()
+
+
 def test_notify_refuses_a_context_that_is_not_json(applicant):
     with pytest.raises(TypeError, match="JSON-serialisable"):
-        notify(recipient=applicant, event="verify_email", context={"when": timezone.now()})
+        notify(
+            recipient=applicant,
+            event="verify_email",
+            context={"verification_url": VERIFY_URL, "when": timezone.now()},
+        )
     assert not Notification.objects.exists()
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import smtplib
 from datetime import timedelta
 from functools import partial
@@ -37,6 +38,14 @@ STUCK_AFTER = timedelta(minutes=10)
 CLAIM_TIMEOUT = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT * 2)
 
 
+# What each event's templates need in ``context`` (checked by notify()); add a line with every new event.
+# ``status_label`` is an untranslated (English source) label, translated at send time in the recipient's language.
+REQUIRED_CONTEXT: dict[str, frozenset[str]] = {
+    "verify_email": frozenset({"verification_url"}),
+    "status_changed": frozenset({"reference", "status_label", "url"}),  # optional: "message"
+}
+
+
 def absolute_url(path: str) -> str:
     """An absolute link for e-mails and PDFs: ``/verify-email/?t=…`` → ``https://<site>/verify-email/?t=…``."""
     if not path.startswith("/") or path.startswith("//"):
@@ -58,8 +67,13 @@ def notify(
     JSON-serialisable values only (ids, strings, ISO dates, absolute URLs), rendered at send time in the
     recipient's preferred language. ``actor``: the officer who acted, named in the signature.
     """
+    if not re.fullmatch(r"[a-z][a-z0-9_]{0,79}", event):
+        raise ValueError(f"notify() event must be a template name like 'status_changed', got {event!r}")
     for name in template_names(event):
         get_template(name)  # fail in the caller, not in a worker hours later
+    missing = REQUIRED_CONTEXT.get(event, frozenset()) - context.keys()
+    if missing:
+        raise ValueError(f"notify() event {event!r} needs context keys {sorted(missing)}")
     try:
         json.dumps(context)
     except (TypeError, ValueError) as exc:
