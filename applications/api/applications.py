@@ -9,7 +9,7 @@ import datetime as dt
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.parsers import MultiPartParser
@@ -22,20 +22,9 @@ from applications.completeness import allowed_actions, list_missing_items, owner
 from applications.models import Application, ApplicationDocument, ApplicationEvent, ProcessingSpeed
 from applications.selectors import get_kind, get_purpose, list_requirements
 from applications.uploads import install_size_limit, too_large_error
+from eservice.schema import ErrorSerializer
 
-ERROR = inline_serializer(
-    name="ErrorBody",
-    fields={
-        "error": inline_serializer(
-            name="ErrorDetail",
-            fields={
-                "code": serializers.CharField(),
-                "message": serializers.CharField(),
-                "details": serializers.JSONField(),
-            },
-        )
-    },
-)
+ERROR = ErrorSerializer
 CONFLICT = OpenApiResponse(
     ERROR,
     description="Not possible in the current state: details name the state, "

@@ -249,6 +249,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "PaymentPurposeEnum": "payments.models.PaymentPurpose",
+        "PurposeCodeEnum": "applications.models.catalogue.Purpose.Code",
+    },
 }
 
 # JWT (identity/tokens.py). The signing key is a PEM private key (RS256 or ES256); its kid is derived from it.

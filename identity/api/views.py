@@ -9,7 +9,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.debug import sensitive_post_parameters
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -17,25 +17,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from eservice.exceptions import error_body
+from eservice.schema import ErrorSerializer
 from identity import signin, tokens
 from identity.models import Language, User
 from identity.ratelimits import limit_posts_by_ip
 from identity.services import accounts
 from identity.services.api_tokens import RefreshTokenReusedError, issue_token_pair, rotate_refresh_token
-
-ErrorSerializer = inline_serializer(
-    name="Error",
-    fields={
-        "error": inline_serializer(
-            name="ErrorDetail",
-            fields={
-                "code": serializers.CharField(),
-                "message": serializers.CharField(),
-                "details": serializers.JSONField(),
-            },
-        )
-    },
-)
 
 
 class TokenPairSerializer(serializers.Serializer):

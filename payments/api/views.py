@@ -13,24 +13,13 @@ from rest_framework.views import APIView
 from applications.selectors import get_current_payee_account
 from applications.selectors_dashboard import get_application
 from eservice.exceptions import error_body
+from eservice.schema import ErrorSerializer
 from payments import references, selectors, services
 from payments.models import Payment
 from payments.providers import UnknownProviderError
 from payments.providers.base import WebhookError
 
-ERROR = inline_serializer(
-    name="PaymentErrorBody",
-    fields={
-        "error": inline_serializer(
-            name="PaymentErrorDetail",
-            fields={
-                "code": serializers.CharField(),
-                "message": serializers.CharField(),
-                "details": serializers.JSONField(),
-            },
-        )
-    },
-)
+ERROR = ErrorSerializer
 
 
 class PaymentOutput(serializers.ModelSerializer):
