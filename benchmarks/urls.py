@@ -1,12 +1,40 @@
-"""The project's URLs plus a bare Django JSON view: the baseline the list endpoint is compared with."""
+"""The project's URLs plus the baseline: the applicant's list written as a bare Django JSON view.
 
-from django.http import JsonResponse
+The baseline does the same job as ``GET /api/v1/applications`` with nothing but Django: the same bearer-token
+check, the same rows and count, a ``JsonResponse``. The ratio between the two is what DRF, pagination and our
+row building cost.
+"""
+
+from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
+from django.utils import timezone
+
+from applications.models import Application
+from applications.selectors_dashboard import LIST_COLUMNS
+from identity import tokens
+from identity.models import User
 
 
-def bare_json(request):
-    rows = [{"id": n, "reference": f"TRP-2026-{n:06d}", "state": "draft"} for n in range(50)]
-    return JsonResponse({"count": len(rows), "results": rows})
+def _iso(value):
+    if value is None:
+        return None
+    if hasattr(value, "tzinfo"):
+        return timezone.localtime(value).isoformat()
+    return value.isoformat()
 
 
-urlpatterns = [path("bench/bare", bare_json), path("", include("eservice.urls"))]
+def bare_list(request: HttpRequest) -> JsonResponse:
+    claims = tokens.decode(request.headers["Authorization"].split()[1], token_type=tokens.ACCESS)
+    user = User.objects.get(pk=claims["sub"], is_active=True)
+    rows = Application.objects.filter(applicant=user).order_by("-created_at", "-id")
+    results = [
+        {
+            **{key: _iso(value) if key.endswith(("_at", "_on")) else value for key, value in row.items()},
+            "state_label": row["state"],
+        }
+        for row in rows.values(*LIST_COLUMNS)[:50]
+    ]
+    return JsonResponse({"count": rows.count(), "results": results})
+
+
+urlpatterns = [path("bench/bare-list", bare_list), path("", include("eservice.urls"))]
