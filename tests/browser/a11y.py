@@ -1,0 +1,104 @@
+"""Accessibility smoke checks a journey runs on every page it visits.
+
+Not a full audit: the structural rules the layout promises (one <h1>, a <main> landmark, the skip link first in
+the tab order, a label on every form control, alt text on every image, a page language, unique ids).
+"""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+LANGUAGE = re.compile(r"^(lv|en|ru)$")
+
+# Form controls without an accessible name: no <label for>, no wrapping <label>, no aria-label(ledby).
+UNLABELLED_CONTROLS_JS = """
+() => Array.from(document.querySelectorAll('input, select, textarea'))
+  .filter((el) => !['hidden', 'submit', 'button', 'reset', 'image'].includes((el.type || '').toLowerCase()))
+  .filter((el) => {
+    const labelled = (el.labels && Array.from(el.labels).some((label) => label.textContent.trim() !== ''));
+    const aria = (el.getAttribute('aria-label') || '').trim() !== '';
+    const ids = (el.getAttribute('aria-labelledby') || '').split(/\\s+/).filter(Boolean);
+    const byRef = ids.some((id) => {
+      const ref = document.getElementById(id);
+      return ref && ref.textContent.trim() !== '';
+    });
+    return !(labelled || aria || byRef);
+  })
+  .map((el) => el.outerHTML.slice(0, 160))
+"""
+
+IMAGES_WITHOUT_ALT_JS = """
+() => Array.from(document.querySelectorAll('img:not([alt]), input[type=image]:not([alt])'))
+  .map((el) => el.outerHTML.slice(0, 160))
+"""
+
+DUPLICATE_IDS_JS = """
+() => {
+  const seen = new Map();
+  for (const el of document.querySelectorAll('[id]')) seen.set(el.id, (seen.get(el.id) || 0) + 1);
+  return Array.from(seen).filter(([, count]) => count > 1).map(([id]) => id);
+}
+"""
+
+FOCUSED_ELEMENT_JS = """
+() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const rect = el.getBoundingClientRect();
+  return {
+    tag: el.tagName.toLowerCase(),
+    className: el.className,
+    href: el.getAttribute('href'),
+    visible: rect.width > 0 && rect.height > 0 && rect.bottom > 0 && rect.top < window.innerHeight,
+  };
+}
+"""
+
+
+def assert_structure(page: Page) -> None:
+    """One <h1>, one <main> landmark, a page language, unique ids."""
+    expect(page.locator("h1"), "every page has exactly one <h1>").to_have_count(1)
+    expect(page.get_by_role("main"), "every page has one <main> landmark").to_have_count(1)
+    expect(page.locator("html"), "the page declares its language").to_have_attribute("lang", LANGUAGE)
+    duplicates = page.evaluate(DUPLICATE_IDS_JS)
+    assert duplicates == [], f"duplicate ids break label and ARIA references: {duplicates} on {page.url}"
+
+
+def assert_labelled_controls(page: Page) -> None:
+    unlabelled = page.evaluate(UNLABELLED_CONTROLS_JS)
+    assert unlabelled == [], f"form controls without a label on {page.url}: {unlabelled}"
+
+
+def assert_images_have_alt(page: Page) -> None:
+    missing = page.evaluate(IMAGES_WITHOUT_ALT_JS)
+    assert missing == [], f"images without alt text on {page.url}: {missing}"
+
+
+def assert_skip_link_first(page: Page) -> None:
+    """The first Tab on a freshly loaded page lands on a visible "skip to main content" link.
+
+    Call it before anything on the page has had focus: Chromium starts Tab from the last focused element.
+    """
+    page.keyboard.press("Tab")
+    focused = page.evaluate(FOCUSED_ELEMENT_JS)
+    assert focused is not None, f"Tab focused nothing on {page.url}"
+    assert focused["tag"] == "a" and "skip-link" in focused["className"], (
+        f"the first focusable element on {page.url} is {focused}, not the skip link"
+    )
+    assert focused["href"] == "#main", f"the skip link points at {focused['href']!r}, not #main"
+    assert focused["visible"], "the skip link stays invisible when focused"
+    expect(page.locator("#main")).to_have_count(1)
+    # Leave the page as a visitor sees it (the focused skip link would cover the header in screenshots).
+    page.evaluate("() => document.activeElement.blur()")
+
+
+def check_page(page: Page, *, skip_link: bool = True) -> None:
+    """All the smoke checks. `skip_link=False` on pages that move focus on load (an error summary)."""
+    page.wait_for_load_state("domcontentloaded")
+    assert_structure(page)
+    assert_labelled_controls(page)
+    assert_images_have_alt(page)
+    if skip_link:
+        assert_skip_link_first(page)
