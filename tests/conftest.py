@@ -107,3 +107,16 @@ def celery_eager():
     yield
     app.conf.task_always_eager = False
     app.conf.task_eager_propagates = False
+
+
+def pytest_collection_modifyitems(items):
+    """Every transactional test restores the rows the data migrations load (catalogue, units).
+
+    A transactional test empties the tables when it ends. With ``serialized_rollback`` the rows come back and
+    Django does not re-create content types behind the next test's back; mixing both kinds makes the next
+    serialized test insert content types twice. So all transactional tests use it.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True), append=False)
