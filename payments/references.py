@@ -48,15 +48,28 @@ def new_reference() -> str:
     return make_reference(body)
 
 
-def find_reference(text: str) -> str:
-    """The first valid creditor reference in free text, compacted; "" when there is none."""
+def candidate_references(text: str) -> list[str]:
+    """Every valid creditor reference free text may carry, compacted, the likeliest first.
+
+    The pattern is greedy, so a match may run on into the words after the reference ("RF18 5390 0754 7034
+    paldies") or into digits typed right after it. A prefix ending where the payer put a space comes first
+    (longest first), then any other prefix. More than one prefix can pass the mod-97 check by chance (1 in 97),
+    so the caller picks the first one that names a real payment.
+    """
+    found: list[str] = []
     for match in _IN_TEXT.finditer(text or ""):
-        candidate = compact(match.group(0))
-        # The pattern is greedy: try the longest prefix that is valid (a reference followed by other digits).
-        for end in range(len(candidate), 4, -1):
-            if is_valid(candidate[:end]):
-                return candidate[:end]
-    return ""
+        raw = match.group(0)
+        compacted = compact(raw)
+        at_spaces = sorted(
+            {len(compact(raw[: space.start()])) for space in re.finditer(r"\s", raw)}, reverse=True
+        )
+        ends = [len(compacted), *at_spaces]
+        ends += [end for end in range(len(compacted), 4, -1) if end not in ends]
+        for end in ends:
+            candidate = compacted[:end]
+            if candidate not in found and is_valid(candidate):
+                found.append(candidate)
+    return found
 
 
 def display(reference: str) -> str:

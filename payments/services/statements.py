@@ -46,6 +46,8 @@ class ParsedCredit:
     debtor_name: str
     remittance: str
     creditor_reference: str
+    # Other references the free text may mean (see references.candidate_references), tried in order.
+    other_references: tuple[str, ...] = ()
 
 
 @dataclass
@@ -108,10 +110,11 @@ def _date(entry: Element) -> dt.date | None:
         return None
 
 
-def _remittance(details: Element | None) -> tuple[str, str]:
-    """(the structured creditor reference or the first valid one in the free text, all remittance text)."""
+def _remittance(details: Element | None) -> tuple[tuple[str, ...], str]:
+    """(the structured creditor reference, or the references the free text may carry, likeliest first; all
+    remittance text)."""
     if details is None:
-        return "", ""
+        return (), ""
     structured = _text(details, "RmtInf/Strd/CdtrRefInf/Ref")
     remittance_info = _find(details, "RmtInf")
     unstructured = " ".join(
@@ -119,12 +122,9 @@ def _remittance(details: Element | None) -> tuple[str, str]:
         for line in (_children(remittance_info, "Ustrd") if remittance_info is not None else [])
     )
     text = " ".join(part for part in (structured, unstructured) if part)
-    reference = ""
     if structured and references.is_valid(structured):
-        reference = references.compact(structured)
-    else:
-        reference = references.find_reference(text)
-    return reference, text[:280]
+        return (references.compact(structured),), text[:280]
+    return tuple(references.candidate_references(text)), text[:280]
 
 
 def _debtor(details: Element | None) -> str:
@@ -188,7 +188,7 @@ def _entry_credits(entry: Element, number: int) -> list[ParsedCredit]:
                 _("%(where)s has no bank reference (AcctSvcrRef), so it could not be counted once.")
                 % {"where": where}
             )
-        creditor_reference, remittance = _remittance(details)
+        found, remittance = _remittance(details)
         return [
             ParsedCredit(
                 entry_reference=reference[:120],
@@ -197,7 +197,8 @@ def _entry_credits(entry: Element, number: int) -> list[ParsedCredit]:
                 booked_on=booked_on,
                 debtor_name=_debtor(details),
                 remittance=remittance,
-                creditor_reference=creditor_reference,
+                creditor_reference=found[0] if found else "",
+                other_references=found[1:],
             )
         ]
     # A batch booking: one entry, several transfers, each with its own amount.
@@ -213,7 +214,7 @@ def _entry_credits(entry: Element, number: int) -> list[ParsedCredit]:
         if amount is None:  # an Element with no children is falsy: compare with None, never use "or"
             amount = _find(details, "AmtDtls/TxAmt/Amt")
         tx_cents, tx_currency = _cents(amount, tx_where)
-        creditor_reference, remittance = _remittance(details)
+        found, remittance = _remittance(details)
         credits.append(
             ParsedCredit(
                 entry_reference=tx_reference[:120],
@@ -222,7 +223,8 @@ def _entry_credits(entry: Element, number: int) -> list[ParsedCredit]:
                 booked_on=booked_on,
                 debtor_name=_debtor(details),
                 remittance=remittance,
-                creditor_reference=creditor_reference,
+                creditor_reference=found[0] if found else "",
+                other_references=found[1:],
             )
         )
     return credits
@@ -262,7 +264,7 @@ def import_camt053(*, data: bytes, filename: str = "", user: User | None = None)
             remittance=credit.remittance,
             creditor_reference=credit.creditor_reference,
         )
-        payment, item = _reconcile(row)
+        payment, item = _reconcile(row, other_references=credit.other_references)
         if item is None and payment is not None:
             paid.append(payment.pk)
         elif item is not None:
@@ -293,12 +295,22 @@ def _review(credit: BankCredit, kind: str, payment: Payment | None = None) -> Re
     )
 
 
-def _reconcile(credit: BankCredit) -> tuple[Payment | None, ReconciliationItem | None]:
+def _reconcile(
+    credit: BankCredit, *, other_references: tuple[str, ...] = ()
+) -> tuple[Payment | None, ReconciliationItem | None]:
     payment = None
-    if credit.creditor_reference:
-        payment = Payment.objects.filter(
-            reference=credit.creditor_reference, method=Payment.Method.BANK_TRANSFER
-        ).first()
+    candidates = [credit.creditor_reference, *other_references] if credit.creditor_reference else []
+    if candidates:
+        by_reference = {
+            p.reference: p
+            for p in Payment.objects.filter(reference__in=candidates, method=Payment.Method.BANK_TRANSFER)
+        }
+        reference = next((c for c in candidates if c in by_reference), None)
+        if reference is not None:
+            payment = by_reference[reference]
+            if reference != credit.creditor_reference:
+                credit.creditor_reference = reference
+                credit.save(update_fields=["creditor_reference"])
     if payment is None:
         return None, _review(credit, ReconciliationItem.Kind.UNMATCHED)
     credit.payment = payment

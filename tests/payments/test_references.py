@@ -40,7 +40,22 @@ def test_new_references_are_valid_and_differ():
     assert all(references.is_valid(r) and len(r) == 16 for r in made)
 
 
-def test_find_reference_in_free_text():
-    assert references.find_reference("Payment RF18 5390 0754 7034, thanks") == "RF18539007547034"
-    assert references.find_reference("no reference RF19539007547034 here") == ""
+def test_candidate_references_in_free_text():
+    assert references.candidate_references("Payment RF18 5390 0754 7034, thanks") == ["RF18539007547034"]
+    assert references.candidate_references("no reference RF19539007547034 here") == []
+
+
+def _reference_that_also_passes_with(word: str) -> str:
+    """A real reference R such that R followed by ``word`` also passes the mod-97 check (1 in 97 do)."""
+    for body in range(100_000_000_000, 100_000_010_000):
+        reference = references.make_reference(str(body))
+        if references.is_valid(reference + word):
+            return reference
+    raise AssertionError("no such reference in the range")
+
+
+def test_a_word_after_the_reference_that_happens_to_pass_the_check_is_only_a_second_candidate():
+    reference = _reference_that_also_passes_with("PALDIES")
+    text = f"valsts nodeva {references.display(reference)} paldies"
+    assert references.candidate_references(text)[:2] == [reference + "PALDIES", reference]
     assert references.display("RF18539007547034") == "RF18 5390 0754 7034"

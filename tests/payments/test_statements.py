@@ -92,6 +92,22 @@ def test_reference_found_in_free_text_with_spaces(bank_payment):
     assert bank_payment.status == "paid"
 
 
+def test_reference_in_free_text_is_matched_even_when_the_next_word_passes_the_check_too(bank_payment):
+    from tests.payments.test_references import _reference_that_also_passes_with
+
+    reference = _reference_that_also_passes_with("PALDIES")
+    Payment.objects.filter(pk=bank_payment.pk).update(reference=reference)
+    text = f"valsts nodeva {references.display(reference)} paldies"
+    import_camt053(
+        data=statement(
+            entry(ref="BANK-3", amount=euros(bank_payment.amount_cents), remittance=text, structured=False)
+        )
+    )
+    bank_payment.refresh_from_db()
+    assert bank_payment.status == "paid"
+    assert BankCredit.objects.get(entry_reference="BANK-3").creditor_reference == reference
+
+
 def test_same_credit_twice_is_counted_once(bank_payment):
     credit = entry(ref="BANK-DUP", amount=euros(bank_payment.amount_cents), remittance=bank_payment.reference)
     first = import_camt053(data=statement(credit, credit))  # twice in one file
