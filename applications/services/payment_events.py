@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed
 
 from applications.models import Application, ApplicationEvent
-from applications.services.lifecycle import application_url, record_event
+from applications.services.lifecycle import application_url, decision_due_date, record_event
 from eservice.exceptions import ConflictError, InvalidTransitionError, NotFoundError
 from identity.models import User
 
@@ -68,8 +68,12 @@ def confirm_application_paid(
             allowed_actions=[],
         )
     application.mark_paid(paid_at=paid_at)
+    # Processing starts when the fee arrives: the deadline counts from here, not from the form's submission.
+    application.decision_due_on = decision_due_date(
+        speed=application.processing_speed, start=timezone.localdate(application.paid_at)
+    )
     try:
-        application.save(update_fields=["state", "paid_at", "updated_at"])
+        application.save(update_fields=["state", "paid_at", "decision_due_on", "updated_at"])
     except ConcurrentTransition:
         raise ConflictError(_("The application was changed at the same time.")) from None
     record_event(

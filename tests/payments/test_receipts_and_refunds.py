@@ -166,3 +166,18 @@ def test_production_refuses_the_test_gateway_without_a_real_secret():
     assert "PAYMENT_TEST_GATEWAY_SECRET" in result.stderr
     ok = _production({"PAYMENT_PROVIDERS": "test_gateway", "PAYMENT_TEST_GATEWAY_SECRET": "s" * 40})
     assert ok.returncode == 0, ok.stderr
+
+
+def test_decision_date_counts_from_the_day_the_fee_arrives(card_payment):
+    import datetime as dt
+
+    from applications.calendar import add_working_days
+
+    # Paid on Friday 19 December 2025: 30 working days skip Christmas (24–26 Dec), 31 Dec and 1 Jan.
+    paid_at = dt.datetime(2025, 12, 19, 10, 0, tzinfo=dt.UTC)
+    confirm_payment(payment_id=card_payment.pk, paid_at=paid_at)
+    application = card_payment.application
+    application.refresh_from_db()
+    assert application.state == "submitted"
+    assert application.decision_due_on == add_working_days(dt.date(2025, 12, 19), 30)
+    assert application.decision_due_on == dt.date(2026, 2, 6)
