@@ -7,4 +7,5 @@ urlpatterns = [
     path("auth/verify-email", views.VerifyEmailApi.as_view(), name="api-auth-verify-email"),
     path("auth/token", views.TokenObtainApi.as_view(), name="api-auth-token"),
     path("auth/token/refresh", views.TokenRefreshApi.as_view(), name="api-auth-token-refresh"),
+    path("me/access-log", views.AccessLogApi.as_view(), name="api-me-access-log"),
 ]

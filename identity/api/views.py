@@ -11,6 +11,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.debug import sensitive_post_parameters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -21,6 +22,7 @@ from eservice.schema import ErrorSerializer
 from identity import signin, tokens
 from identity.models import Language, User
 from identity.ratelimits import limit_posts_by_ip
+from identity.selectors import list_access_log_about
 from identity.services import accounts
 from identity.services.api_tokens import RefreshTokenReusedError, issue_token_pair, rotate_refresh_token
 
@@ -259,3 +261,26 @@ class JwksApi(APIView):
     @extend_schema(exclude=True)
     def get(self, request: Request) -> Response:
         return Response(tokens.jwks())
+
+
+class AccessLogApi(APIView):
+    """Who (by role and unit) opened the caller's case file, when and why. Staff are not named."""
+
+    @extend_schema_serializer(component_name="AccessLogEntry")
+    class OutputSerializer(serializers.Serializer):
+        accessed_at = serializers.DateTimeField()
+        role = serializers.CharField(source="get_role_display")
+        unit = serializers.CharField(source="unit.name", default=None)
+        record = serializers.CharField(source="object_type")
+        reason = serializers.CharField()
+
+    @extend_schema(
+        operation_id="me_access_log",
+        responses={
+            200: extend_schema_serializer(component_name="AccessLogEntry")(OutputSerializer)(many=True)
+        },
+    )
+    def get(self, request: Request) -> Response:
+        paginator = LimitOffsetPagination()
+        page = paginator.paginate_queryset(list_access_log_about(applicant=request.user), request, self)
+        return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)

@@ -1,0 +1,51 @@
+"""GET /api/v1/me/access-log: an applicant sees who (by role and unit) opened their file — and only theirs."""
+
+import pytest
+from django.urls import reverse
+
+from identity.models import StaffAccessLog
+
+pytestmark = pytest.mark.django_db
+
+
+def _log(staff, applicant, reason="Reviewing the application"):
+    return StaffAccessLog.objects.create(
+        staff=staff,
+        role=staff.role,
+        unit=staff.unit,
+        applicant=applicant,
+        object_type="application",
+        object_id="1",
+        reason=reason,
+    )
+
+
+def test_applicant_sees_entries_about_them_newest_first_without_staff_names(
+    applicant, other_applicant, case_officer, applicant_api, django_assert_num_queries
+):
+    _log(case_officer, applicant, "Opened the case file")
+    _log(case_officer, applicant, "Downloaded a document")
+    _log(case_officer, other_applicant, "Someone else's file")
+
+    with django_assert_num_queries(3):  # user by token, count, page
+        response = applicant_api.get(reverse("api-me-access-log"))
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert [row["reason"] for row in results] == ["Downloaded a document", "Opened the case file"]
+    assert results[0]["role"] == "Case officer"
+    assert results[0]["unit"] == case_officer.unit.name
+    assert case_officer.email not in response.content.decode()
+    assert case_officer.last_name not in response.content.decode()
+
+
+def test_another_applicant_sees_nothing_of_mine(applicant, case_officer, other_applicant_api):
+    _log(case_officer, applicant)
+    response = other_applicant_api.get(reverse("api-me-access-log"))
+    assert response.status_code == 200
+    assert response.json()["results"] == []
+
+
+def test_anonymous_gets_401(api_client):
+    response = api_client.get(reverse("api-me-access-log"))
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "not_authenticated"
