@@ -1,15 +1,31 @@
 /* Document upload with a progress bar. Loaded as a file (CSP: no inline scripts); without it the forms post
-   normally. Posts to the API with the session cookie and the CSRF token of the form. */
+   normally. Posts to the API with the session cookie and the CSRF token of the form. A refusal is shown next to
+   the document, in the form's status line (which the file input's aria-describedby names). */
 (function () {
   "use strict";
-  function setStatus(form, text) {
+  function setStatus(form, text, failed) {
     var status = form.querySelector(".upload-status");
-    if (status) { status.textContent = text; }
+    var input = form.querySelector("input[type=file]");
+    if (status) {
+      status.textContent = text;
+      status.classList.toggle("upload-status-error", Boolean(failed));
+    }
+    if (input) {
+      if (failed) { input.setAttribute("aria-invalid", "true"); } else { input.removeAttribute("aria-invalid"); }
+    }
   }
   function errorText(xhr) {
     try {
-      var body = JSON.parse(xhr.responseText);
-      return (body.error && body.error.message) || xhr.statusText;
+      var error = JSON.parse(xhr.responseText).error || {};
+      // A validation error's message is only "Some fields are not valid."; the field messages say which.
+      var details = error.code === "validation_error" && error.details ? error.details : {};
+      var problems = [];
+      Object.keys(details).forEach(function (field) {
+        [].concat(details[field]).forEach(function (problem) {
+          if (typeof problem === "string") { problems.push(problem); }
+        });
+      });
+      return problems.length ? problems.join(" ") : (error.message || xhr.statusText);
     } catch (e) {
       return xhr.statusText || "Error";
     }
@@ -26,28 +42,29 @@
       xhr.open("POST", form.getAttribute("data-upload-url"));
       xhr.setRequestHeader("X-CSRFToken", token ? token.value : "");
       xhr.setRequestHeader("Accept", "application/json");
+      setStatus(form, "", false);
       if (bar) { bar.hidden = false; bar.value = 0; }
       if (button) { button.disabled = true; }
       xhr.upload.addEventListener("progress", function (e) {
         if (e.lengthComputable && bar) {
           bar.value = Math.round((e.loaded / e.total) * 100);
-          setStatus(form, bar.value + " %");
+          setStatus(form, bar.value + " %", false);
         }
       });
       xhr.addEventListener("load", function () {
         if (button) { button.disabled = false; }
         if (xhr.status === 201) {
-          setStatus(form, form.getAttribute("data-done") || "OK");
+          setStatus(form, form.getAttribute("data-done") || "OK", false);
           window.location.reload();
         } else {
           if (bar) { bar.hidden = true; }
-          setStatus(form, errorText(xhr));
+          setStatus(form, errorText(xhr), true);
         }
       });
       xhr.addEventListener("error", function () {
         if (button) { button.disabled = false; }
         if (bar) { bar.hidden = true; }
-        setStatus(form, "Network error");
+        setStatus(form, form.getAttribute("data-network-error") || "Network error", true);
       });
       xhr.send(data);
     });

@@ -1,7 +1,8 @@
 """Accessibility smoke checks a journey runs on every page it visits.
 
 Not a full audit: the structural rules the layout promises (one <h1>, a <main> landmark, the skip link first in
-the tab order, a label on every form control, alt text on every image, a page language, unique ids).
+the tab order, a label on every form control, alt text on every image, a page language, unique ids, ARIA
+references that resolve).
 """
 
 from __future__ import annotations
@@ -42,6 +43,15 @@ DUPLICATE_IDS_JS = """
 }
 """
 
+# aria-describedby / aria-labelledby naming an id that is not on the page: the description is silently lost.
+DANGLING_ARIA_REFERENCES_JS = """
+() => Array.from(document.querySelectorAll('[aria-describedby], [aria-labelledby]'))
+  .flatMap((el) => ['aria-describedby', 'aria-labelledby'].flatMap((attr) =>
+    (el.getAttribute(attr) || '').split(/\\s+/).filter(Boolean)
+      .filter((id) => !document.getElementById(id))
+      .map((id) => `${attr}="${id}" on ${el.outerHTML.slice(0, 120)}`)))
+"""
+
 FOCUSED_ELEMENT_JS = """
 () => {
   const el = document.activeElement;
@@ -58,12 +68,14 @@ FOCUSED_ELEMENT_JS = """
 
 
 def assert_structure(page: Page) -> None:
-    """One <h1>, one <main> landmark, a page language, unique ids."""
+    """One <h1>, one <main> landmark, a page language, unique ids, ARIA references that resolve."""
     expect(page.locator("h1"), "every page has exactly one <h1>").to_have_count(1)
     expect(page.get_by_role("main"), "every page has one <main> landmark").to_have_count(1)
     expect(page.locator("html"), "the page declares its language").to_have_attribute("lang", LANGUAGE)
     duplicates = page.evaluate(DUPLICATE_IDS_JS)
     assert duplicates == [], f"duplicate ids break label and ARIA references: {duplicates} on {page.url}"
+    dangling = page.evaluate(DANGLING_ARIA_REFERENCES_JS)
+    assert dangling == [], f"ARIA references to ids that do not exist on {page.url}: {dangling}"
 
 
 def assert_labelled_controls(page: Page) -> None:
