@@ -19,7 +19,7 @@ def nav(page: Page):
     return page.get_by_role("navigation")
 
 
-def test_register_confirm_sign_in_and_out(page: Page, screenshot, live_server, celery_eager):
+def test_register_confirm_sign_in_and_out(page: Page, screenshot, live_server):
     # The verification e-mail leaves through the outbox's Celery task: run it inline, so it is in mail.outbox.
     page.goto("/")
     check_page(page)

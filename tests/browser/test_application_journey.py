@@ -1,6 +1,6 @@
 """An applicant applies in a real browser: guide → form → documents → submit → pay, and what goes wrong on the way.
 
-The test gateway's webhook leaves through a Celery task queued on commit: ``celery_eager`` runs it inline (and
+The test gateway's webhook leaves through a Celery task queued on commit: the ``page`` fixture runs tasks inline (and
 in-process, the test settings' ``PAYMENT_TEST_GATEWAY_DELIVERY``), so the return page reads a settled payment.
 """
 
@@ -95,7 +95,7 @@ def upload(page: Page, application: Application, *, name: str, filename: str, co
     assert row.get_by_role("button", name="Remove").evaluate(BACKGROUND_JS) == WHITE
 
 
-def test_applicant_applies_from_the_guide_and_pays_by_card(page: Page, screenshot, live_server, celery_eager):
+def test_applicant_applies_from_the_guide_and_pays_by_card(page: Page, screenshot, live_server):
     user = UserFactory(email="olena@example.lv", first_name="Olena", last_name="Shevchenko")
     ApplicantProfileFactory(user=user, first_name="Olena", last_name="Shevchenko")
     today = timezone.localdate()
@@ -304,7 +304,7 @@ def test_applicant_applies_from_the_guide_and_pays_by_card(page: Page, screensho
 
 
 def test_declined_card_keeps_the_fee_due_and_bank_transfer_shows_how_to_pay(
-    page: Page, screenshot, live_server, celery_eager
+    page: Page, screenshot, live_server
 ):
     user = UserFactory(email="andris@example.lv")
     application = ApplicationFactory(applicant=user, awaiting_payment=True)
