@@ -278,9 +278,18 @@ class ApplicationEvent(models.Model):
         EXPIRY_WARNING = "expiry_warning", _("Reminder sent: the draft will expire")
         EXPIRED = "expired", _("Draft expired")
         SUMMARY_READY = "summary_ready", _("Application summary PDF ready")
+        # Written by payments through applications.services.payment_events.
+        PAYMENT_STARTED = "payment_started", _("Payment of the state fee started")
+        PAYMENT_FAILED = "payment_failed", _("Payment of the state fee did not go through")
+        PAYMENT_REFUNDED = "payment_refunded", _("State fee refunded")
+        PAYMENT_REFUND_PENDING = "payment_refund_pending", _("Refund of the state fee requested")
+        PAYMENT_NOT_REFUNDED = "payment_not_refunded", _("State fee not refunded")
+        RECEIPT_READY = "receipt_ready", _("Payment receipt PDF ready")
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(_("event"), max_length=40)
+    # Every kind any app writes is listed in Kind, so the timeline shows a translated label;
+    # record_event() refuses any other.
+    kind = models.CharField(_("event"), max_length=40, choices=Kind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -298,10 +307,7 @@ class ApplicationEvent(models.Model):
 
     @property
     def label(self) -> str:
-        try:
-            return str(self.Kind(self.kind).label)
-        except ValueError:  # an event kind added by another app (payments, decisions)
-            return self.kind.replace("_", " ").capitalize()
+        return str(self.get_kind_display())
 
 
 def document_upload_path(instance: ApplicationDocument, filename: str) -> str:

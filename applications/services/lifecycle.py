@@ -87,7 +87,10 @@ def record_event(
     actor: User | None = None,
     data: dict[str, Any] | None = None,
 ) -> ApplicationEvent:
-    """Write one timeline line. Other apps (payments, decisions) call this with their own event kinds."""
+    """Write one timeline line. Other apps (payments, decisions) call this too; ``kind`` must be one of
+    ``ApplicationEvent.Kind`` (add a new kind there, with its label), so every line has a translated label."""
+    if kind not in ApplicationEvent.Kind.values:
+        raise ValueError(f"record_event() kind must be one of ApplicationEvent.Kind, got {kind!r}")
     return ApplicationEvent.objects.create(application=application, kind=kind, actor=actor, data=data or {})
 
 
