@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -25,7 +26,7 @@ from django_otp import devices_for_user, match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from eservice.exceptions import DomainError, ForbiddenError
-from identity.models import ApplicantProfile, EmailVerification, Language, Role, User
+from identity.models import ApplicantProfile, EmailVerification, Language, RefreshToken, Role, User
 from identity.services.api_tokens import revoke_user_tokens
 
 log = logging.getLogger(__name__)
@@ -180,6 +181,22 @@ def verify_email(*, token: str) -> User:
         user.save(update_fields=["email_verified_at", "is_active"])
         log.info("identity.email_verified user=%s", user.pk)
     return user
+
+
+@transaction.atomic
+def delete_expired_tokens(*, now: datetime | None = None) -> dict[str, int]:
+    """Delete refresh tokens expired more than a day ago and e-mail verifications older than their lifetime.
+
+    The day of grace keeps a just-expired token recognisable as reused (which revokes its family) for a while.
+    A used verification is only kept while its link could still be presented, to refuse it a second time.
+    Run daily by the ``workers.tasks.maintenance.delete_expired_tokens`` task.
+    """
+    now = now or timezone.now()
+    refresh_deleted, _counts = RefreshToken.objects.filter(expires_at__lt=now - timedelta(days=1)).delete()
+    verification_cutoff = now - timedelta(seconds=settings.EMAIL_VERIFICATION_MAX_AGE)
+    verification_deleted, _counts = EmailVerification.objects.filter(used_at__lt=verification_cutoff).delete()
+    log.info("identity.tokens_cleaned refresh=%s verification=%s", refresh_deleted, verification_deleted)
+    return {"refresh_tokens": refresh_deleted, "email_verifications": verification_deleted}
 
 
 # --- passwords and profile ------------------------------------------------------------------------------
