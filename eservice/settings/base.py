@@ -252,6 +252,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PaymentPurposeEnum": "payments.models.PaymentPurpose",
         "PurposeCodeEnum": "applications.models.catalogue.Purpose.Code",
+        "ApplicationEventKindEnum": "applications.models.application.ApplicationEvent.Kind",
+        "ApplicationKindCodeEnum": "applications.models.catalogue.ApplicationKind.Code",
     },
 }
 
