@@ -55,7 +55,7 @@ def chromium():
 
 
 @pytest.fixture
-def page(chromium, live_server, settings) -> Iterator:
+def page(chromium, live_server, settings, celery_eager) -> Iterator:
     settings.SITE_URL = live_server.url
     context = chromium.new_context(
         base_url=live_server.url, locale="en-GB", viewport={"width": 1200, "height": 900}
