@@ -18,19 +18,9 @@ from applications.models.application import EDITABLE_STATES, personal_data_compl
 
 # The form's steps, in order; each names the fields it edits.
 STEPS: list[tuple[str, tuple[str, ...]]] = [
-    (
-        "personal",
-        (
-            "first_name",
-            "last_name",
-            "date_of_birth",
-            "nationality",
-            "passport_number",
-            "passport_valid_until",
-        ),
-    ),
+    ("personal", Application.PERSONAL_FIELDS),
     ("purpose", ()),  # depends on the purpose: Application.purpose_fields()
-    ("stay", ("address_in_latvia", "stay_from", "stay_to")),
+    ("stay", Application.STAY_FIELDS),
     ("documents", ()),
     ("review", ()),
 ]

@@ -13,14 +13,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class PersonalForm(forms.ModelForm):
     class Meta:
         model = Application
-        fields = [
-            "first_name",
-            "last_name",
-            "date_of_birth",
-            "nationality",
-            "passport_number",
-            "passport_valid_until",
-        ]
+        fields = Application.PERSONAL_FIELDS
         widgets = {"date_of_birth": DATE, "passport_valid_until": DATE}
 
     def clean_nationality(self) -> str:
@@ -41,18 +34,7 @@ class PurposeForm(forms.ModelForm):
 
     class Meta:
         model = Application
-        fields = [
-            "employer_name",
-            "employer_registration_number",
-            "school_name",
-            "family_member_name",
-            "family_member_relationship",
-            "company_name",
-            "company_registration_number",
-            "research_institution",
-            "purpose_description",
-            "invitation_number",
-        ]
+        fields = Application.PURPOSE_DETAIL_FIELDS
         widgets = {"purpose_description": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -68,7 +50,7 @@ class PurposeForm(forms.ModelForm):
 class StayForm(forms.ModelForm):
     class Meta:
         model = Application
-        fields = ["address_in_latvia", "stay_from", "stay_to"]
+        fields = Application.STAY_FIELDS
         widgets = {"stay_from": DATE, "stay_to": DATE}
 
     def clean(self) -> dict:

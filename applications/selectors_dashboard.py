@@ -6,7 +6,9 @@ Later issues extend ``DASHBOARD_PREFETCHES`` with their relations (payments, inf
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from applications.models import Application, ApplicationDocument, ApplicationEvent
@@ -55,6 +57,28 @@ def list_applications(*, user: User) -> QuerySet[Application]:
 def list_dashboard_applications(*, user: User) -> list[Application]:
     """The caller's applications with their timeline and documents, newest first: 1 + len(prefetches) queries."""
     return list(_own(user).prefetch_related(*DASHBOARD_PREFETCHES).order_by("-created_at", "-id"))
+
+
+@dataclass(frozen=True)
+class ApplicationsSummary:
+    """How many applications the applicant has, and how many wait for them (the home page's summary)."""
+
+    total: int
+    drafts: int
+    awaiting_payment: int
+    awaiting_answer: int
+
+
+def get_applications_summary(*, user: User) -> ApplicationsSummary:
+    """Counts of the caller's applications by what they need next: one query."""
+    State = Application.State
+    counts = Application.objects.filter(applicant=user).aggregate(
+        total=Count("pk"),
+        drafts=Count("pk", filter=Q(state=State.DRAFT)),
+        awaiting_payment=Count("pk", filter=Q(state=State.AWAITING_PAYMENT)),
+        awaiting_answer=Count("pk", filter=Q(state=State.AWAITING_APPLICANT)),
+    )
+    return ApplicationsSummary(**counts)
 
 
 def get_application(*, user: User, application_id: int, with_related: bool = False) -> Application:

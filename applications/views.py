@@ -1,4 +1,4 @@
-"""Public pages of the catalogue: the procedure guide, territorial units and contact channels. No sign-in."""
+"""Public pages: the home page, the procedure guide, territorial units and contact channels. No sign-in."""
 
 from __future__ import annotations
 
@@ -23,8 +23,17 @@ from applications.selectors import (
     list_kinds_with_catalogue,
     list_residence_permit_units,
 )
+from applications.selectors_dashboard import get_applications_summary
 from eservice.exceptions import NotFoundError
 from identity.models import TerritorialUnit
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The front page: the guide as the first step; a signed-in applicant also sees their applications."""
+    user = request.user
+    summary = get_applications_summary(user=user) if user.is_authenticated and user.is_applicant else None
+    return render(request, "home.html", {"summary": summary})
 
 
 def _not_found(request: HttpRequest, error: NotFoundError, *, back_url: str, back_label: str) -> HttpResponse:

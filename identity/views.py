@@ -214,21 +214,16 @@ class LogoutView(auth_views.LogoutView):
 
 @method_decorator(_limit("RATELIMIT_PASSWORD_RESET"), name="dispatch")
 class PasswordResetView(auth_views.PasswordResetView):
-    """Answers the same whether or not the address has an account (Django's form only mails real users)."""
+    """Answers the same whether or not the address has an account; the mail goes through the outbox in the
+    user's preferred language (not the language of this request)."""
 
     template_name = "identity/password_reset_form.html"
-    email_template_name = "email/password_reset.txt"
-    html_email_template_name = "email/password_reset.html"
-    subject_template_name = "email/password_reset_subject.txt"
+    form_class = EmailForm
     success_url = reverse_lazy("identity:password_reset_done")
 
-    @property
-    def extra_email_context(self) -> dict[str, Any]:  # type: ignore[override]
-        return {
-            "site_url": settings.SITE_URL,
-            "office_name": settings.OFFICE_NAME,
-            "office_phone": settings.OFFICE_INFO_PHONE,
-        }
+    def form_valid(self, form: EmailForm) -> HttpResponse:
+        accounts.send_password_reset_email(email=form.cleaned_data["email"])
+        return redirect(self.get_success_url())
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

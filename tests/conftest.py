@@ -1,15 +1,43 @@
 from __future__ import annotations
 
+import shutil
+import subprocess
+from pathlib import Path
+
 import pytest
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
 from tests.otp import add_totp, verify_session
+from tests.services import unavailable
+
+LOCALE = Path(__file__).resolve().parents[1] / "locale"
 
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(scope="session")
+def compiled_locale(tmp_path_factory) -> Path:
+    """The project's catalogues compiled into a temporary folder: language checks need no `make` step first."""
+    msgfmt = shutil.which("msgfmt")
+    if msgfmt is None:
+        unavailable("GNU gettext (msgfmt) is not installed")
+    target = tmp_path_factory.mktemp("locale")
+    for po in sorted(LOCALE.glob("*/LC_MESSAGES/*.po")):
+        mo = target / po.relative_to(LOCALE).with_suffix(".mo")
+        mo.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run([msgfmt, "--check-format", "-o", str(mo), str(po)], check=True)
+    return target
+
+
+@pytest.fixture
+def translated(compiled_locale, settings) -> None:
+    """Serve pages and mails with freshly compiled Latvian and Russian catalogues (Django drops its cached
+    ones)."""
+    settings.LOCALE_PATHS = [compiled_locale]
 
 
 @pytest.fixture

@@ -63,16 +63,36 @@ def reference_for(*, kind_code: str, year: int, pk: int) -> str:
     return f"{_REFERENCE_PREFIX.get(kind_code, 'APP')}-{year}-{pk:06d}"
 
 
+# The applicant-editable fields, in three groups (the form's steps); the form, the API, the services and the
+# completeness checks all derive their lists from these.
+PERSONAL_FIELDS: tuple[str, ...] = (
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "nationality",
+    "passport_number",
+    "passport_valid_until",
+)
+# Every purpose detail any purpose may ask for (Application.PURPOSE_FIELDS says which one asks for which).
+PURPOSE_DETAIL_FIELDS: tuple[str, ...] = (
+    "employer_name",
+    "employer_registration_number",
+    "school_name",
+    "family_member_name",
+    "family_member_relationship",
+    "company_name",
+    "company_registration_number",
+    "research_institution",
+    "purpose_description",
+    "invitation_number",
+)
+STAY_FIELDS: tuple[str, ...] = ("address_in_latvia", "stay_from", "stay_to")
+APPLICANT_FIELDS: tuple[str, ...] = (*PERSONAL_FIELDS, *PURPOSE_DETAIL_FIELDS, *STAY_FIELDS)
+
+
 # Row-local conditions of the transitions: they read only this row, so listing allowed actions costs no query.
 def personal_data_complete(application: Application) -> bool:
-    return bool(
-        application.first_name
-        and application.last_name
-        and application.date_of_birth
-        and application.nationality
-        and application.passport_number
-        and application.passport_valid_until
-    )
+    return all(getattr(application, name) for name in PERSONAL_FIELDS)
 
 
 def purpose_details_complete(application: Application) -> bool:
@@ -80,7 +100,7 @@ def purpose_details_complete(application: Application) -> bool:
 
 
 def stay_details_complete(application: Application) -> bool:
-    return bool(application.address_in_latvia and application.stay_from and application.stay_to)
+    return all(getattr(application, name) for name in STAY_FIELDS)
 
 
 class Relationship(models.TextChoices):
@@ -95,6 +115,10 @@ class Application(ConcurrentTransitionMixin, models.Model):
 
     State = State
     Relationship = Relationship
+    PERSONAL_FIELDS = PERSONAL_FIELDS
+    PURPOSE_DETAIL_FIELDS = PURPOSE_DETAIL_FIELDS
+    STAY_FIELDS = STAY_FIELDS
+    APPLICANT_FIELDS = APPLICANT_FIELDS
 
     applicant = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -194,7 +218,8 @@ class Application(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return self.reference or f"application {self.pk}"
 
-    # Which purpose detail fields each purpose asks for; all of them are required for that purpose.
+    # Which of PURPOSE_DETAIL_FIELDS each purpose asks for; all of them are required for that purpose
+    # (invitation_number too when the purpose requires an invitation).
     PURPOSE_FIELDS: dict[str, tuple[str, ...]] = {
         Purpose.Code.EMPLOYMENT: ("employer_name", "employer_registration_number"),
         Purpose.Code.STUDIES: ("school_name",),
@@ -278,9 +303,18 @@ class ApplicationEvent(models.Model):
         EXPIRY_WARNING = "expiry_warning", _("Reminder sent: the draft will expire")
         EXPIRED = "expired", _("Draft expired")
         SUMMARY_READY = "summary_ready", _("Application summary PDF ready")
+        # Written by payments through applications.services.payment_events.
+        PAYMENT_STARTED = "payment_started", _("Payment of the state fee started")
+        PAYMENT_FAILED = "payment_failed", _("Payment of the state fee did not go through")
+        PAYMENT_REFUNDED = "payment_refunded", _("State fee refunded")
+        PAYMENT_REFUND_PENDING = "payment_refund_pending", _("Refund of the state fee requested")
+        PAYMENT_NOT_REFUNDED = "payment_not_refunded", _("State fee not refunded")
+        RECEIPT_READY = "receipt_ready", _("Payment receipt PDF ready")
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(_("event"), max_length=40)
+    # Every kind any app writes is listed in Kind, so the timeline shows a translated label;
+    # record_event() refuses any other.
+    kind = models.CharField(_("event"), max_length=40, choices=Kind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -298,10 +332,7 @@ class ApplicationEvent(models.Model):
 
     @property
     def label(self) -> str:
-        try:
-            return str(self.Kind(self.kind).label)
-        except ValueError:  # an event kind added by another app (payments, decisions)
-            return self.kind.replace("_", " ").capitalize()
+        return str(self.get_kind_display())
 
 
 def document_upload_path(instance: ApplicationDocument, filename: str) -> str:

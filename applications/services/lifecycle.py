@@ -38,30 +38,7 @@ logger = logging.getLogger(__name__)
 Event = ApplicationEvent.Kind
 
 # Fields the applicant edits through the form or PATCH; everything else moves only through services.
-EDITABLE_FIELDS = frozenset(
-    {
-        "processing_speed",
-        "first_name",
-        "last_name",
-        "date_of_birth",
-        "nationality",
-        "passport_number",
-        "passport_valid_until",
-        "employer_name",
-        "employer_registration_number",
-        "school_name",
-        "family_member_name",
-        "family_member_relationship",
-        "company_name",
-        "company_registration_number",
-        "research_institution",
-        "purpose_description",
-        "invitation_number",
-        "address_in_latvia",
-        "stay_from",
-        "stay_to",
-    }
-)
+EDITABLE_FIELDS = frozenset({"processing_speed", *Application.APPLICANT_FIELDS})
 _PROFILE_FIELDS = ("first_name", "last_name", "nationality", "passport_number")
 
 
@@ -87,7 +64,10 @@ def record_event(
     actor: User | None = None,
     data: dict[str, Any] | None = None,
 ) -> ApplicationEvent:
-    """Write one timeline line. Other apps (payments, decisions) call this with their own event kinds."""
+    """Write one timeline line. Other apps (payments, decisions) call this too; ``kind`` must be one of
+    ``ApplicationEvent.Kind`` (add a new kind there, with its label), so every line has a translated label."""
+    if kind not in ApplicationEvent.Kind.values:
+        raise ValueError(f"record_event() kind must be one of ApplicationEvent.Kind, got {kind!r}")
     return ApplicationEvent.objects.create(application=application, kind=kind, actor=actor, data=data or {})
 
 

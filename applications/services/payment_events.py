@@ -23,13 +23,13 @@ from identity.models import User
 
 logger = logging.getLogger(__name__)
 
-# Timeline kinds payments writes besides ApplicationEvent.Kind.PAID (the kind field takes any slug).
-PAYMENT_STARTED = "payment_started"
-PAYMENT_FAILED = "payment_failed"
-PAYMENT_REFUNDED = "payment_refunded"
-PAYMENT_REFUND_PENDING = "payment_refund_pending"
-PAYMENT_NOT_REFUNDED = "payment_not_refunded"
-RECEIPT_READY = "receipt_ready"
+# Timeline kinds payments writes besides ApplicationEvent.Kind.PAID.
+PAYMENT_STARTED = ApplicationEvent.Kind.PAYMENT_STARTED
+PAYMENT_FAILED = ApplicationEvent.Kind.PAYMENT_FAILED
+PAYMENT_REFUNDED = ApplicationEvent.Kind.PAYMENT_REFUNDED
+PAYMENT_REFUND_PENDING = ApplicationEvent.Kind.PAYMENT_REFUND_PENDING
+PAYMENT_NOT_REFUNDED = ApplicationEvent.Kind.PAYMENT_NOT_REFUNDED
+RECEIPT_READY = ApplicationEvent.Kind.RECEIPT_READY
 
 
 def lock_application(*, application_id: int) -> Application:

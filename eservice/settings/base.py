@@ -78,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
+                "eservice.navigation.main_navigation",
             ],
         },
     },
@@ -252,6 +253,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PaymentPurposeEnum": "payments.models.PaymentPurpose",
         "PurposeCodeEnum": "applications.models.catalogue.Purpose.Code",
+        "ApplicationEventKindEnum": "applications.models.application.ApplicationEvent.Kind",
+        "ApplicationKindCodeEnum": "applications.models.catalogue.ApplicationKind.Code",
     },
 }
 

@@ -8,21 +8,25 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 from django_otp import devices_for_user, match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from eservice.exceptions import DomainError, ForbiddenError
-from identity.models import ApplicantProfile, EmailVerification, Language, Role, User
+from identity.models import ApplicantProfile, EmailVerification, Language, RefreshToken, Role, User
 from identity.services.api_tokens import revoke_user_tokens
 
 log = logging.getLogger(__name__)
@@ -179,6 +183,22 @@ def verify_email(*, token: str) -> User:
     return user
 
 
+@transaction.atomic
+def delete_expired_tokens(*, now: datetime | None = None) -> dict[str, int]:
+    """Delete refresh tokens expired more than a day ago and e-mail verifications older than their lifetime.
+
+    The day of grace keeps a just-expired token recognisable as reused (which revokes its family) for a while.
+    A used verification is only kept while its link could still be presented, to refuse it a second time.
+    Run daily by the ``workers.tasks.maintenance.delete_expired_tokens`` task.
+    """
+    now = now or timezone.now()
+    refresh_deleted, _counts = RefreshToken.objects.filter(expires_at__lt=now - timedelta(days=1)).delete()
+    verification_cutoff = now - timedelta(seconds=settings.EMAIL_VERIFICATION_MAX_AGE)
+    verification_deleted, _counts = EmailVerification.objects.filter(used_at__lt=verification_cutoff).delete()
+    log.info("identity.tokens_cleaned refresh=%s verification=%s", refresh_deleted, verification_deleted)
+    return {"refresh_tokens": refresh_deleted, "email_verifications": verification_deleted}
+
+
 # --- passwords and profile ------------------------------------------------------------------------------
 
 
@@ -193,6 +213,45 @@ def change_password(*, user: User, new_password: str) -> None:
     user.save(update_fields=["password"])
     revoked = revoke_user_tokens(user=user)
     log.info("identity.password_changed user=%s revoked_refresh_tokens=%s", user.pk, revoked)
+
+
+def password_reset_url(*, user: User) -> str:
+    """The absolute link of the page where the user chooses a new password (Django's reset token).
+
+    The token depends on the password hash and the last sign-in, so it stops working once used.
+    """
+    from workers.services import absolute_url  # workers depends on identity's models: import at call time
+
+    path = reverse(
+        "identity:password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    return absolute_url(path)
+
+
+def send_password_reset_email(*, email: str) -> bool:
+    """Mail a reset link, in the user's preferred language through the outbox, if an active account with a
+    usable password has this address. Returns whether one was queued; the caller answers the same either way.
+    """
+    from workers.services import notify
+
+    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    if user is None or not user.has_usable_password():
+        return False
+    with transaction.atomic():
+        notify(
+            recipient=user,
+            event="password_reset",
+            context={
+                "reset_url": password_reset_url(user=user),
+                "valid_hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
+            },
+        )
+    log.info("identity.password_reset_mail_queued user=%s", user.pk)
+    return True
 
 
 PROFILE_FIELDS = (

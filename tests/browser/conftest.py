@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.services import require_chromium, unavailable
+from tests.services import require_chromium
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls a journey makes between steps are
 # still synchronous and safe.
@@ -26,7 +24,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 SCREENSHOTS = BASE_DIR / "var" / "screenshots"
-LOCALE = BASE_DIR / "locale"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -98,26 +95,6 @@ def _watch_for_broken_pages(page) -> list[str]:
     page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
     page.on("requestfailed", on_request_failed)
     return problems
-
-
-@pytest.fixture(scope="session")
-def compiled_locale(tmp_path_factory) -> Path:
-    """The project's catalogues compiled into a temporary folder: language checks need no `make` step first."""
-    msgfmt = shutil.which("msgfmt")
-    if msgfmt is None:
-        unavailable("GNU gettext (msgfmt) is not installed")
-    target = tmp_path_factory.mktemp("locale")
-    for po in sorted(LOCALE.glob("*/LC_MESSAGES/*.po")):
-        mo = target / po.relative_to(LOCALE).with_suffix(".mo")
-        mo.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run([msgfmt, "--check-format", "-o", str(mo), str(po)], check=True)
-    return target
-
-
-@pytest.fixture
-def translated(compiled_locale, settings) -> None:
-    """Serve pages with freshly compiled Latvian and Russian catalogues (Django drops its cached ones)."""
-    settings.LOCALE_PATHS = [compiled_locale]
 
 
 def _safe(name: str) -> str:

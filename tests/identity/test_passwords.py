@@ -7,11 +7,13 @@ import re
 
 import pytest
 from django.core import mail
+from django.utils import translation
 
 from identity.models import RefreshToken
 from identity.services.api_tokens import issue_token_pair
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, UserFactory
 from tests.otp import add_totp, verify_session
+from workers.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -77,20 +79,73 @@ class TestChangePassword:
 class TestPasswordReset:
     url = "/password/reset/"
 
-    def test_same_answer_for_known_and_unknown_address(self, client, applicant):
-        known = client.post(self.url, {"email": applicant.email})
-        unknown = client.post(self.url, {"email": "nobody@example.lv"})
+    def test_same_answer_for_known_and_unknown_address(
+        self, client, applicant, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            known = client.post(self.url, {"email": applicant.email})
+            unknown = client.post(self.url, {"email": "nobody@example.lv"})
         assert known.status_code == unknown.status_code == 302
         assert known["Location"] == unknown["Location"] == "/password/reset/sent/"
         assert len(mail.outbox) == 1 and mail.outbox[0].to == [applicant.email]
         assert _without_csrf(client.get(known["Location"])) == _without_csrf(client.get(unknown["Location"]))
 
-    def test_reset_link_sets_a_new_password_and_revokes_tokens(self, client, applicant):
+    def test_unknown_address_queues_no_mail(self, client, django_capture_on_commit_callbacks):
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            response = client.post(self.url, {"email": "nobody@example.lv"})
+        assert response.status_code == 302 and response["Location"] == "/password/reset/sent/"
+        assert callbacks == [] and mail.outbox == []
+        assert not Notification.objects.exists()
+
+    def test_unverified_account_gets_no_mail(self, client, django_capture_on_commit_callbacks):
+        user = UserFactory(unverified=True, is_active=False)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(self.url, {"email": user.email})
+        assert response.status_code == 302 and mail.outbox == []
+
+    def test_invalid_address_is_a_form_error(self, client):
+        response = client.post(self.url, {"email": "not an address"})
+        assert response.status_code == 200 and mail.outbox == []
+        assert 'aria-invalid="true"' in response.content.decode()
+
+    def test_mail_goes_through_the_outbox_after_commit(
+        self, client, applicant, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            client.post(self.url, {"email": applicant.email.upper()})
+        assert mail.outbox == []  # nothing is sent before the transaction commits
+        notification = Notification.objects.get(recipient=applicant, event="password_reset")
+        assert notification.context["reset_url"].startswith("https://eservice.example.lv/password/reset/")
+        assert notification.context["valid_hours"] == 2
+        assert len(callbacks) == 1
+
+    def test_mail_is_in_the_users_language_not_the_requests(
+        self, client, applicant, translated, django_capture_on_commit_callbacks
+    ):
+        applicant.preferred_language = "ru"
+        applicant.save(update_fields=["preferred_language"])
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(self.url, {"email": applicant.email}, HTTP_ACCEPT_LANGUAGE="en")
+        message = mail.outbox[0]
+        assert message.extra_headers["Content-Language"] == "ru"
+        with translation.override("ru"):
+            subject = translation.gettext("Choose a new password")
+            office = translation.gettext("Office of Citizenship and Migration Affairs")
+        assert subject != "Choose a new password"  # the Russian catalogue has it
+        assert message.subject == subject
+        assert office in message.alternatives[0][0]
+        assert "Someone asked to reset" not in message.body
+
+    def test_reset_link_sets_a_new_password_and_revokes_tokens(
+        self, client, applicant, django_capture_on_commit_callbacks
+    ):
         issue_token_pair(user=applicant)
-        client.post(self.url, {"email": applicant.email})
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(self.url, {"email": applicant.email})
         body = mail.outbox[0].body
         assert "Office of Citizenship and Migration Affairs" in body
         link = re.search(r"https://eservice\.example\.lv(/password/reset/\S+/)", body).group(1)
+        assert link in mail.outbox[0].alternatives[0][0]
         form_page = client.get(link, follow=True)
         assert form_page.status_code == 200
         set_url = form_page.redirect_chain[-1][0]
@@ -99,6 +154,10 @@ class TestPasswordReset:
         applicant.refresh_from_db()
         assert applicant.check_password(NEW)
         assert not RefreshToken.objects.filter(user=applicant, revoked_at__isnull=True).exists()
+        # The link works once: the token depends on the password that has just changed.
+        client.logout()
+        again = client.get(link, follow=True)
+        assert "does not work any more" in again.content.decode()
 
     def test_bad_reset_link_is_a_clear_page(self, client, applicant):
         response = client.get("/password/reset/MQ/bad-token/")

@@ -31,7 +31,7 @@ def test_register_page_renders_labelled_fields(client):
 
 
 def test_register_page_creates_inactive_applicant_with_profile_and_mails_link(
-    client, django_capture_on_commit_callbacks
+    client, translated, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("identity:register"), GOOD)
@@ -45,7 +45,7 @@ def test_register_page_creates_inactive_applicant_with_profile_and_mails_link(
     message = mail.outbox[0]
     assert message.to == ["olena.shevchenko@example.ua"]
     assert "https://eservice.example.lv/verify-email/?token=" in message.body
-    # Rendered in the preferred language (make test compiles locale/ first), greeting and signature included.
+    # Rendered in the preferred language (the `translated` fixture compiles locale/), greeting and signature included.
     assert message.body.startswith("Здравствуйте, Olena Shevchenko!")
     assert "Управление по делам гражданства и миграции" in message.body
     assert "+371 67209400" in message.body

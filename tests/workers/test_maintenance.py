@@ -1,3 +1,5 @@
+"""The periodic maintenance tasks are thin: they call the owning app's service."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -5,48 +7,15 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from identity.models import EmailVerification, RefreshToken
+from identity.models import RefreshToken
 from tests.factories import UserFactory
-from workers.services import delete_expired_tokens
 from workers.tasks.maintenance import delete_expired_tokens as delete_expired_tokens_task
 
 pytestmark = pytest.mark.django_db
 
 
-def _refresh(user, *, expires_in: timedelta) -> RefreshToken:
+def test_the_task_runs_identitys_clean_up():
     now = timezone.now()
-    return RefreshToken.objects.create(
-        jti=f"jti-{now.timestamp()}-{expires_in}", family="f", user=user, expires_at=now + expires_in
-    )
-
-
-def test_deletes_refresh_tokens_expired_more_than_a_day_ago():
-    user = UserFactory()
-    old = _refresh(user, expires_in=-timedelta(days=1, minutes=1))
-    recently_expired = _refresh(user, expires_in=-timedelta(hours=23))
-    valid = _refresh(user, expires_in=timedelta(days=3))
-
-    counts = delete_expired_tokens()
-
-    assert counts["refresh_tokens"] == 1
-    assert set(RefreshToken.objects.values_list("pk", flat=True)) == {recently_expired.pk, valid.pk}
-    assert not RefreshToken.objects.filter(pk=old.pk).exists()
-
-
-def test_deletes_used_verifications_older_than_their_lifetime(settings):
-    user = UserFactory()
-    max_age = timedelta(seconds=settings.EMAIL_VERIFICATION_MAX_AGE)
-    old = EmailVerification.objects.create(user=user, token_id="old", used_at=timezone.now() - max_age * 1.5)
-    recent = EmailVerification.objects.create(user=user, token_id="recent", used_at=timezone.now())
-
-    counts = delete_expired_tokens()
-
-    assert counts["email_verifications"] == 1
-    assert list(EmailVerification.objects.values_list("pk", flat=True)) == [recent.pk]
-    assert not EmailVerification.objects.filter(pk=old.pk).exists()
-
-
-def test_the_task_runs_the_clean_up():
-    _refresh(UserFactory(), expires_in=-timedelta(days=2))
+    RefreshToken.objects.create(jti="old", family="f", user=UserFactory(), expires_at=now - timedelta(days=2))
     assert delete_expired_tokens_task.apply().get() == {"refresh_tokens": 1, "email_verifications": 0}
     assert not RefreshToken.objects.exists()

@@ -16,7 +16,8 @@ from workers.services import absolute_url, notify, send_notification, sweep_noti
 from workers.services.notifications import CLAIM_TIMEOUT, MAX_ATTEMPTS, STUCK_AFTER
 from workers.tasks.email import send_notification as send_notification_task
 
-pytestmark = pytest.mark.django_db
+# The language checks read freshly compiled catalogues, so they need no `make` step first.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("translated")]
 
 VERIFY_URL = "https://eservice.example.lv/verify-email/?token=abc123"
 

@@ -1,7 +1,6 @@
 """What other apps call: ``notify`` (e-mail through the outbox), ``store_pdf``, ``absolute_url``."""
 
 from workers.services.documents import render_sample_letter, store_pdf
-from workers.services.maintenance import delete_expired_tokens
 from workers.services.notifications import (
     absolute_url,
     build_message,
@@ -14,7 +13,6 @@ from workers.services.notifications import (
 __all__ = [
     "absolute_url",
     "build_message",
-    "delete_expired_tokens",
     "notify",
     "render_sample_letter",
     "requeue_notification",

@@ -42,6 +42,7 @@ CLAIM_TIMEOUT = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT * 2)
 # ``status_label`` is an untranslated (English source) label, translated at send time in the recipient's language.
 REQUIRED_CONTEXT: dict[str, frozenset[str]] = {
     "verify_email": frozenset({"verification_url"}),
+    "password_reset": frozenset({"reset_url"}),
     "status_changed": frozenset({"reference", "status_label", "url"}),  # optional: "message"
 }
 

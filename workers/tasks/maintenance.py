@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from workers.services import maintenance, notifications
+from workers.services import notifications
 
 
 @shared_task(name="workers.tasks.maintenance.sweep_notification_outbox")
@@ -14,4 +14,6 @@ def sweep_notification_outbox() -> int:
 
 @shared_task(name="workers.tasks.maintenance.delete_expired_tokens")
 def delete_expired_tokens() -> dict[str, int]:
-    return maintenance.delete_expired_tokens()
+    from identity.services.accounts import delete_expired_tokens  # identity owns its token rows
+
+    return delete_expired_tokens()
