@@ -139,6 +139,8 @@ class TestPasswordReset:
     def test_reset_link_sets_a_new_password_and_revokes_tokens(
         self, client, applicant, django_capture_on_commit_callbacks
     ):
+        applicant.preferred_language = "en"
+        applicant.save(update_fields=["preferred_language"])
         issue_token_pair(user=applicant)
         with django_capture_on_commit_callbacks(execute=True):
             client.post(self.url, {"email": applicant.email})
