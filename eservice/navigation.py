@@ -81,7 +81,13 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         _("Profile"),
         "identity:profile",
-        ("identity:profile", "identity:password_change", "identity:totp_setup", "identity:totp_disable"),
+        (
+            "identity:profile",
+            "identity:password_change",
+            "identity:totp_setup",
+            "identity:totp_disable",
+            "identity:access_log",
+        ),
         _applicants,
     ),
     Section(_("Administration"), "admin:index", ("admin:",), _administrators),

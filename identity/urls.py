@@ -23,4 +23,5 @@ urlpatterns = [
     path("account/two-step/", views.totp_setup, name="totp_setup"),
     path("account/two-step/disable/", views.totp_disable, name="totp_disable"),
     path("account/profile/", views.profile, name="profile"),
+    path("account/access-log/", views.access_log, name="access_log"),
 ]

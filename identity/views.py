@@ -23,7 +23,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 
 from eservice.exceptions import DomainError
@@ -33,6 +33,7 @@ from identity.lockout import lockout_response
 from identity.models import ApplicantProfile, User
 from identity.permissions import session_otp_verified
 from identity.ratelimits import limit_posts_by_ip
+from identity.selectors import list_access_log_about
 from identity.services import accounts
 from identity.services.api_tokens import revoke_user_tokens
 
@@ -378,3 +379,14 @@ def profile(request: HttpRequest) -> HttpResponse:
             return redirect("identity:profile")
     context = {"form": form, "has_totp": accounts.has_confirmed_totp(user=user)}
     return render(request, "identity/profile.html", context, status=400 if form.errors else 200)
+
+
+@never_cache
+@login_required
+@require_GET
+def access_log(request: HttpRequest) -> HttpResponse:
+    """Who at the Office (by role and unit) opened my file, when and why. Staff are not named."""
+    if not request.user.is_applicant:
+        raise PermissionDenied
+    entries = list(list_access_log_about(applicant=request.user)[:200])
+    return render(request, "identity/access_log.html", {"entries": entries})
