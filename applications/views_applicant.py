@@ -5,6 +5,7 @@ Thin: parse, check who asks (someone else's application is 404), call one servic
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -284,9 +285,19 @@ def application_url(application: Application) -> str:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def withdraw(request: HttpRequest, application_id: int) -> HttpResponse:
+    """GET: ask for confirmation (withdrawing cannot be undone). POST: withdraw."""
     application = _own(request, application_id)
+    if request.method == "GET":
+        # A paid fee is refunded when the Office has not started examining the application (payments' policy).
+        refund = (
+            application.state == Application.State.SUBMITTED
+            and getattr(settings, "PAYMENTS_REFUND_ON_WITHDRAWAL", "none") == "full"
+        )
+        return render(
+            request, "applications/withdraw_confirm.html", {"application": application, "refund": refund}
+        )
     try:
         services.withdraw_application(
             application_id=application.pk, user=request.user, reason=request.POST.get("reason", "")[:500]

@@ -91,6 +91,14 @@ def test_submit_page_shows_what_is_missing(signed_in, draft):
     assert draft.state == "draft"
 
 
+def test_withdraw_asks_for_confirmation_first(signed_in, draft):
+    response = signed_in.get(f"/applications/{draft.pk}/withdraw/")
+    assert response.status_code == 200
+    assert "Yes, withdraw the application" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.state == "draft"
+
+
 def test_withdraw_page(signed_in, draft):
     signed_in.post(f"/applications/{draft.pk}/withdraw/")
     draft.refresh_from_db()
@@ -123,6 +131,7 @@ def test_dashboard_query_count_is_constant(signed_in, applicant):
         ("post", "/applications/{app}/documents/{doc}/delete/"),
         ("get", "/applications/{app}/documents/{doc}/download/"),
         ("post", "/applications/{app}/submit/"),
+        ("get", "/applications/{app}/withdraw/"),
         ("post", "/applications/{app}/withdraw/"),
     ],
 )
@@ -155,3 +164,11 @@ def test_officer_of_the_unit_downloads_and_is_logged(client, applicant):
     assert response["Content-Disposition"].startswith("attachment")
     log = StaffAccessLog.objects.get()
     assert (log.staff, log.applicant, log.object_id) == (officer, applicant, str(document.pk))
+
+
+def test_withdraw_confirmation_mentions_the_refund_only_when_one_is_due(signed_in, applicant, settings):
+    submitted = ApplicationFactory(applicant=applicant, submitted=True)
+    settings.PAYMENTS_REFUND_ON_WITHDRAWAL = "full"
+    assert "is refunded" in signed_in.get(f"/applications/{submitted.pk}/withdraw/").content.decode()
+    settings.PAYMENTS_REFUND_ON_WITHDRAWAL = "none"
+    assert "is refunded" not in signed_in.get(f"/applications/{submitted.pk}/withdraw/").content.decode()

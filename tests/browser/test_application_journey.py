@@ -251,7 +251,7 @@ def test_applicant_applies_from_the_guide_and_pays_by_card(page: Page, screensho
     expect(card.get_by_role("link", name="Continue the application")).to_have_count(0)
     # Withdrawing is offered, but not dressed as the main action next to paying.
     pay_colour = card.get_by_role("link", name="Pay the state fee").evaluate(BACKGROUND_JS)
-    withdraw_colour = card.get_by_role("button", name="Withdraw the application").evaluate(BACKGROUND_JS)
+    withdraw_colour = card.get_by_role("link", name="Withdraw the application").evaluate(BACKGROUND_JS)
     assert withdraw_colour == WHITE != pay_colour
     check_page(page)
     screenshot("dashboard-awaiting-payment")
