@@ -141,6 +141,7 @@ LANGUAGES = [("lv", "Latviešu"), ("en", "English"), ("ru", "Русский")]
 MODELTRANSLATION_DEFAULT_LANGUAGE = "lv"
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("lv", "en")
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["eservice.formats"]
 TIME_ZONE = "Europe/Riga"
 USE_I18N = True
 USE_TZ = True
