@@ -20,7 +20,9 @@ from workers import selectors
 
 
 def _require_dev_staff(request: HttpRequest) -> None:
-    if not settings.DEBUG or not (request.user.is_authenticated and request.user.is_staff):
+    # Verification and reset links are in these messages: administrators with a verified second factor only.
+    user = request.user
+    if not settings.DEBUG or not (user.is_authenticated and user.is_staff and user.is_verified()):
         raise Http404
 
 

@@ -7,6 +7,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.urls import reverse
 
 from tests.factories import UserFactory
+from tests.otp import add_totp, verify_session
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +46,7 @@ def mailbox(settings, tmp_path):
 def staff(client):
     user = UserFactory(administrator=True)
     client.force_login(user)
+    verify_session(client, add_totp(user))
     return client
 
 
@@ -77,6 +79,11 @@ def test_mailbox_is_hidden_from_applicants_and_officers(client, mailbox):
         client.force_login(user)
         assert client.get(reverse("workers:mailbox")).status_code == 404
         assert client.get(reverse("workers:mailbox-file", args=[mailbox["newer"]])).status_code == 404
+
+
+def test_mailbox_needs_the_second_factor(client, mailbox):
+    client.force_login(UserFactory(administrator=True))
+    assert client.get(reverse("workers:mailbox")).status_code == 404
 
 
 def test_mailbox_is_hidden_from_anonymous_visitors(client, mailbox):
