@@ -4,6 +4,9 @@ from django.utils.translation import gettext_lazy as _
 from workers.models import GeneratedDocument, Notification
 from workers.services import requeue_notification
 
+# Context values that work as a key to someone's account (a verification or password-reset link) until used.
+SECRET_CONTEXT_KEYS = frozenset({"verification_url", "reset_url"})
+
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
@@ -11,8 +14,19 @@ class NotificationAdmin(admin.ModelAdmin):
     list_filter = ("status", "event")
     search_fields = ("recipient__email", "event")
     list_select_related = ("recipient",)
-    readonly_fields = [field.name for field in Notification._meta.fields]
+    readonly_fields = [
+        *(field.name for field in Notification._meta.fields if field.name != "context"),
+        "context_shown",
+    ]
+    exclude = ("context",)
     actions = ["requeue"]
+
+    @admin.display(description=_("context"))
+    def context_shown(self, obj: Notification) -> dict:
+        return {
+            key: ("•••" if key in SECRET_CONTEXT_KEYS else value)
+            for key, value in (obj.context or {}).items()
+        }
 
     def has_add_permission(self, request):
         return False

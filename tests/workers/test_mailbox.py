@@ -101,3 +101,22 @@ def test_mailbox_without_a_folder_is_empty(staff, settings, tmp_path):
     response = staff.get(reverse("workers:mailbox"))
     assert response.status_code == 200
     assert response.context["files"] == []
+
+
+def test_outbox_admin_never_shows_a_live_account_link(admin_client):
+    from workers.services import notify
+
+    recipient = UserFactory()
+    notification = notify(
+        recipient=recipient,
+        event="verify_email",
+        context={
+            "verification_url": "https://eservice.example.lv/verify-email/?token=SECRET123",
+            "valid_hours": 48,
+        },
+    )
+    page = admin_client.get(reverse("admin:workers_notification_change", args=[notification.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "SECRET123" not in html
+    assert "valid_hours" in html
