@@ -3,9 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from workers.models import GeneratedDocument, Notification
 from workers.services import requeue_notification
-
-# Context values that work as a key to someone's account (a verification or password-reset link) until used.
-SECRET_CONTEXT_KEYS = frozenset({"verification_url", "reset_url"})
+from workers.services.notifications import without_secrets
 
 
 @admin.register(Notification)
@@ -23,10 +21,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("context"))
     def context_shown(self, obj: Notification) -> dict:
-        return {
-            key: ("•••" if key in SECRET_CONTEXT_KEYS else value)
-            for key, value in (obj.context or {}).items()
-        }
+        return without_secrets(obj.context or {})
 
     def has_add_permission(self, request):
         return False

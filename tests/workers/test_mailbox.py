@@ -120,3 +120,20 @@ def test_outbox_admin_never_shows_a_live_account_link(admin_client):
     html = page.content.decode()
     assert "SECRET123" not in html
     assert "valid_hours" in html
+
+
+def test_a_sent_row_keeps_no_copy_of_the_link():
+    from django.core import mail
+
+    from workers.services import notify, send_notification
+
+    recipient = UserFactory(preferred_language="en")
+    url = "https://eservice.example.lv/verify-email/?token=SECRET456"
+    notification = notify(
+        recipient=recipient, event="verify_email", context={"verification_url": url, "valid_hours": 48}
+    )
+    send_notification(notification_id=notification.pk)
+    notification.refresh_from_db()
+    assert notification.status == "sent"
+    assert url in mail.outbox[0].body
+    assert notification.context == {"verification_url": "•••", "valid_hours": 48}

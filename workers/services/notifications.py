@@ -180,6 +180,15 @@ def _is_permanent(exc: Exception) -> bool:
     return isinstance(exc, smtplib.SMTPResponseException) and 500 <= exc.smtp_code < 600
 
 
+# Context values that work as a key to someone's account (a verification or password-reset link) until used:
+# the admin never shows them, and a sent row keeps no copy.
+SECRET_CONTEXT_KEYS = frozenset({"verification_url", "reset_url"})
+
+
+def without_secrets(context: dict[str, Any]) -> dict[str, Any]:
+    return {key: ("•••" if key in SECRET_CONTEXT_KEYS else value) for key, value in context.items()}
+
+
 def _record(notification_id: int, **fields: Any) -> None:
     with transaction.atomic():
         Notification.objects.select_for_update().filter(pk=notification_id).update(**fields)
@@ -225,6 +234,7 @@ def send_notification(*, notification_id: int) -> Notification | None:
         sent_to=notification.recipient.email,
         language=notification.recipient.preferred_language,
         last_error="",
+        context=without_secrets(notification.context or {}),
     )
     logger.info("notification.sent id=%s attempt=%s", notification.pk, notification.attempts)
     notification.refresh_from_db()
