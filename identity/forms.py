@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from identity.countries import country_choices, is_country_code
 from identity.models import ApplicantProfile, Language, User
-from identity.services.accounts import email_is_registered
+from identity.services.accounts import PROFILE_FIELDS, email_is_registered
 
 
 class RegisterForm(forms.Form):
@@ -115,15 +115,7 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = ApplicantProfile
-        fields = [
-            "first_name",
-            "last_name",
-            "date_of_birth",
-            "nationality",
-            "passport_number",
-            "passport_valid_until",
-            "phone",
-        ]
+        fields = list(PROFILE_FIELDS)
         widgets = {
             "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
             "last_name": forms.TextInput(attrs={"autocomplete": "family-name"}),

@@ -29,7 +29,7 @@ from applications.models import (
     ProcessingSpeed,
     Purpose,
 )
-from applications.models.application import reference_for
+from applications.models.application import PERSONAL_FIELDS, reference_for
 from eservice.exceptions import ConflictError, DomainError, InvalidTransitionError, NotFoundError
 from identity.models import ApplicantProfile, TerritorialUnit, User
 
@@ -39,7 +39,6 @@ Event = ApplicationEvent.Kind
 
 # Fields the applicant edits through the form or PATCH; everything else moves only through services.
 EDITABLE_FIELDS = frozenset({"processing_speed", *Application.APPLICANT_FIELDS})
-_PROFILE_FIELDS = ("first_name", "last_name", "nationality", "passport_number")
 
 
 class ApplicationIncompleteError(InvalidTransitionError):
@@ -151,11 +150,10 @@ def create_draft(
     profile = ApplicantProfile.objects.filter(user=applicant).first()
     snapshot: dict[str, Any] = {"first_name": applicant.first_name, "last_name": applicant.last_name}
     if profile is not None:
-        for field in _PROFILE_FIELDS:
-            if getattr(profile, field):
-                snapshot[field] = getattr(profile, field)
-        snapshot["date_of_birth"] = profile.date_of_birth
-        snapshot["passport_valid_until"] = profile.passport_valid_until
+        # The profile holds the same personal fields the application snapshots (its own names win when set).
+        snapshot.update(
+            {field: getattr(profile, field) for field in PERSONAL_FIELDS if getattr(profile, field)}
+        )
     application = Application.objects.create(
         applicant=applicant, kind=kind, purpose=purpose, processing_speed=speed.value, **snapshot
     )
