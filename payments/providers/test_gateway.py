@@ -106,7 +106,8 @@ def _parse_signature_header(value: str) -> tuple[int, list[str]]:
     signatures = []
     for part in value.split(","):
         key, _sep, item = part.strip().partition("=")
-        if key == "t" and item.isdigit():
+        # ASCII digits only, and no more than a Unix time needs: int() refuses "²" and 5,000-digit strings.
+        if key == "t" and item.isascii() and item.isdigit() and len(item) <= 12:
             timestamp = int(item)
         elif key == "v1" and item:
             signatures.append(item)

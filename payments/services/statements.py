@@ -94,7 +94,13 @@ def _cents(amount: Element | None, where: str) -> tuple[int, str]:
         value = Decimal(amount.text.strip())
     except InvalidOperation:
         raise StatementError(_("%(where)s has an amount that is not a number.") % {"where": where}) from None
-    if value < 0 or value != value.quantize(Decimal("0.01")) or value > Decimal("100000000"):
+    # NaN and Infinity parse as Decimals but cannot be compared or rounded.
+    if (
+        not value.is_finite()
+        or value < 0
+        or value != value.quantize(Decimal("0.01"))
+        or value > Decimal("100000000")
+    ):
         raise StatementError(_("%(where)s has an amount that is not valid.") % {"where": where})
     currency = (amount.get("Ccy") or "").strip().upper()
     if not re.fullmatch(r"[A-Z]{3}", currency):

@@ -243,6 +243,15 @@ def test_malformed_xml_is_refused_and_nothing_is_imported(bank_payment):
     assert bank_payment.status == "pending"
 
 
+@pytest.mark.parametrize("amount", ["NaN", "sNaN", "Infinity", "-Infinity"])
+def test_an_amount_that_is_not_a_finite_number_is_refused(bank_payment, amount):
+    with pytest.raises(StatementError):
+        import_camt053(
+            data=statement(entry(ref="BANK-NAN", amount=amount, remittance=bank_payment.reference))
+        )
+    assert not BankStatement.objects.exists()
+
+
 def test_one_bad_entry_refuses_the_whole_file(bank_payment):
     good = entry(ref="BANK-10", amount=euros(bank_payment.amount_cents), remittance=bank_payment.reference)
     bad = entry(ref="BANK-11", amount="12.345", remittance="x")

@@ -86,6 +86,17 @@ def test_missing_signature_header_is_refused(client, card_payment, gateway_event
     assert not WebhookEvent.objects.exists()
 
 
+@pytest.mark.parametrize("timestamp", ["9" * 5000, "\u00b2", "-5", "1e9", ""])
+def test_malformed_timestamp_in_the_signature_header_is_refused(
+    client, card_payment, gateway_event, timestamp
+):
+    body, _headers = gateway_event(card_payment)
+    response = post_webhook(client, body, {test_gateway.SIGNATURE_HEADER: f"t={timestamp},v1=ab"})
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_signature"
+    assert not WebhookEvent.objects.exists()
+
+
 def test_stale_timestamp_is_refused_even_with_a_valid_signature(client, card_payment, gateway_event):
     body, headers = gateway_event(card_payment, timestamp=int(time.time()) - 301)
     response = post_webhook(client, body, headers)
