@@ -20,4 +20,10 @@ BEAT_SCHEDULE = {
         "task": "workers.tasks.applications.expire_drafts",
         "schedule": crontab(hour=4, minute=0),
     },
+    # Receipts of fees paid in the last week that have none yet (the broker was down when the fee arrived).
+    "requeue-missing-receipts": {
+        "task": "workers.tasks.payments.requeue_missing_receipts",
+        "schedule": 900.0,
+        "options": {"expires": 800},
+    },
 }

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -32,6 +31,7 @@ from applications.models import (
 from applications.models.application import PERSONAL_FIELDS, reference_for
 from eservice.exceptions import ConflictError, DomainError, InvalidTransitionError, NotFoundError
 from identity.models import ApplicantProfile, TerritorialUnit, User
+from workers.queueing import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -275,7 +275,7 @@ def submit_application(*, application_id: int, user: User) -> Application:
     )
     from workers.tasks.applications import render_application_summary as render_application_summary_task
 
-    transaction.on_commit(partial(render_application_summary_task.delay, application.pk))
+    enqueue_on_commit(render_application_summary_task, application.pk)
     logger.info("application.submitted id=%s", application.pk)
     return application
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import enum
 import logging
 from dataclasses import dataclass
-from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -25,6 +24,7 @@ from payments import references
 from payments.exceptions import NothingToPayError, PaymentMethodUnavailableError
 from payments.models import Payment, ReconciliationItem
 from payments.providers import UnknownProviderError, get_card_provider
+from workers.queueing import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -121,7 +121,7 @@ def start_payment(*, application_id: int, user: User, method: str) -> StartedPay
         _save_with_new_reference(payment)
         from workers.tasks.payments import render_bank_transfer_instructions as instructions_task
 
-        transaction.on_commit(partial(instructions_task.delay, payment.pk))
+        enqueue_on_commit(instructions_task, payment.pk)
     else:
         payment.save()
         from workers.services import absolute_url
@@ -209,7 +209,7 @@ def confirm_payment(*, payment_id: int, paid_at: timezone.datetime | None = None
             )
     from workers.tasks.payments import render_payment_receipt as receipt_task
 
-    transaction.on_commit(partial(receipt_task.delay, payment.pk))
+    enqueue_on_commit(receipt_task, payment.pk)
     logger.info("payment.paid id=%s application=%s", payment.pk, payment.application_id)
     return Outcome.PAID
 

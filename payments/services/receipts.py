@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import formats, timezone, translation
 
@@ -11,8 +15,11 @@ from payments import references
 from payments.models import Payment
 from workers.models import GeneratedDocument
 from workers.pdf import render_pdf
+from workers.queueing import enqueue
 from workers.selectors import get_generated_document
 from workers.services import store_pdf
+
+logger = logging.getLogger(__name__)
 
 RECEIPT = "payment-receipt"
 INSTRUCTIONS = "bank-transfer-instructions"
@@ -89,3 +96,22 @@ def render_bank_transfer_instructions(*, payment_id: int) -> GeneratedDocument |
     return store_pdf(
         owner=payment, kind=INSTRUCTIONS, content=content, filename=f"bank-transfer-{payment.pk}.pdf"
     )
+
+
+def requeue_missing_receipts(*, within: dt.timedelta = dt.timedelta(days=7)) -> list[int]:
+    """Queue the receipt of every fee paid recently that has none yet (the broker was down when it was paid).
+
+    Rendering is idempotent, so a receipt queued twice is stored once.
+    """
+    from workers.tasks.payments import render_payment_receipt as receipt_task
+
+    paid_recently = Payment.objects.filter(paid_at__gte=timezone.now() - within).values_list("pk", flat=True)
+    with_receipt = GeneratedDocument.objects.filter(
+        owner_content_type=ContentType.objects.get_for_model(Payment), kind=RECEIPT
+    ).values_list("owner_id", flat=True)
+    missing = list(paid_recently.exclude(pk__in=with_receipt))
+    for payment_id in missing:
+        enqueue(receipt_task, payment_id)
+    if missing:
+        logger.info("receipts.requeued count=%s", len(missing))
+    return missing

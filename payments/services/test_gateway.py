@@ -7,14 +7,13 @@ import logging
 import re
 import urllib.request
 from dataclasses import dataclass
-from functools import partial
 
 from django.conf import settings
-from django.db import transaction
 from django.urls import reverse
 
 from payments.providers import test_gateway
 from payments.providers.base import ProviderEvent
+from workers.queueing import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -47,8 +46,7 @@ def submit_test_card(*, session: test_gateway.GatewaySession, card_number: str) 
     body = test_gateway.build_event_body(event_type=result.event_type, session=session, reason=result.reason)
     from workers.tasks.payments import deliver_test_gateway_webhook as deliver_task
 
-    send = partial(deliver_task.apply_async, args=[body.decode()], countdown=result.delay_seconds)
-    transaction.on_commit(send)
+    enqueue_on_commit(deliver_task, body.decode(), countdown=result.delay_seconds)
     logger.info("test_gateway.card session=%s outcome=%s", session.provider_reference, result.event_type)
     return result
 

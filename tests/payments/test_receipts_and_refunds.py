@@ -181,3 +181,18 @@ def test_decision_date_counts_from_the_day_the_fee_arrives(card_payment):
     assert application.state == "submitted"
     assert application.decision_due_on == add_working_days(dt.date(2025, 12, 19), 30)
     assert application.decision_due_on == dt.date(2026, 2, 6)
+
+
+def test_a_receipt_the_broker_never_took_is_queued_again_by_the_sweep(card_payment):
+    from unittest import mock
+
+    from payments.services.receipts import requeue_missing_receipts
+    from workers.tasks.payments import render_payment_receipt as receipt_task
+
+    with mock.patch.object(receipt_task, "delay", side_effect=ConnectionRefusedError("broker down")):
+        confirm_payment(payment_id=card_payment.pk)
+    with mock.patch.object(receipt_task, "delay") as delay:
+        assert requeue_missing_receipts() == [card_payment.pk]
+    delay.assert_called_once_with(card_payment.pk)
+    render_payment_receipt(payment_id=card_payment.pk)
+    assert requeue_missing_receipts() == []

@@ -27,6 +27,7 @@ from django.utils import timezone, translation
 
 from identity.models import User
 from workers.models import Notification
+from workers.queueing import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -91,12 +92,7 @@ def enqueue_notification(notification_id: int) -> bool:
     stays pending and the sweep queues it later. Returns whether the broker took it."""
     from workers.tasks.email import send_notification as send_notification_task
 
-    try:
-        send_notification_task.delay(notification_id)
-    except Exception:
-        logger.warning("notification.enqueue_failed id=%s", notification_id, exc_info=True)
-        return False
-    return True
+    return enqueue(send_notification_task, notification_id)
 
 
 def _signature(actor: User | None) -> dict[str, str]:
@@ -278,7 +274,6 @@ def sweep_notification_outbox(*, now: Any = None) -> list[int]:
 @transaction.atomic
 def requeue_notification(*, notification_id: int) -> Notification:
     """Give a failed row another round of attempts (admin action), sent after commit."""
-    from workers.tasks.email import send_notification as send_notification_task
 
     notification = Notification.objects.select_for_update().get(pk=notification_id)
     if notification.status == Notification.Status.FAILED:
@@ -286,5 +281,5 @@ def requeue_notification(*, notification_id: int) -> Notification:
         notification.attempts = 0
         notification.last_enqueued_at = timezone.now()
         notification.save(update_fields=["status", "attempts", "last_enqueued_at"])
-        transaction.on_commit(partial(send_notification_task.delay, notification.pk))
+        transaction.on_commit(partial(enqueue_notification, notification.pk))
     return notification

@@ -43,3 +43,10 @@ def deliver_test_gateway_webhook(body: str) -> dict:
     from payments.services.test_gateway import deliver_test_gateway_webhook as deliver
 
     return deliver(body=body)
+
+
+@shared_task(name="workers.tasks.payments.requeue_missing_receipts")
+def requeue_missing_receipts() -> int:
+    from payments.services.receipts import requeue_missing_receipts as requeue
+
+    return len(requeue())

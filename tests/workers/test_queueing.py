@@ -1,0 +1,25 @@
+"""Queueing after commit never fails the request that committed, and what was not queued is picked up later."""
+
+from unittest import mock
+
+import pytest
+
+from workers.queueing import enqueue, enqueue_on_commit
+from workers.tasks.payments import render_payment_receipt as receipt_task
+
+pytestmark = pytest.mark.django_db
+
+
+def test_broker_down_at_commit_is_logged_not_raised(django_capture_on_commit_callbacks, caplog):
+    with (
+        mock.patch.object(receipt_task, "delay", side_effect=ConnectionRefusedError("broker down")),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        enqueue_on_commit(receipt_task, 42)
+    assert "task.enqueue_failed" in caplog.text
+
+
+def test_enqueue_passes_a_countdown_through():
+    with mock.patch.object(receipt_task, "apply_async") as apply_async:
+        assert enqueue(receipt_task, 7, countdown=20) is True
+    apply_async.assert_called_once_with(args=(7,), countdown=20)
