@@ -28,3 +28,18 @@ def register_on_withdrawn(hook: OnWithdrawn) -> OnWithdrawn:
 def run_on_withdrawn(application: Application, *, previous_state: str) -> None:
     for hook in list(on_withdrawn):
         hook(application, previous_state=previous_state)
+
+
+# Asked before a withdrawal, to tell the applicant the truth: would withdrawing now refund a fee they paid?
+RefundCheck = Callable[["Application"], bool]
+refund_checks: list[RefundCheck] = []
+
+
+def register_refund_check(check: RefundCheck) -> RefundCheck:
+    if check not in refund_checks:
+        refund_checks.append(check)
+    return check
+
+
+def refund_due_on_withdrawal(application: Application) -> bool:
+    return any(check(application) for check in list(refund_checks))

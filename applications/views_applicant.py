@@ -5,7 +5,6 @@ Thin: parse, check who asks (someone else's application is 404), call one servic
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -16,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
-from applications import selectors_dashboard, services
+from applications import hooks, selectors_dashboard, services
 from applications.completeness import (
     STEP_NAMES,
     allowed_actions,
@@ -290,11 +289,7 @@ def withdraw(request: HttpRequest, application_id: int) -> HttpResponse:
     """GET: ask for confirmation (withdrawing cannot be undone). POST: withdraw."""
     application = _own(request, application_id)
     if request.method == "GET":
-        # A paid fee is refunded when the Office has not started examining the application (payments' policy).
-        refund = (
-            application.state == Application.State.SUBMITTED
-            and getattr(settings, "PAYMENTS_REFUND_ON_WITHDRAWAL", "none") == "full"
-        )
+        refund = hooks.refund_due_on_withdrawal(application)  # payments' own rule, through its hook
         return render(
             request, "applications/withdraw_confirm.html", {"application": application, "refund": refund}
         )

@@ -7,7 +7,8 @@ class PaymentsConfig(AppConfig):
     verbose_name = _("Payments")
 
     def ready(self) -> None:
-        from applications.hooks import register_on_withdrawn
-        from payments.services.refunds import refund_on_withdrawal
+        from applications.hooks import register_on_withdrawn, register_refund_check
+        from payments.services.refunds import refund_due_on_withdrawal, refund_on_withdrawal
 
         register_on_withdrawn(refund_on_withdrawal)
+        register_refund_check(refund_due_on_withdrawal)

@@ -41,6 +41,20 @@ def refund_policy() -> str:
     return policy
 
 
+def _refundable(*, policy: str, previous_state: str) -> bool:
+    return policy == "full" and previous_state in REFUNDABLE_FROM
+
+
+def refund_due_on_withdrawal(application: Application) -> bool:
+    """The ``refund_checks`` hook: withdrawing now would refund a paid state fee."""
+    return (
+        _refundable(policy=refund_policy(), previous_state=application.state)
+        and Payment.objects.filter(
+            application_id=application.pk, status=Payment.Status.PAID, purpose=Payment.Purpose.STATE_FEE
+        ).exists()
+    )
+
+
 def refund_on_withdrawal(application: Application, *, previous_state: str) -> None:
     """The ``on_withdrawn`` hook: cancel open attempts and refund a paid state fee per the policy."""
     payments = list(Payment.objects.select_for_update().filter(application_id=application.pk).order_by("id"))
@@ -57,7 +71,7 @@ def refund_on_withdrawal(application: Application, *, previous_state: str) -> No
         return
     policy = refund_policy()
     for payment in paid:
-        if policy == "none" or previous_state not in REFUNDABLE_FROM:
+        if not _refundable(policy=policy, previous_state=previous_state):
             payment_events.record_payment_event(
                 application=application,
                 kind=payment_events.PAYMENT_NOT_REFUNDED,

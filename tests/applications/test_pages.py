@@ -164,11 +164,3 @@ def test_officer_of_the_unit_downloads_and_is_logged(client, applicant):
     assert response["Content-Disposition"].startswith("attachment")
     log = StaffAccessLog.objects.get()
     assert (log.staff, log.applicant, log.object_id) == (officer, applicant, str(document.pk))
-
-
-def test_withdraw_confirmation_mentions_the_refund_only_when_one_is_due(signed_in, applicant, settings):
-    submitted = ApplicationFactory(applicant=applicant, submitted=True)
-    settings.PAYMENTS_REFUND_ON_WITHDRAWAL = "full"
-    assert "is refunded" in signed_in.get(f"/applications/{submitted.pk}/withdraw/").content.decode()
-    settings.PAYMENTS_REFUND_ON_WITHDRAWAL = "none"
-    assert "is refunded" not in signed_in.get(f"/applications/{submitted.pk}/withdraw/").content.decode()

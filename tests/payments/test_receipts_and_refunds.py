@@ -196,3 +196,15 @@ def test_a_receipt_the_broker_never_took_is_queued_again_by_the_sweep(card_payme
     delay.assert_called_once_with(card_payment.pk)
     render_payment_receipt(payment_id=card_payment.pk)
     assert requeue_missing_receipts() == []
+
+
+def test_withdraw_confirmation_mentions_the_refund_only_when_one_is_due(client, card_payment, settings):
+    application = card_payment.application
+    client.force_login(application.applicant)
+    url = f"/applications/{application.pk}/withdraw/"
+    settings.PAYMENTS_REFUND_ON_WITHDRAWAL = "full"
+    assert "is refunded" not in client.get(url).content.decode()  # nothing paid yet
+    confirm_payment(payment_id=card_payment.pk)
+    assert "is refunded" in client.get(url).content.decode()
+    settings.PAYMENTS_REFUND_ON_WITHDRAWAL = "none"
+    assert "is refunded" not in client.get(url).content.decode()
