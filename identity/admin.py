@@ -37,6 +37,7 @@ class ReceptionHoursInline(admin.TabularInline):
 @admin.register(TerritorialUnit)
 class TerritorialUnitAdmin(TranslationAdmin):
     list_display = ("name", "kind", "parent", "phone", "handles_residence_permits", "is_active")
+    list_select_related = ("parent",)
     list_filter = ("kind", "handles_residence_permits", "is_active")
     search_fields = ("name", "code", "address")
     inlines = [ReceptionHoursInline]
@@ -46,6 +47,7 @@ class TerritorialUnitAdmin(TranslationAdmin):
 class UserAdmin(DjangoUserAdmin):
     ordering = ("email",)
     list_display = ("email", "role", "unit", "is_active", "email_verified_at")
+    list_select_related = ("unit",)
     list_filter = ("role", "unit", "is_active")
     search_fields = ("email", "first_name", "last_name")
     fieldsets = (

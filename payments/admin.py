@@ -58,6 +58,7 @@ class PaymentAdmin(ReadOnlyAdmin):
 
 @admin.register(WebhookEvent)
 class WebhookEventAdmin(ReadOnlyAdmin):
+    list_select_related = ["payment"]
     list_display = ["provider", "event_id", "event_type", "outcome", "payment", "received_at"]
     list_filter = ["provider", "outcome"]
     search_fields = ["event_id"]
@@ -69,6 +70,7 @@ class StatementUploadForm(forms.Form):
 
 @admin.register(BankStatement)
 class BankStatementAdmin(ReadOnlyAdmin):
+    list_select_related = ["imported_by"]
     list_display = [
         "statement_id",
         "filename",
@@ -129,6 +131,7 @@ class BankStatementAdmin(ReadOnlyAdmin):
 
 @admin.register(BankCredit)
 class BankCreditAdmin(ReadOnlyAdmin):
+    list_select_related = ["payment", "statement"]
     list_display = [
         "entry_reference",
         "amount_cents",
@@ -143,6 +146,7 @@ class BankCreditAdmin(ReadOnlyAdmin):
 
 @admin.register(ReconciliationItem)
 class ReconciliationItemAdmin(ReadOnlyAdmin):
+    list_select_related = ["payment", "credit"]
     list_display = [
         "id",
         "kind",

@@ -110,10 +110,6 @@ class Payment(ConcurrentTransitionMixin, models.Model):
     def amount_display(self) -> str:
         return format_cents(self.amount_cents, self.currency)
 
-    @property
-    def is_open(self) -> bool:
-        return self.status == PaymentStatus.PENDING
-
     @transition(field=status, source=PaymentStatus.PENDING, target=PaymentStatus.PAID)
     def mark_paid(self, *, paid_at: timezone.datetime | None = None) -> None:
         self.paid_at = paid_at or timezone.now()

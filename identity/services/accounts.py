@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
-from django_otp import devices_for_user, match_token
+from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from eservice.exceptions import DomainError, ForbiddenError
@@ -346,7 +346,3 @@ def verify_user_otp(*, user: User, token: str):
 
 def _clean_code(token: str | None) -> str:
     return "".join((token or "").split())[:12]
-
-
-def confirmed_devices(*, user: User) -> list:
-    return list(devices_for_user(user, confirmed=True))

@@ -3,7 +3,6 @@
 from payments.services.payments import (
     Outcome,
     StartedPayment,
-    cancel_open_payments,
     confirm_payment,
     fail_payment,
     start_payment,
@@ -17,7 +16,6 @@ from payments.services.webhooks import receive_webhook
 __all__ = [
     "Outcome",
     "StartedPayment",
-    "cancel_open_payments",
     "complete_bank_refund",
     "confirm_payment",
     "fail_payment",

@@ -229,9 +229,3 @@ def fail_payment(*, payment_id: int, reason: str = "") -> Outcome:
     )
     logger.info("payment.failed id=%s application=%s", payment.pk, payment.application_id)
     return Outcome.FAILED
-
-
-@transaction.atomic
-def cancel_open_payments(*, application_id: int, reason: str) -> list[Payment]:
-    payment_events.lock_application(application_id=application_id)
-    return _cancel_open(application_id, reason=reason)

@@ -25,7 +25,7 @@ from applications.services import payment_events
 from identity.models import User
 from payments.models import Payment
 from payments.providers import get_provider
-from payments.services.payments import _save
+from payments.services.payments import _cancel_open, _save
 
 logger = logging.getLogger(__name__)
 
@@ -57,16 +57,12 @@ def refund_due_on_withdrawal(application: Application) -> bool:
 
 def refund_on_withdrawal(application: Application, *, previous_state: str) -> None:
     """The ``on_withdrawn`` hook: cancel open attempts and refund a paid state fee per the policy."""
-    payments = list(Payment.objects.select_for_update().filter(application_id=application.pk).order_by("id"))
-    for payment in payments:
-        if payment.status == Payment.Status.PENDING:
-            payment.cancel(reason="application withdrawn")
-            _save(payment, ["status", "closed_at", "failure_reason"])
-    paid = [
-        payment
-        for payment in payments
-        if payment.status == Payment.Status.PAID and payment.purpose == Payment.Purpose.STATE_FEE
-    ]
+    _cancel_open(application.pk, reason="application withdrawn")
+    paid = list(
+        Payment.objects.select_for_update()
+        .filter(application_id=application.pk, status=Payment.Status.PAID, purpose=Payment.Purpose.STATE_FEE)
+        .order_by("id")
+    )
     if not paid:
         return
     policy = refund_policy()

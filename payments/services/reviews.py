@@ -19,7 +19,10 @@ def resolve_reconciliation_item(
     item = ReconciliationItem.objects.select_for_update().get(pk=item_id)
     if item.status == ReconciliationItem.Status.RESOLVED:
         return item
-    if accept_payment and item.payment_id is not None:
+    if accept_payment and item.payment_id is None:
+        # An unmatched credit names no payment: accepting it would close the item and pay nothing.
+        raise ValueError("this credit is not linked to a payment; link it or resolve it without accepting")
+    if accept_payment:
         outcome = confirm_payment(payment_id=item.payment_id)
         note = f"{note} [payment: {outcome}]".strip()
         if outcome not in (Outcome.PAID, Outcome.ALREADY_PAID):

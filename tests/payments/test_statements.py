@@ -333,3 +333,18 @@ def test_review_item_accepted_by_staff_pays_the_fee(bank_payment):
     bank_payment.refresh_from_db()
     assert item.status == "resolved" and bank_payment.status == "paid"
     assert _application(bank_payment).state == "submitted"
+
+
+def test_an_unmatched_credit_cannot_be_accepted_as_a_payment(bank_payment):
+    from payments.services import resolve_reconciliation_item
+    from tests.factories import UserFactory
+
+    import_camt053(data=statement(entry(ref="BANK-15", amount="10.00", remittance="no reference at all")))
+    item = ReconciliationItem.objects.get()
+    assert item.payment_id is None
+    with pytest.raises(ValueError):
+        resolve_reconciliation_item(
+            item_id=item.pk, user=UserFactory(administrator=True), accept_payment=True
+        )
+    item.refresh_from_db()
+    assert item.status != "resolved"
