@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from eservice.exceptions import error_body
 from eservice.schema import ErrorSerializer
 from identity import signin, tokens
+from identity.lockout import lockout_response
 from identity.models import Language, User
 from identity.ratelimits import limit_posts_by_ip
 from identity.selectors import list_access_log_about
@@ -169,7 +170,7 @@ class TokenObtainApi(PublicApi):
             django_request, email=email, password=data.validated_data["password"]
         )
         if check.problem is signin.Problem.LOCKED:
-            return self._locked()
+            return lockout_response(django_request)
         if check.problem is signin.Problem.UNVERIFIED:
             return _error(check.problem, _("Confirm your e-mail address first."), status.HTTP_403_FORBIDDEN)
         if check.problem is signin.Problem.INACTIVE:
@@ -197,21 +198,13 @@ class TokenObtainApi(PublicApi):
                 )
             if accounts.verify_user_otp(user=user, token=code) is None:
                 if signin.record_failed_otp(django_request, email=email):
-                    return self._locked()
+                    return lockout_response(django_request)
                 return _error(
                     "otp_invalid", str(accounts.OtpInvalidError.default_message), status.HTTP_401_UNAUTHORIZED
                 )
         signin.record_api_sign_in(django_request, user=user)
         pair = issue_token_pair(user=user)
         return Response(TokenPairSerializer(pair).data)
-
-    @staticmethod
-    def _locked() -> Response:
-        minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-        message = _(
-            "Too many failed sign-in attempts. Try again in %(minutes)d minutes or reset your password."
-        ) % {"minutes": minutes}
-        return _error("locked_out", message, status.HTTP_429_TOO_MANY_REQUESTS)
 
 
 class TokenRefreshApi(PublicApi):

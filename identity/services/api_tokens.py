@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from identity import tokens
 from identity.models import RefreshToken, User
@@ -33,10 +34,18 @@ def issue_access_token(*, user: User) -> str:
     )
 
 
+def _password_fingerprint(user: User) -> str:
+    """Changes whenever the password does, however it was set (a page, the admin, changepassword)."""
+    return salted_hmac("identity.refresh-token", user.password, algorithm="sha256").hexdigest()[:32]
+
+
 def _issue_pair(*, user: User, family: str) -> TokenPair:
     lifetime = int(settings.JWT_REFRESH_TTL.total_seconds())
     refresh = tokens.encode(
-        subject=str(user.pk), token_type=tokens.REFRESH, lifetime_seconds=lifetime, extra={"fam": family}
+        subject=str(user.pk),
+        token_type=tokens.REFRESH,
+        lifetime_seconds=lifetime,
+        extra={"fam": family, "pwf": _password_fingerprint(user)},
     )
     claims = tokens.decode(refresh, token_type=tokens.REFRESH)
     RefreshToken.objects.create(
@@ -78,6 +87,8 @@ def rotate_refresh_token(*, refresh: str) -> TokenPair:
             raise tokens.TokenError("Refresh token has been revoked.")
         if not row.user.is_active:
             raise tokens.TokenError("Account is deactivated.")
+        if not constant_time_compare(str(claims.get("pwf", "")), _password_fingerprint(row.user)):
+            raise tokens.TokenError("The password was changed since this sign-in.")
         if row.used_at is None:
             row.used_at = timezone.now()
             row.save(update_fields=["used_at"])

@@ -243,3 +243,14 @@ class TestBearerAuthentication:
 
     def test_no_token_gets_401(self, api_client):
         assert api_client.get(self.url).status_code == 401
+
+
+def test_refresh_token_dies_when_the_password_is_changed_anywhere(user):
+    # However the password was set (admin form, manage.py changepassword), the old sign-in cannot refresh.
+    pair = issue_token_pair(user=user)
+    user.set_password("an entirely new passphrase 7")
+    user.save(update_fields=["password"])
+    with pytest.raises(tokens.TokenError):
+        rotate_refresh_token(refresh=pair.refresh)
+    # A sign-in after the change works as usual.
+    assert rotate_refresh_token(refresh=issue_token_pair(user=user).refresh).access

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import re
@@ -73,7 +74,9 @@ def render_sample_letter(*, user_id: int, kind: str = "sample-letter") -> Genera
                 "reference": f"PMLP-{today:%Y}-{user.pk:06d}",
                 "issued_on": formats.date_format(today, "d.m.Y"),
                 "valid_from": formats.date_format(today, "d.m.Y"),
-                "valid_to": formats.date_format(today.replace(year=today.year + 1), "d.m.Y"),
+                "valid_to": formats.date_format(
+                    today + dt.timedelta(days=365), "d.m.Y"
+                ),  # 29 Feb has no twin
                 "recipient_name": user.get_full_name(),
                 "unit_name": "Rīgas 1. nodaļa",
                 "officer_name": "Jānis Ozoliņš",
