@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.db import models
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,7 +18,6 @@ from applications.selectors import list_current_fees, list_requirements
 
 # The draft is created by the applications pages; the guide only links there (sign-in is asked on arrival).
 START_APPLICATION_URL_NAME = "applications:new"
-START_APPLICATION_PATH = "/applications/new/"
 
 
 class Situation(models.TextChoices):
@@ -102,23 +101,12 @@ class GuideAnswer:
     start_url: str
 
     @property
-    def required_documents(self) -> list[DocumentRequirement]:
-        return [requirement for requirement in self.requirements if requirement.required]
-
-    @property
-    def optional_documents(self) -> list[DocumentRequirement]:
-        return [requirement for requirement in self.requirements if not requirement.required]
-
-    @property
     def chosen_option(self) -> SpeedOption | None:
         return next((option for option in self.speed_options if option.chosen), None)
 
 
 def start_application_url(*, kind: ApplicationKind, purpose: Purpose, speed: str | None = None) -> str:
-    try:
-        base = reverse(START_APPLICATION_URL_NAME)
-    except NoReverseMatch:
-        base = START_APPLICATION_PATH
+    base = reverse(START_APPLICATION_URL_NAME)
     query = {"kind": kind.code, "purpose": purpose.code}
     if speed:
         query["speed"] = speed

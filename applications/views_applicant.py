@@ -19,6 +19,7 @@ from applications import hooks, selectors_dashboard, services
 from applications.completeness import (
     STEP_NAMES,
     allowed_actions,
+    applicable_requirements,
     list_missing_items,
     next_action,
     step_is_complete,
@@ -162,9 +163,9 @@ def step(request: HttpRequest, application_id: int, step: str) -> HttpResponse:
 
 
 def _document_rows(application: Application) -> list[dict]:
-    from applications.completeness import requirement_applies
-
-    requirements = list_requirements(kind=application.kind, purpose=application.purpose)
+    requirements = applicable_requirements(
+        application, list_requirements(kind=application.kind, purpose=application.purpose)
+    )
     documents = {document.document_type_id: document for document in application.documents.all()}
     return [
         {
@@ -173,7 +174,6 @@ def _document_rows(application: Application) -> list[dict]:
             "form": DocumentUploadForm(initial={"document_type": requirement.document_type.code}),
         }
         for requirement in requirements
-        if requirement_applies(requirement, application)
     ]
 
 

@@ -147,7 +147,7 @@ class ApplicationEditInput(serializers.Serializer):
     stay_to = serializers.DateField(required=False, allow_null=True)
 
     def validate(self, attrs: dict) -> dict:
-        unknown = sorted(set(self.initial_data) - set(self.fields) - {"kind", "purpose"})
+        unknown = sorted(set(self.initial_data) - set(self.fields))
         if unknown:
             raise serializers.ValidationError({name: ["This field cannot be changed."] for name in unknown})
         return attrs

@@ -39,6 +39,7 @@ Event = ApplicationEvent.Kind
 
 # Fields the applicant edits through the form or PATCH; everything else moves only through services.
 EDITABLE_FIELDS = frozenset({"processing_speed", *Application.APPLICANT_FIELDS})
+UPPERCASE_FIELDS = frozenset({"nationality", "passport_number"})
 
 
 class ApplicationIncompleteError(InvalidTransitionError):
@@ -189,8 +190,8 @@ def update_application(*, application_id: int, user: User, data: dict[str, Any])
 
     changed = []
     for field, value in data.items():
-        if field == "nationality" and isinstance(value, str):
-            value = value.strip().upper()
+        if field in UPPERCASE_FIELDS and isinstance(value, str):
+            value = value.strip().upper()  # as printed in the passport, however it was typed (page or API)
         if getattr(application, field) != value:
             setattr(application, field, value)
             changed.append(field)

@@ -50,6 +50,17 @@ def test_patch_edits_a_draft_and_refuses_unknown_fields(applicant_api, draft):
     assert draft.state == "draft"
 
 
+def test_patch_cannot_change_kind_or_purpose(applicant_api, draft):
+    before = (draft.kind_id, draft.purpose_id)
+    response = applicant_api.patch(
+        f"{BASE}/{draft.pk}", {"kind": "eu_long_term", "purpose": "studies"}, format="json"
+    )
+    assert response.status_code == 400
+    assert set(response.json()["error"]["details"]) == {"kind", "purpose"}
+    draft.refresh_from_db()
+    assert (draft.kind_id, draft.purpose_id) == before
+
+
 def test_patch_after_submission_is_409(applicant_api, applicant):
     application = ApplicationFactory(applicant=applicant, awaiting_payment=True)
     response = applicant_api.patch(f"{BASE}/{application.pk}", {"first_name": "X"}, format="json")
@@ -189,3 +200,12 @@ def test_list_query_count_is_constant(applicant, applicant_api, django_assert_ma
     with CaptureQueriesContext(connection) as many:
         applicant_api.get(BASE)
     assert len(one) == len(many)
+
+
+def test_passport_number_and_nationality_are_stored_as_printed_whatever_the_channel(applicant_api, draft):
+    response = applicant_api.patch(
+        f"{BASE}/{draft.pk}", {"passport_number": "ab12345", "nationality": "ua"}, format="json"
+    )
+    assert response.status_code == 200
+    draft.refresh_from_db()
+    assert (draft.passport_number, draft.nationality) == ("AB12345", "UA")
