@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
+from applications.models import Application, Fee
+from applications.selectors import get_current_fee
 from applications.selectors_dashboard import get_application
 from identity.models import User
 from payments.exceptions import PaymentNotFoundError
@@ -32,3 +35,12 @@ def list_application_payments(*, user: User, application_id: int) -> list[Paymen
 
 def payments_of(*, application_ids: list[int]) -> QuerySet[Payment]:
     return Payment.objects.filter(application_id__in=application_ids).order_by("-created_at", "-id")
+
+
+def get_fee_due(*, application: Application) -> Fee:
+    """The state fee for the application's kind and speed on the day it was submitted (today for a draft).
+
+    Raises ``FeeNotOfferedError`` when the catalogue has none.
+    """
+    on = timezone.localdate(application.submitted_at or timezone.now())
+    return get_current_fee(kind=application.kind, speed=application.processing_speed, on=on)

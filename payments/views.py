@@ -12,11 +12,9 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from applications.selectors import get_current_fee
 from applications.selectors_dashboard import get_application
 from eservice.exceptions import DomainError, NotFoundError
 from payments import selectors, services
@@ -60,11 +58,7 @@ def pay(request: HttpRequest, application_id: int) -> HttpResponse:
     fee = None
     if application.state == application.State.AWAITING_PAYMENT:
         try:
-            fee = get_current_fee(
-                kind=application.kind,
-                speed=application.processing_speed,
-                on=timezone.localdate(application.submitted_at or timezone.now()),
-            )
+            fee = selectors.get_fee_due(application=application)
         except DomainError:
             fee = None
     payments = selectors.payments_of(application_ids=[application.pk])

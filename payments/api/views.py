@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -10,14 +9,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from applications.selectors import get_current_payee_account
 from applications.selectors_dashboard import get_application
 from eservice.exceptions import error_body
 from eservice.schema import ErrorSerializer
-from payments import references, selectors, services
+from payments import selectors, services
 from payments.models import Payment
 from payments.providers import UnknownProviderError
 from payments.providers.base import WebhookError
+from payments.services.receipts import payee_context
 
 ERROR = ErrorSerializer
 
@@ -59,7 +58,8 @@ class ApplicationPaymentsApi(APIView):
         payment = PaymentOutput()
         redirect_url = serializers.CharField(required=False, help_text="card: where to send the payer")
         reference = serializers.CharField(required=False, help_text="bank transfer: ISO 11649 reference")
-        account = AccountOutput(required=False, help_text="bank transfer: the payee account")
+        reference_display = serializers.CharField(required=False, help_text="the reference in groups of four")
+        account = AccountOutput(required=False, allow_null=True, help_text="bank transfer: the payee account")
         amount_cents = serializers.IntegerField()
         currency = serializers.CharField()
 
@@ -97,9 +97,10 @@ class ApplicationPaymentsApi(APIView):
         if payment.method == Payment.Method.CARD:
             data["redirect_url"] = request.build_absolute_uri(started.redirect_url)
         else:
-            account = get_current_payee_account(on=timezone.localdate(payment.created_at))
+            payee = payee_context(payment)
+            account = payee["payee"]
             data["reference"] = payment.reference
-            data["reference_display"] = references.display(payment.reference)
+            data["reference_display"] = payee["reference_display"]
             data["account"] = (
                 {"iban": account.iban, "bic": account.bic, "name": account.name} if account else None
             )

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition
 
 from applications.exceptions import FeeNotOfferedError
-from applications.selectors import get_current_fee
 from applications.services import payment_events
 from eservice.exceptions import ConflictError, NotFoundError
 from identity.models import User
@@ -24,6 +23,7 @@ from payments import references
 from payments.exceptions import NothingToPayError, PaymentMethodUnavailableError
 from payments.models import Payment, ReconciliationItem
 from payments.providers import UnknownProviderError, get_card_provider
+from payments.selectors import get_fee_due
 from workers.queueing import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
@@ -80,9 +80,8 @@ def start_payment(*, application_id: int, user: User, method: str) -> StartedPay
         raise PaymentMethodUnavailableError(
             details={"method": method, "methods": list(Payment.Method.values)}
         )
-    submitted_on = timezone.localdate(application.submitted_at or timezone.now())
     try:
-        fee = get_current_fee(kind=application.kind, speed=application.processing_speed, on=submitted_on)
+        fee = get_fee_due(application=application)
     except FeeNotOfferedError as exc:
         raise PaymentMethodUnavailableError(exc.message, details=exc.details) from None
 
