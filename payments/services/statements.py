@@ -250,12 +250,14 @@ def import_camt053(*, data: bytes, filename: str = "", user: User | None = None)
     )
     paid: list[int] = []
     review: list[int] = []
-    seen: set[str] = set()
+    # Credits counted before (earlier statements) and within this file: each bank entry is counted once.
+    seen: set[str] = set(
+        BankCredit.objects.filter(
+            entry_reference__in=[credit.entry_reference for credit in parsed.credits]
+        ).values_list("entry_reference", flat=True)
+    )
     for credit in parsed.credits:
-        if (
-            credit.entry_reference in seen
-            or BankCredit.objects.filter(entry_reference=credit.entry_reference).exists()
-        ):
+        if credit.entry_reference in seen:
             statement.credits_duplicate += 1
             continue
         seen.add(credit.entry_reference)

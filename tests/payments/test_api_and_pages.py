@@ -215,3 +215,14 @@ def test_withdraw_hook_is_registered_once():
     assert hooks.on_withdrawn.count(refund_on_withdrawal) == 1
     hooks.register_on_withdrawn(refund_on_withdrawal)
     assert hooks.on_withdrawn.count(refund_on_withdrawal) == 1
+
+
+def test_dashboard_lists_each_application_s_payments(client, card_payment):
+    from payments.services import confirm_payment
+
+    confirm_payment(payment_id=card_payment.pk)
+    client.force_login(card_payment.application.applicant)
+    html = client.get("/applications/").content.decode()
+    assert f"/payments/{card_payment.pk}/" in html
+    assert card_payment.amount_display in html
+    assert "Paid" in html
