@@ -126,7 +126,7 @@ class Payment(ConcurrentTransitionMixin, models.Model):
 
     @transition(field=status, source=PaymentStatus.PAID, target=PaymentStatus.REFUND_PENDING)
     def request_refund(self, *, amount_cents: int) -> None:
-        """A bank transfer is refunded by a person sending the money back; the row waits for them."""
+        """The refund is due; the money moves after commit (a worker for cards, a person for bank transfers)."""
         self.refund_amount_cents = amount_cents
 
     @transition(

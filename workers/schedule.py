@@ -20,9 +20,10 @@ BEAT_SCHEDULE = {
         "task": "workers.tasks.applications.expire_drafts",
         "schedule": crontab(hour=4, minute=0),
     },
-    # Receipts of fees paid in the last week that have none yet (the broker was down when the fee arrived).
-    "requeue-missing-receipts": {
-        "task": "workers.tasks.payments.requeue_missing_receipts",
+    # Receipts of fees paid in the last week that have none yet, and card refunds still pending (the broker was
+    # down at commit, or the provider kept failing).
+    "sweep-payments": {
+        "task": "workers.tasks.payments.sweep_payments",
         "schedule": 900.0,
         "options": {"expires": 800},
     },

@@ -5,9 +5,9 @@ withdrawal's transaction with the application row already locked, so the payment
 everywhere else.
 
 - Open attempts (a card checkout, a bank transfer not yet received) are cancelled.
-- Policy "full", withdrawn from awaiting_payment or submitted (not yet taken for review): a card payment is
-  refunded through its provider (paid → refunded); a bank transfer is marked refund_pending (paid →
-  refund_pending) until staff confirm in the admin that the money was sent back (→ refunded).
+- Policy "full", withdrawn from awaiting_payment or submitted (not yet taken for review): the payment is marked
+  refund_pending (paid → refund_pending). A card refund is then made by a worker after commit, through the
+  provider (→ refunded); a bank transfer waits until staff confirm in the admin that the money was sent back.
 - Policy "none", or withdrawn after review started: the fee stays paid; the timeline says so.
 """
 
@@ -26,6 +26,7 @@ from identity.models import User
 from payments.models import Payment
 from payments.providers import get_provider
 from payments.services.payments import _cancel_open, _save
+from workers.queueing import enqueue, enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -78,22 +79,62 @@ def refund_on_withdrawal(application: Application, *, previous_state: str) -> No
 
 
 def refund_payment(*, payment: Payment, application: Application) -> Payment:
-    """Give a paid payment back in full (the caller holds the locks)."""
-    amount = payment.amount_cents
+    """Mark a paid payment for a full refund (the caller holds the locks).
+
+    The money moves later, outside this transaction: a card refund by a worker calling the provider after
+    commit (so a rollback can never follow money already returned), a bank refund by staff.
+    """
+    from workers.tasks.payments import refund_card_payment as refund_card_task
+
+    payment.request_refund(amount_cents=payment.amount_cents)
+    _save(payment, ["status", "refund_amount_cents"])
+    payment_events.record_payment_event(
+        application=application,
+        kind=payment_events.PAYMENT_REFUND_PENDING,
+        data={"payment_id": payment.pk, "amount": payment.amount_display},
+    )
     if payment.method == Payment.Method.CARD:
-        refund_id = get_provider(payment.provider).refund(payment=payment, amount_cents=amount)
-        payment.mark_refunded(amount_cents=amount)
-        _save(payment, ["status", "refund_amount_cents", "closed_at"])
-        kind = payment_events.PAYMENT_REFUNDED
-        data = {"payment_id": payment.pk, "amount": payment.amount_display, "refund_id": refund_id}
-    else:
-        payment.request_refund(amount_cents=amount)
-        _save(payment, ["status", "refund_amount_cents"])
-        kind = payment_events.PAYMENT_REFUND_PENDING
-        data = {"payment_id": payment.pk, "amount": payment.amount_display}
-    payment_events.record_payment_event(application=application, kind=kind, data=data)
-    logger.info("payment.refund id=%s status=%s", payment.pk, payment.status)
+        enqueue_on_commit(refund_card_task, payment.pk)
+    logger.info("payment.refund_requested id=%s method=%s", payment.pk, payment.method)
     return payment
+
+
+@transaction.atomic
+def complete_card_refund(*, payment_id: int) -> Payment:
+    """Worker: ask the card provider to give the money back, then refund_pending → refunded (idempotent).
+
+    The row stays locked during the provider call, so a task delivered twice cannot refund twice.
+    """
+    application_id = Payment.objects.values_list("application_id", flat=True).get(pk=payment_id)
+    application = payment_events.lock_application(application_id=application_id)
+    payment = Payment.objects.select_for_update().get(pk=payment_id)
+    if payment.status != Payment.Status.REFUND_PENDING or payment.method != Payment.Method.CARD:
+        return payment
+    amount = payment.refund_amount_cents or payment.amount_cents
+    refund_id = get_provider(payment.provider).refund(payment=payment, amount_cents=amount)
+    payment.mark_refunded(amount_cents=amount)
+    _save(payment, ["status", "refund_amount_cents", "closed_at"])
+    payment_events.record_payment_event(
+        application=application,
+        kind=payment_events.PAYMENT_REFUNDED,
+        data={"payment_id": payment.pk, "amount": payment.amount_display, "refund_id": refund_id},
+    )
+    logger.info("payment.refunded id=%s", payment.pk)
+    return payment
+
+
+def requeue_pending_card_refunds() -> list[int]:
+    """Queue card refunds still pending (the broker was down at commit, or the provider kept failing)."""
+    from workers.tasks.payments import refund_card_payment as refund_card_task
+
+    pending = list(
+        Payment.objects.filter(status=Payment.Status.REFUND_PENDING, method=Payment.Method.CARD).values_list(
+            "pk", flat=True
+        )
+    )
+    for payment_id in pending:
+        enqueue(refund_card_task, payment_id)
+    return pending
 
 
 @transaction.atomic

@@ -65,9 +65,17 @@ def test_bank_transfer_instructions_pdf(bank_payment):
     assert bank_payment.reference[4:8] in text and "RF" in text
 
 
-def test_withdrawn_paid_card_application_is_refunded(card_payment, applicant):
+def test_withdrawn_paid_card_application_is_refunded(
+    card_payment, applicant, celery_eager, django_capture_on_commit_callbacks
+):
     confirm_payment(payment_id=card_payment.pk)
-    withdraw_application(application_id=card_payment.application_id, user=applicant)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        withdraw_application(application_id=card_payment.application_id, user=applicant)
+    card_payment.refresh_from_db()
+    # Until the transaction commits, no money moves: the provider is called by the worker afterwards.
+    assert card_payment.status == "refund_pending"
+    for callback in callbacks:
+        callback()
     card_payment.refresh_from_db()
     assert card_payment.status == "refunded"
     assert card_payment.refund_amount_cents == card_payment.amount_cents
@@ -208,3 +216,22 @@ def test_withdraw_confirmation_mentions_the_refund_only_when_one_is_due(client, 
     assert "is refunded" in client.get(url).content.decode()
     settings.PAYMENTS_REFUND_ON_WITHDRAWAL = "none"
     assert "is refunded" not in client.get(url).content.decode()
+
+
+def test_a_card_refund_left_pending_is_queued_again_and_done_once(card_payment, applicant, celery_eager):
+    from unittest import mock
+
+    from payments.services.refunds import complete_card_refund, requeue_pending_card_refunds
+
+    confirm_payment(payment_id=card_payment.pk)
+    withdraw_application(application_id=card_payment.application_id, user=applicant)  # callbacks never run
+    card_payment.refresh_from_db()
+    assert card_payment.status == "refund_pending"
+    with mock.patch(
+        "payments.providers.test_gateway.TestGatewayProvider.refund", return_value="tgr_1"
+    ) as refund:
+        assert requeue_pending_card_refunds() == [card_payment.pk]
+        complete_card_refund(payment_id=card_payment.pk)  # a duplicate delivery
+    refund.assert_called_once()
+    card_payment.refresh_from_db()
+    assert card_payment.status == "refunded"

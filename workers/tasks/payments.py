@@ -45,8 +45,23 @@ def deliver_test_gateway_webhook(body: str) -> dict:
     return deliver(body=body)
 
 
-@shared_task(name="workers.tasks.payments.requeue_missing_receipts")
-def requeue_missing_receipts() -> int:
-    from payments.services.receipts import requeue_missing_receipts as requeue
+@shared_task(
+    name="workers.tasks.payments.refund_card_payment",
+    autoretry_for=(OSError, OperationalError),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=8,
+)
+def refund_card_payment(payment_id: int) -> str:
+    from payments.services.refunds import complete_card_refund
 
-    return len(requeue())
+    return complete_card_refund(payment_id=payment_id).status
+
+
+@shared_task(name="workers.tasks.payments.sweep_payments")
+def sweep_payments() -> dict[str, int]:
+    """Queue again what a broker outage left undone: receipts of paid fees, card refunds."""
+    from payments.services.receipts import requeue_missing_receipts
+    from payments.services.refunds import requeue_pending_card_refunds
+
+    return {"receipts": len(requeue_missing_receipts()), "card_refunds": len(requeue_pending_card_refunds())}
