@@ -63,68 +63,71 @@ def attach_document(
     """Check, store and attach a document; it replaces an earlier document of the same type."""
     from applications.selectors import list_requirements
 
-    with transaction.atomic():
+    with transaction.atomic():  # a short look: which document type, and may it still change?
         application = _lock_own(application_id=application_id, user=user)
         _editable(application, user)
         requirements = list_requirements(kind=application.kind, purpose=application.purpose)
-        document_type = next(
-            (r.document_type for r in requirements if r.document_type.code == document_type_code), None
+    document_type = next(
+        (r.document_type for r in requirements if r.document_type.code == document_type_code), None
+    )
+    if document_type is None:
+        known = sorted({r.document_type.code for r in requirements})
+        raise ApplicationFieldsError(
+            {
+                "document_type": [
+                    _("This application does not take this document. Choose one of: %(known)s.")
+                    % {"known": ", ".join(known)}
+                ]
+            }
         )
-        if document_type is None:
-            known = sorted({r.document_type.code for r in requirements})
-            raise ApplicationFieldsError(
-                {
-                    "document_type": [
-                        _("This application does not take this document. Choose one of: %(known)s.")
-                        % {"known": ", ".join(known)}
-                    ]
-                }
+    _check_issued_on(document_type, issued_on)
+    # The slow part (parsing, re-encoding, writing the file) holds no row lock and no transaction: an
+    # application's kind and purpose never change, and whether it is editable is checked again below.
+    checked = inspect_upload(stream=stream, filename=filename, document_type=document_type)
+    name = default_storage.save(
+        document_upload_path(None, f"x.{checked.extension}"),  # type: ignore[arg-type]
+        ContentFile(checked.content),
+    )
+    try:
+        with transaction.atomic():
+            application = _lock_own(application_id=application_id, user=user)
+            _editable(application, user)
+            previous = (
+                ApplicationDocument.objects.select_for_update()
+                .filter(application=application, document_type=document_type)
+                .first()
             )
-        _check_issued_on(document_type, issued_on)
-        checked = inspect_upload(stream=stream, filename=filename, document_type=document_type)
-
-        name = default_storage.save(
-            document_upload_path(None, f"x.{checked.extension}"),  # type: ignore[arg-type]
-            ContentFile(checked.content),
-        )
-        try:
-            with transaction.atomic():
-                previous = (
-                    ApplicationDocument.objects.select_for_update()
-                    .filter(application=application, document_type=document_type)
-                    .first()
-                )
-                if previous is not None:
-                    previous.delete()
-                    transaction.on_commit(partial(_delete_stored, previous.file.name))
-                document = ApplicationDocument.objects.create(
-                    application=application,
-                    document_type=document_type,
-                    file=name,
-                    original_filename=checked.original_filename,
-                    content_type=checked.content_type,
-                    size=checked.size,
-                    sha256=checked.sha256,
-                    issued_on=issued_on,
-                    uploaded_by=user,
-                )
-                application.last_activity_at = timezone.now()
-                application.expiry_warning_sent_at = None
-                application.save(update_fields=["last_activity_at", "expiry_warning_sent_at", "updated_at"])
-                record_event(
-                    application=application,
-                    kind=Event.DOCUMENT_ADDED,
-                    actor=user,
-                    data={
-                        "document_type": document_type.code,
-                        "filename": checked.original_filename,
-                        "sha256": checked.sha256,
-                        "replaced": previous is not None,
-                    },
-                )
-        except BaseException:
-            _delete_stored(name)
-            raise
+            if previous is not None:
+                previous.delete()
+                transaction.on_commit(partial(_delete_stored, previous.file.name))
+            document = ApplicationDocument.objects.create(
+                application=application,
+                document_type=document_type,
+                file=name,
+                original_filename=checked.original_filename,
+                content_type=checked.content_type,
+                size=checked.size,
+                sha256=checked.sha256,
+                issued_on=issued_on,
+                uploaded_by=user,
+            )
+            application.last_activity_at = timezone.now()
+            application.expiry_warning_sent_at = None
+            application.save(update_fields=["last_activity_at", "expiry_warning_sent_at", "updated_at"])
+            record_event(
+                application=application,
+                kind=Event.DOCUMENT_ADDED,
+                actor=user,
+                data={
+                    "document_type": document_type.code,
+                    "filename": checked.original_filename,
+                    "sha256": checked.sha256,
+                    "replaced": previous is not None,
+                },
+            )
+    except BaseException:
+        _delete_stored(name)
+        raise
     logger.info("document.attached id=%s application=%s size=%s", document.pk, application.pk, document.size)
     return document
 

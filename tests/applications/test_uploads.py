@@ -187,6 +187,32 @@ def test_a_database_failure_deletes_the_stored_file(draft, monkeypatch):
     assert _stored_files() == []
 
 
+def test_an_application_submitted_while_the_file_was_checked_takes_no_document(draft, monkeypatch):
+    from applications.models import Application
+    from applications.services.lifecycle import ApplicationNotEditableError
+    from applications.uploads import inspect_upload as real_inspect
+
+    def inspect_while_the_application_moves_on(**kwargs):
+        checked = real_inspect(**kwargs)
+        # The slow checks hold no lock: another request moved the application on meanwhile.
+        Application.objects.filter(pk=draft.pk).update(state="awaiting_payment")
+        return checked
+
+    monkeypatch.setattr(
+        "applications.services.documents.inspect_upload", inspect_while_the_application_moves_on
+    )
+    with pytest.raises(ApplicationNotEditableError):
+        attach_document(
+            application_id=draft.pk,
+            user=draft.applicant,
+            document_type_code="passport_copy",
+            stream=io.BytesIO(pdf_bytes()),
+            filename="p.pdf",
+        )
+    assert not ApplicationDocument.objects.exists()
+    assert _stored_files() == []
+
+
 def test_replacing_a_document_keeps_one_per_type(draft, django_capture_on_commit_callbacks):
     for _ in range(2):
         with django_capture_on_commit_callbacks(execute=True):
