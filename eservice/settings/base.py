@@ -319,6 +319,11 @@ PAYMENT_WEBHOOK_TOLERANCE_SECONDS = env.int("PAYMENT_WEBHOOK_TOLERANCE_SECONDS",
 # What an applicant gets back when withdrawing a paid application before review: "full" or "none".
 PAYMENTS_REFUND_ON_WITHDRAWAL = env.str("PAYMENTS_REFUND_ON_WITHDRAWAL", default="full")
 
+# The Office's electronic seal on decision letters (decisions/seal.py): a PKCS#12 file and its password.
+SEAL_PKCS12_FILE = env.str("SEAL_PKCS12_FILE", default="")
+SEAL_PKCS12_PASSWORD = env.str("SEAL_PKCS12_PASSWORD", default="")
+SEAL_GENERATE_MISSING = False
+
 # The Office, as named in e-mail signatures and letters.
 OFFICE_NAME = _("Office of Citizenship and Migration Affairs")
 OFFICE_INFO_PHONE = env.str("OFFICE_INFO_PHONE", default="+371 67209400")
