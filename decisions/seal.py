@@ -8,6 +8,7 @@ imports pyHanko, and it imports it inside the functions so web processes that ne
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import io
 import logging
@@ -104,10 +105,8 @@ def _seal_path() -> Path:
     if not path.exists():
         if not getattr(settings, "SEAL_GENERATE_MISSING", False):
             raise ImproperlyConfigured(f"The seal file {path} does not exist.")
-        try:
+        with contextlib.suppress(FileExistsError):  # another process generated it a moment ago
             _generate_test_seal(path, _password())
-        except FileExistsError:  # another process generated it a moment ago
-            pass
     return path
 
 
