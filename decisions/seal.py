@@ -8,15 +8,18 @@ imports pyHanko, and it imports it inside the functions so web processes that ne
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime
 import io
 import logging
 import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -24,6 +27,7 @@ from django.core.exceptions import ImproperlyConfigured
 log = logging.getLogger(__name__)
 
 SIGNATURE_FIELD = "OfficeSeal"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -125,8 +129,23 @@ def seal_certificate_der() -> bytes:
     return _signer().signing_cert.dump()
 
 
+def _outside_event_loop(function: Callable[..., T], *args: Any) -> T:
+    """pyHanko's synchronous API calls ``asyncio.run``, which refuses to run inside a running event loop
+    (Playwright's sync API in the same process, an ASGI server). There, run it in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args)
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        return executor.submit(function, *args).result()
+
+
 def seal_pdf(pdf: bytes, *, reason: str, location: str = "Rīga") -> bytes:
     """Return ``pdf`` with the Office's PAdES seal applied (an incremental update covering the whole file)."""
+    return _outside_event_loop(_seal_pdf, pdf, reason, location)
+
+
+def _seal_pdf(pdf: bytes, reason: str, location: str) -> bytes:
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
@@ -144,6 +163,10 @@ def seal_pdf(pdf: bytes, *, reason: str, location: str = "Rīga") -> bytes:
 def check_seal(pdf: bytes) -> SealCheck | None:
     """Validate the Office's seal on ``pdf`` against our own certificate; None when it carries no signature
     or is not a readable PDF."""
+    return _outside_event_loop(_check_seal, pdf)
+
+
+def _check_seal(pdf: bytes) -> SealCheck | None:
     from asn1crypto import x509 as asn1_x509
     from pyhanko.pdf_utils.misc import PdfReadError
     from pyhanko.pdf_utils.reader import PdfFileReader

@@ -130,6 +130,7 @@ RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 RATELIMIT_VIEW = "identity.lockout.ratelimited_response"
 RATELIMIT_LOGIN = env.str("RATELIMIT_LOGIN", default="10/m")
 RATELIMIT_REGISTER = env.str("RATELIMIT_REGISTER", default="5/h")
+RATELIMIT_VERIFY = env.str("RATELIMIT_VERIFY", default="30/m")  # /verify/ look-ups per client address
 RATELIMIT_PASSWORD_RESET = env.str("RATELIMIT_PASSWORD_RESET", default="5/h")
 
 # OTP

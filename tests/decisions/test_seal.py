@@ -87,3 +87,16 @@ def test_production_never_generates_a_seal(settings, tmp_path):
         assert not (tmp_path / "missing.p12").exists()
     finally:
         seal._signer.cache_clear()
+
+
+def test_sealing_works_inside_a_running_event_loop(fresh_seal):
+    """Playwright's sync API (or an ASGI server) leaves a loop running in the thread; pyHanko's sync API
+    would refuse with "asyncio.run() cannot be called from a running event loop"."""
+    import asyncio
+
+    async def inside_loop() -> bool:
+        sealed = seal.seal_pdf(one_page_pdf(), reason="Decision letter")
+        check = seal.check_seal(sealed)
+        return check is not None and check.ok
+
+    assert asyncio.run(inside_loop())
