@@ -48,6 +48,8 @@ WITHDRAWABLE_STATES = (
     State.IN_REVIEW,
     State.AWAITING_APPLICANT,
 )
+# The states in which the case is the Office's to work on: the officers' queue.
+BACK_OFFICE_STATES = (State.SUBMITTED, State.IN_REVIEW, State.AWAITING_APPLICANT, State.DECISION_PENDING)
 FINAL_STATES = frozenset({State.REFUSED, State.COLLECTED, State.WITHDRAWN, State.EXPIRED, State.ANNULLED})
 
 # Reference prefixes by application kind code; the rest of the reference is the year and the row id.
@@ -209,6 +211,8 @@ class Application(ConcurrentTransitionMixin, models.Model):
     )
     # While the Office waits for the applicant the processing deadline stands still: the day the wait began.
     review_paused_on = models.DateField(_("waiting for the applicant since"), null=True, blank=True)
+    # Set when the applicant answers; cleared by the officer's next step. Such cases head the queue.
+    answered_at = models.DateTimeField(_("applicant answered"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
 
     class Meta:
@@ -218,8 +222,12 @@ class Application(ConcurrentTransitionMixin, models.Model):
         indexes = [
             models.Index(fields=["applicant", "-created_at"]),
             models.Index(fields=["state", "last_activity_at"]),
-            # The officers' queue: one unit's open cases by deadline (an index scan, no sort).
-            models.Index(fields=["unit", "state", "decision_due_on"], name="application_queue"),
+            # The officers' queue: one unit's open cases by deadline, read in index order (no sort).
+            models.Index(
+                fields=["unit", "decision_due_on", "id"],
+                condition=models.Q(state__in=BACK_OFFICE_STATES),
+                name="application_queue",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -306,6 +314,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
     def request_information(self, *, on: dt.date) -> None:
         """The Office asked the applicant for something; the processing deadline stops from ``on``."""
         self.review_paused_on = on
+        self.answered_at = None
 
     @transition(field=state, source=State.AWAITING_APPLICANT, target=State.IN_REVIEW)
     def resume_review(self, *, decision_due_on: dt.date | None) -> None:
@@ -313,10 +322,12 @@ class Application(ConcurrentTransitionMixin, models.Model):
         working days it stood still (computed by the service, which knows the calendar)."""
         self.review_paused_on = None
         self.decision_due_on = decision_due_on
+        self.answered_at = timezone.now()
 
     @transition(field=state, source=State.IN_REVIEW, target=State.DECISION_PENDING)
     def propose_decision(self) -> None:
         """A decision is drafted; it waits for approval or is issued at once."""
+        self.answered_at = None
 
     @transition(field=state, source=State.DECISION_PENDING, target=State.IN_REVIEW)
     def return_to_review(self) -> None:

@@ -22,17 +22,16 @@ from django_fsm import ConcurrentTransition, can_proceed
 
 from applications.calendar import add_working_days, working_days_between
 from applications.models import Application, ApplicationEvent
+from applications.models.application import BACK_OFFICE_STATES
 from applications.services.lifecycle import application_url, record_event
 from eservice.exceptions import ConflictError, DomainError, InvalidTransitionError, NotFoundError
-from identity.models import User
+from identity.models import StaffAccessLog, User
 
 logger = logging.getLogger(__name__)
 
 Event = ApplicationEvent.Kind
 State = Application.State
 
-# The states in which a case is the Office's to work on (the officers' queue).
-BACK_OFFICE_STATES = (State.SUBMITTED, State.IN_REVIEW, State.AWAITING_APPLICANT, State.DECISION_PENDING)
 
 # What the officer may do in each state (the API's 409 answers list them).
 _OFFICER_ACTIONS: dict[str, list[str]] = {
@@ -161,7 +160,7 @@ def pause_for_applicant(*, application: Application, officer: User, answer_by: d
     if not can_proceed(application.request_information):
         raise _refuse(application, _("request information on"))
     application.request_information(on=timezone.localdate())
-    _save(application, ["review_paused_on"])
+    _save(application, ["review_paused_on", "answered_at"])
     record_event(
         application=application,
         kind=Event.INFORMATION_REQUESTED,
@@ -183,7 +182,7 @@ def resume_after_answer(*, application: Application, actor: User, today: dt.date
     )
     due = application.decision_due_on
     application.resume_review(decision_due_on=add_working_days(due, paused) if due else None)
-    _save(application, ["review_paused_on", "decision_due_on"])
+    _save(application, ["review_paused_on", "decision_due_on", "answered_at"])
     record_event(
         application=application,
         kind=Event.INFORMATION_PROVIDED,
@@ -210,7 +209,7 @@ def mark_decision_drafted(*, application: Application, officer: User) -> None:
     if not can_proceed(application.propose_decision):
         raise _refuse(application, _("draft a decision on"))
     application.propose_decision()
-    _save(application, [])
+    _save(application, ["answered_at"])
     record_event(application=application, kind=Event.DECISION_DRAFTED, actor=officer)
 
 
@@ -237,3 +236,19 @@ def mark_decided(*, application: Application, granted: bool, actor: User, data: 
 def record_letter_ready(*, application: Application, data: dict[str, Any]) -> None:
     """The worker stored the sealed decision letter: a timeline line (no state change)."""
     record_event(application=application, kind=Event.LETTER_READY, data=data)
+
+
+def record_case_access(*, officer: User, application_id: int, via: str) -> None:
+    """One access-log line each time staff open a case file (page or API); the applicant can read the log.
+
+    Called after the selector found the case within the officer's reach, so it never logs a refused look."""
+    application = Application.objects.only("pk", "applicant_id", "reference").get(pk=application_id)
+    StaffAccessLog.objects.create(
+        staff=officer,
+        role=officer.role,
+        unit_id=officer.unit_id,
+        applicant_id=application.applicant_id,
+        object_type="application",
+        object_id=str(application.pk),
+        reason=f"Opened case {application.reference} ({via})",
+    )
