@@ -93,11 +93,13 @@ def list_answered_cases(*, officer: User, limit: int = 20) -> list[Application]:
 
 
 def annotate_days_left(cases: list[Application], today: dt.date | None = None) -> list[Application]:
-    """Set ``days_left`` (working days to the deadline; negative when breached) on each case, one query."""
+    """Set ``days_left`` (working days to the deadline; negative when breached) and ``days_late`` on each
+    case, in one query."""
     today = today or timezone.localdate()
     left = working_days_left(today=today, dates=[case.decision_due_on for case in cases])
     for case, days in zip(cases, left, strict=True):
         case.days_left = days
+        case.days_late = -days if days is not None and days < 0 else 0
     return cases
 
 

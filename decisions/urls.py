@@ -1,6 +1,6 @@
 from django.urls import path
 
-from decisions import views
+from decisions import views, views_backoffice
 
 app_name = "decisions"
 
@@ -11,5 +11,20 @@ urlpatterns = [
         "applications/<int:application_id>/decision/letter/",
         views.decision_letter_pdf,
         name="letter",
+    ),
+]
+
+urlpatterns += [
+    path("backoffice/", views_backoffice.queue, name="backoffice-queue"),
+    path("backoffice/cases/<int:application_id>/", views_backoffice.case_page, name="backoffice-case"),
+    path(
+        "backoffice/cases/<int:application_id>/<slug:action>/",
+        views_backoffice.case_action,
+        name="backoffice-action",
+    ),
+    path(
+        "backoffice/cases/<int:application_id>/documents/<int:document_id>/",
+        views_backoffice.view_document,
+        name="backoffice-document",
     ),
 ]
