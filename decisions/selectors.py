@@ -33,9 +33,9 @@ def get_letter_by_code(*, text: str) -> DecisionLetter | None:
     )
 
 
-def get_issued_decision(*, user: User, application_id: int) -> Decision:
-    """The issued decision on the caller's own application, with its letter; "not found" otherwise."""
-    decision = (
+def find_issued_decision(*, user: User, application_id: int) -> Decision | None:
+    """The issued decision on the caller's own application, with its letter, or None."""
+    return (
         Decision.objects.select_related("application", "letter__document", "drafted_by", "approved_by")
         .prefetch_related("legal_grounds")
         .filter(
@@ -45,6 +45,11 @@ def get_issued_decision(*, user: User, application_id: int) -> Decision:
         )
         .first()
     )
+
+
+def get_issued_decision(*, user: User, application_id: int) -> Decision:
+    """Like ``find_issued_decision``, but "not found" when there is none."""
+    decision = find_issued_decision(user=user, application_id=application_id)
     if decision is None:
         raise NotFoundError(_("There is no decision on this application yet."))
     return decision
@@ -192,4 +197,17 @@ def get_open_request(*, user: User, application_id: int) -> InformationRequest |
             application_id=application_id, application__applicant=user, state=InformationRequest.State.OPEN
         )
         .first()
+    )
+
+
+def list_overdue_requests(*, officer: User, limit: int = 20) -> list[InformationRequest]:
+    """Open requests past their answer-by date on the officer's cases: the queue shows them as overdue."""
+    return list(
+        InformationRequest.objects.filter(
+            application__in=officer_cases(officer),
+            state=InformationRequest.State.OPEN,
+            answer_by__lt=timezone.localdate(),
+        )
+        .select_related("application")
+        .order_by("answer_by", "id")[:limit]
     )

@@ -406,3 +406,50 @@ def render_decision_letter(*, letter_id: int) -> DecisionLetter:
         )
     logger.info("decision.letter_ready letter=%s size=%s", letter.pk, document.size)
     return letter
+
+
+# One reminder this many working days before the answer-by date (issue 11: "3 working days before").
+REMINDER_WORKING_DAYS = 3
+
+
+def send_information_request_reminders(*, today: dt.date | None = None) -> list[int]:
+    """Remind applicants once, 3 working days before their answer-by date (the daily beat job). Returns the
+    ids of the requests reminded. Safe to run twice a day: ``reminder_sent_at`` is set in the same transaction
+    as the outbox row."""
+    from workers.services import notify
+
+    today = today or timezone.localdate()
+    horizon = add_working_days(today, REMINDER_WORKING_DAYS)
+    reminded = []
+    candidates = InformationRequest.objects.filter(
+        state=InformationRequest.State.OPEN,
+        reminder_sent_at__isnull=True,
+        answer_by__gt=today,
+        answer_by__lte=horizon,
+    ).values_list("pk", flat=True)
+    for request_id in candidates:
+        with transaction.atomic():
+            request = (
+                InformationRequest.objects.select_for_update(of=("self",))
+                .select_related("application__applicant", "requested_by__unit")
+                .filter(pk=request_id, state=InformationRequest.State.OPEN, reminder_sent_at__isnull=True)
+                .first()
+            )
+            if request is None:
+                continue
+            application = request.application
+            notify(
+                recipient=application.applicant,
+                event="information_reminder",
+                actor=request.requested_by,
+                context={
+                    "reference": application.reference or "",
+                    "url": application_url(application),
+                    "answer_by": request.answer_by.isoformat(),
+                },
+            )
+            request.reminder_sent_at = timezone.now()
+            request.save(update_fields=["reminder_sent_at"])
+            reminded.append(request.pk)
+    logger.info("information_request.reminders sent=%s", len(reminded))
+    return reminded

@@ -19,3 +19,9 @@ from decisions import services
 def render_decision_letter(letter_id: int) -> int:
     """Render, seal and store an issued decision's letter, then e-mail it (pdf queue). Idempotent."""
     return services.render_decision_letter(letter_id=letter_id).pk
+
+
+@shared_task(name="decisions.tasks.send_information_request_reminders", queue="default", acks_late=True)
+def send_information_request_reminders() -> int:
+    """One reminder to each applicant whose answer is due in 3 working days (daily beat job)."""
+    return len(services.send_information_request_reminders())

@@ -12,6 +12,11 @@ urlpatterns = [
         views.decision_letter_pdf,
         name="letter",
     ),
+    path(
+        "applications/<int:application_id>/requests/<int:request_id>/answer/",
+        views.answer_request,
+        name="answer-request",
+    ),
 ]
 
 urlpatterns += [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -12,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from decisions import selectors, verification
-from eservice.exceptions import NotFoundError
+from decisions import selectors, services, verification
+from eservice.exceptions import DomainError, NotFoundError
 from identity.ratelimits import setting_rate
 
 # The largest file /verify/ compares (a letter is far smaller); anything bigger cannot be the letter.
@@ -92,3 +93,23 @@ def decision_letter_pdf(request: HttpRequest, application_id: int) -> HttpRespon
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@require_http_methods(["POST"])
+@login_required
+def answer_request(request: HttpRequest, application_id: int, request_id: int) -> HttpResponse:
+    """The applicant sends their answer to an information request (after uploading what it asked for)."""
+    try:
+        services.answer_information_request(
+            application_id=application_id,
+            request_id=request_id,
+            applicant=request.user,
+            answer_text=request.POST.get("answer_text", "")[:5000],
+        )
+    except NotFoundError:
+        raise Http404 from None
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Thank you. Your answer was sent to the Office, and the case continues."))
+    return redirect("applications:detail", application_id)

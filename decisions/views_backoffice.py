@@ -66,6 +66,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "counts": [(state, state.label, counts[state]) for state in counts],
             "answered": selectors.list_answered_cases(officer=request.user),
+            "overdue": selectors.list_overdue_requests(officer=request.user),
             "query": query.urlencode(),
         },
     )

@@ -16,7 +16,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 # Each queue gets its own exchange and routing key. A bare Queue(name) would be bound to the default exchange
 # with the default key, so a direct exchange would copy every message into all three queues.
 app.conf.task_queues = [Queue(name, Exchange(name, type="direct"), routing_key=name) for name in QUEUES]
-app.autodiscover_tasks(["workers"], related_name="tasks")
+app.autodiscover_tasks(["workers", "decisions"], related_name="tasks")
 app.conf.beat_schedule = BEAT_SCHEDULE
 
 
