@@ -99,7 +99,7 @@ class ProviderCallAdmin(ReadOnlyAdmin):
         "finished_at",
     ]
     list_filter = ["provider", "operation", "status"]
-    search_fields = ["idempotency_key", "provider_reference", "payment__provider_reference"]
+    search_fields = ["=payment__id", "idempotency_key", "provider_reference", "payment__provider_reference"]
     readonly_fields = [
         "payment",
         "provider",
