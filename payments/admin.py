@@ -33,6 +33,30 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class ProviderCallInline(admin.TabularInline):
+    """The payment's calls to its card provider (checkout, refund), read-only, beside the payment."""
+
+    model = ProviderCall
+    extra = 0
+    can_delete = False
+    fields = [
+        "operation",
+        "status",
+        "idempotency_key",
+        "provider_reference",
+        "attempts",
+        "error",
+        "finished_at",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 @admin.register(Payment)
 class PaymentAdmin(ReadOnlyAdmin):
     list_display = [
@@ -51,6 +75,7 @@ class PaymentAdmin(ReadOnlyAdmin):
     search_fields = ["reference", "provider_reference", "application__reference"]
     list_select_related = ["application"]
     actions = ["complete_refund"]
+    inlines = [ProviderCallInline]
 
     @admin.action(description=_("The refund was sent back by bank transfer"))
     def complete_refund(self, request: HttpRequest, queryset) -> None:

@@ -316,6 +316,9 @@ def test_the_provider_call_ledger_is_read_only_in_the_admin(admin_client, card_p
         == 403
     )
     assert ProviderCall.objects.filter(pk=call.pk).exists()
+    payment_page = admin_client.get(f"/admin/payments/payment/{card_payment.pk}/change/")
+    assert payment_page.status_code == 200
+    assert call.idempotency_key in payment_page.content.decode()  # the payment shows its provider calls
 
 
 def test_complete_bank_refund_refuses_a_card_payment_as_a_domain_error(card_payment, admin_user):
