@@ -97,7 +97,7 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://eservice")}
 AUTH_USER_MODEL = "identity.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out credentials before any check
-    "django.contrib.auth.backends.ModelBackend",
+    "identity.backends.AccountBackend",  # ModelBackend hashing once per attempt, also for inactive accounts
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -115,20 +115,27 @@ LOGOUT_REDIRECT_URL = "home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 2
 EMAIL_VERIFICATION_MAX_AGE = env.int("EMAIL_VERIFICATION_MAX_AGE", default=60 * 60 * 48)
 
-# Login lockout (django-axes): per e-mail and per e-mail+address, on pages and the API alike.
+# Reverse proxies in front of the app; the client address is this many hops back (identity/client_address.py).
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+
+# Login lockout (django-axes): per address+e-mail, on pages and the API alike. Failures from many addresses
+# do not lock an account: they slow it down (identity/signin_pace.py), so nobody can lock a colleague out.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
-AXES_LOCKOUT_PARAMETERS = ["username", ["ip_address", "username"]]
+AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
 AXES_USERNAME_FORM_FIELD = "email"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "identity.lockout.lockout_response"
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+AXES_CLIENT_IP_CALLABLE = "identity.client_address.client_ip"
+# Per account, from any address: after this many failures each further attempt waits 1, 2, 4, ... seconds
+# (at most the maximum) after the previous one.
+SIGNIN_SLOWDOWN_AFTER = env.int("SIGNIN_SLOWDOWN_AFTER", default=5)
+SIGNIN_SLOWDOWN_MAX_SECONDS = env.int("SIGNIN_SLOWDOWN_MAX_SECONDS", default=60)
 
 # Rate limits (django-ratelimit, counted in the cache).
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 RATELIMIT_VIEW = "identity.lockout.ratelimited_response"
-RATELIMIT_LOGIN = env.str("RATELIMIT_LOGIN", default="10/m")
+RATELIMIT_LOGIN = env.str("RATELIMIT_LOGIN", default="10/m")  # one budget: sign-in page, TOTP step, token API
 RATELIMIT_REGISTER = env.str("RATELIMIT_REGISTER", default="5/h")
 RATELIMIT_PASSWORD_RESET = env.str("RATELIMIT_PASSWORD_RESET", default="5/h")
 

@@ -20,9 +20,9 @@ from rest_framework.views import APIView
 from eservice.exceptions import error_body
 from eservice.schema import ErrorSerializer
 from identity import signin, tokens
-from identity.lockout import lockout_response
+from identity.lockout import lockout_response, slowed_down_response
 from identity.models import Language, User
-from identity.ratelimits import limit_posts_by_ip
+from identity.ratelimits import limit_posts_by_ip, limit_sign_in
 from identity.selectors import list_access_log_about
 from identity.services import accounts
 from identity.services.api_tokens import RefreshTokenReusedError, issue_token_pair, rotate_refresh_token
@@ -132,7 +132,7 @@ class VerifyEmailApi(PublicApi):
         )
 
 
-@_limit("RATELIMIT_LOGIN")
+@method_decorator(limit_sign_in(), name="dispatch")
 @method_decorator(sensitive_post_parameters("password", "otp"), name="dispatch")
 class TokenObtainApi(PublicApi):
     """Exchange e-mail, password and (when the account has two-step verification or is staff) a TOTP code
@@ -156,7 +156,9 @@ class TokenObtainApi(PublicApi):
             403: OpenApiResponse(
                 ErrorSerializer, description="email_not_verified, account_inactive, otp_setup_required"
             ),
-            429: OpenApiResponse(ErrorSerializer, description="locked_out or rate_limited"),
+            429: OpenApiResponse(
+                ErrorSerializer, description="locked_out, too_many_attempts or rate_limited"
+            ),
         },
         auth=[],
         tags=["auth"],
@@ -171,6 +173,8 @@ class TokenObtainApi(PublicApi):
         )
         if check.problem is signin.Problem.LOCKED:
             return lockout_response(django_request)
+        if check.problem is signin.Problem.SLOWED:
+            return slowed_down_response(django_request, retry_after=check.retry_after)
         if check.problem is signin.Problem.UNVERIFIED:
             return _error(check.problem, _("Confirm your e-mail address first."), status.HTTP_403_FORBIDDEN)
         if check.problem is signin.Problem.INACTIVE:
