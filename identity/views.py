@@ -89,11 +89,15 @@ def _add_service_errors(form: Any, exc: ValidationError) -> None:
 
 
 @never_cache
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "POST"])
 def verify_email(request: HttpRequest) -> HttpResponse:
-    token = request.GET.get("token", "")
+    """GET (opening the link, which mail scanners do too) shows a confirm button; only its POST activates."""
+    token = (request.POST if request.method == "POST" else request.GET).get("token", "")
     try:
-        user = accounts.verify_email(token=token)
+        if request.method == "POST":
+            user = accounts.verify_email(token=token)
+        else:
+            accounts.check_verification_link(token=token)
     except accounts.VerificationLinkError as exc:
         return render(
             request,
@@ -101,6 +105,8 @@ def verify_email(request: HttpRequest) -> HttpResponse:
             {"message": exc.message, "code": exc.code, "form": EmailForm()},
             status=400,
         )
+    if request.method == "GET":
+        return render(request, "identity/verify_email_confirm.html", {"token": token})
     return render(request, "identity/verify_email_done.html", {"verified_user": user})
 
 

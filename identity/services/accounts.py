@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
@@ -116,9 +117,17 @@ def register_applicant(
     return user
 
 
+def _password_mark(user: User) -> str:
+    """Changes with the password: a re-registration of a pending address (new password) voids older links."""
+    return salted_hmac(EMAIL_VERIFICATION_SALT, user.password, algorithm="sha256").hexdigest()[:16]
+
+
 def make_verification_token(*, user: User) -> str:
-    """A signed token naming the user and the address; its nonce lets a link work only once."""
-    return signing.dumps({"u": user.pk, "e": user.email, "n": uuid.uuid4().hex}, salt=EMAIL_VERIFICATION_SALT)
+    """A signed token naming the user, the address and the password; its nonce lets a link work only once."""
+    return signing.dumps(
+        {"u": user.pk, "e": user.email, "p": _password_mark(user), "n": uuid.uuid4().hex},
+        salt=EMAIL_VERIFICATION_SALT,
+    )
 
 
 def verification_url(*, token: str) -> str:
@@ -155,9 +164,8 @@ def _token_id(nonce: str) -> str:
     return hashlib.sha256(nonce.encode()).hexdigest()
 
 
-@transaction.atomic
-def verify_email(*, token: str) -> User:
-    """Mark the address verified and activate the account. Each link works once."""
+def _verification_target(token: str, *, lock: bool) -> tuple[User, str]:
+    """The user a verification token names and the id of its nonce; raises VerificationLinkError otherwise."""
     try:
         payload = signing.loads(
             token, salt=EMAIL_VERIFICATION_SALT, max_age=settings.EMAIL_VERIFICATION_MAX_AGE
@@ -168,12 +176,29 @@ def verify_email(*, token: str) -> User:
         raise VerificationLinkError() from exc
     if not isinstance(payload, dict) or not {"u", "e", "n"} <= payload.keys():
         raise VerificationLinkError()
-    user = User.objects.select_for_update().filter(pk=payload["u"]).first()
+    users = User.objects.select_for_update() if lock else User.objects
+    user = users.filter(pk=payload["u"]).first()
     if user is None or user.email != payload["e"]:
         raise VerificationLinkError()
+    if "p" in payload and not constant_time_compare(str(payload["p"]), _password_mark(user)):
+        raise VerificationLinkError()  # the address was registered again since: only the newest link counts
     token_id = _token_id(str(payload["n"]))
     if EmailVerification.objects.filter(token_id=token_id).exists():
         raise VerificationLinkUsedError()
+    return user, token_id
+
+
+def check_verification_link(*, token: str) -> User:
+    """Whether a verification link would work, changing nothing: opening the link (a mail scanner does too)
+    only shows a confirm button; ``verify_email`` runs when the person presses it."""
+    user, _token_id_unused = _verification_target(token, lock=False)
+    return user
+
+
+@transaction.atomic
+def verify_email(*, token: str) -> User:
+    """Mark the address verified and activate the account. Each link works once."""
+    user, token_id = _verification_target(token, lock=True)
     EmailVerification.objects.create(user=user, token_id=token_id)
     if user.email_verified_at is None:
         user.email_verified_at = timezone.now()
