@@ -73,8 +73,6 @@ def register(request: HttpRequest) -> HttpResponse:
                 last_name=data["last_name"],
                 preferred_language=data["preferred_language"],
             )
-        except accounts.EmailAlreadyRegisteredError as exc:
-            form.add_error("email", exc.message)
         except ValidationError as exc:
             _add_service_errors(form, exc)
         else:
