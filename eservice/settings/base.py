@@ -191,10 +191,15 @@ UPLOAD_MAX_FILE_BYTES = env.int("UPLOAD_MAX_FILE_BYTES", default=20 * 1024 * 102
 UPLOAD_MAX_IMAGE_PIXELS = env.int("UPLOAD_MAX_IMAGE_PIXELS", default=40_000_000)
 UPLOAD_MAX_PDF_PAGES = env.int("UPLOAD_MAX_PDF_PAGES", default=60)
 UPLOAD_MAX_PDF_DECOMPRESSED_BYTES = env.int("UPLOAD_MAX_PDF_DECOMPRESSED_BYTES", default=50_000_000)
+# Per applicant (applications/services/limits.py; off with RATELIMIT_ENABLE): uploads per period, MB per day.
+UPLOAD_RATE = env.str("UPLOAD_RATE", default="10/m")
+UPLOAD_QUOTA_MB_PER_DAY = env.int("UPLOAD_QUOTA_MB_PER_DAY", default=200)
 
 # Applications: drafts untouched this long expire, after a warning this many days before.
 APPLICATION_DRAFT_EXPIRY_DAYS = env.int("APPLICATION_DRAFT_EXPIRY_DAYS", default=90)
 APPLICATION_DRAFT_WARNING_DAYS = env.int("APPLICATION_DRAFT_WARNING_DAYS", default=14)
+# Drafts one applicant may have open at a time (more is refused with 429 too_many_drafts).
+APPLICATION_MAX_OPEN_DRAFTS = env.int("APPLICATION_MAX_OPEN_DRAFTS", default=10)
 # The unit that handles a submitted application when no other rule applies (a TerritorialUnit code).
 APPLICATIONS_DEFAULT_UNIT_CODE = env.str("APPLICATIONS_DEFAULT_UNIT_CODE", default="")
 
