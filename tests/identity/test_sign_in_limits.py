@@ -179,3 +179,13 @@ class TestOneHashPerAttempt:
         hash_calls.clear()
         assert _login(client, email, password).status_code == status
         assert len(hash_calls) == 1, hash_calls
+
+
+@pytest.mark.usefixtures("tight_rate")
+def test_without_proxies_forwarded_for_is_ignored(client):
+    """PROXY_COUNT=0: X-Forwarded-For is whatever the client wrote, so it cannot buy a fresh budget."""
+    statuses = [
+        _login(client, "a@example.lv", "x", HTTP_X_FORWARDED_FOR=f"203.0.113.{i}").status_code
+        for i in range(3)
+    ]
+    assert statuses == [400, 400, 429]
