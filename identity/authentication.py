@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from identity import tokens
 from identity.models import User
+from identity.services.api_tokens import password_fingerprint
 
 
 class JWTAuthentication(authentication.BaseAuthentication):
@@ -28,6 +30,8 @@ class JWTAuthentication(authentication.BaseAuthentication):
         user = User.objects.filter(pk=claims["sub"]).select_related("unit").first()
         if user is None or not user.is_active:
             raise exceptions.AuthenticationFailed(_("The account is not active."))
+        if not constant_time_compare(str(claims.get("pwf", "")), password_fingerprint(user)):
+            raise exceptions.AuthenticationFailed(_("The password was changed. Sign in again."))
         return user, claims
 
     def authenticate_header(self, request: Request) -> str:

@@ -19,6 +19,14 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate-limit counters, sign-in pace and upload quotas live in the cache: no test inherits another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture(scope="session")
 def compiled_locale(tmp_path_factory) -> Path:
     """The project's catalogues compiled into a temporary folder: language checks need no `make` step first."""

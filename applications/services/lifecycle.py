@@ -29,6 +29,7 @@ from applications.models import (
     Purpose,
 )
 from applications.models.application import PERSONAL_FIELDS, reference_for
+from applications.services.limits import check_open_drafts
 from eservice.exceptions import ConflictError, DomainError, InvalidTransitionError, NotFoundError
 from identity.models import ApplicantProfile, TerritorialUnit, User
 from workers.queueing import enqueue_on_commit
@@ -141,6 +142,12 @@ def create_draft(
 
     if not applicant.is_applicant:
         raise DomainError(_("Only applicants can start an application."))
+    # The applicant's row lock serialises their draft creation, so 25 parallel requests cannot all pass the cap.
+    User.objects.select_for_update().filter(pk=applicant.pk).first()
+    check_open_drafts(
+        applicant=applicant,
+        open_drafts=Application.objects.filter(applicant=applicant, state=Application.State.DRAFT).count(),
+    )
     if not kind.is_active:
         raise DomainError(_("This application kind is not offered."), details={"kind": kind.code})
     get_purpose(code=purpose.code, kind=kind)  # raises when the kind is not offered for the purpose

@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "eservice.middleware.PrivateResponseMiddleware",  # Cache-Control: private, no-store for personal data
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -97,7 +98,7 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://eservice")}
 AUTH_USER_MODEL = "identity.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out credentials before any check
-    "django.contrib.auth.backends.ModelBackend",
+    "identity.backends.AccountBackend",  # ModelBackend hashing once per attempt, also for inactive accounts
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -115,20 +116,27 @@ LOGOUT_REDIRECT_URL = "home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 2
 EMAIL_VERIFICATION_MAX_AGE = env.int("EMAIL_VERIFICATION_MAX_AGE", default=60 * 60 * 48)
 
-# Login lockout (django-axes): per e-mail and per e-mail+address, on pages and the API alike.
+# Reverse proxies in front of the app; the client address is this many hops back (identity/client_address.py).
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+
+# Login lockout (django-axes): per address+e-mail, on pages and the API alike. Failures from many addresses
+# do not lock an account: they slow it down (identity/signin_pace.py), so nobody can lock a colleague out.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
-AXES_LOCKOUT_PARAMETERS = ["username", ["ip_address", "username"]]
+AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
 AXES_USERNAME_FORM_FIELD = "email"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "identity.lockout.lockout_response"
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+AXES_CLIENT_IP_CALLABLE = "identity.client_address.client_ip"
+# Per account, from any address: after this many failures each further attempt waits 1, 2, 4, ... seconds
+# (at most the maximum) after the previous one.
+SIGNIN_SLOWDOWN_AFTER = env.int("SIGNIN_SLOWDOWN_AFTER", default=5)
+SIGNIN_SLOWDOWN_MAX_SECONDS = env.int("SIGNIN_SLOWDOWN_MAX_SECONDS", default=60)
 
 # Rate limits (django-ratelimit, counted in the cache).
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 RATELIMIT_VIEW = "identity.lockout.ratelimited_response"
-RATELIMIT_LOGIN = env.str("RATELIMIT_LOGIN", default="10/m")
+RATELIMIT_LOGIN = env.str("RATELIMIT_LOGIN", default="10/m")  # one budget: sign-in page, TOTP step, token API
 RATELIMIT_REGISTER = env.str("RATELIMIT_REGISTER", default="5/h")
 RATELIMIT_PASSWORD_RESET = env.str("RATELIMIT_PASSWORD_RESET", default="5/h")
 
@@ -183,10 +191,15 @@ UPLOAD_MAX_FILE_BYTES = env.int("UPLOAD_MAX_FILE_BYTES", default=20 * 1024 * 102
 UPLOAD_MAX_IMAGE_PIXELS = env.int("UPLOAD_MAX_IMAGE_PIXELS", default=40_000_000)
 UPLOAD_MAX_PDF_PAGES = env.int("UPLOAD_MAX_PDF_PAGES", default=60)
 UPLOAD_MAX_PDF_DECOMPRESSED_BYTES = env.int("UPLOAD_MAX_PDF_DECOMPRESSED_BYTES", default=50_000_000)
+# Per applicant (applications/services/limits.py; off with RATELIMIT_ENABLE): uploads per period, MB per day.
+UPLOAD_RATE = env.str("UPLOAD_RATE", default="10/m")
+UPLOAD_QUOTA_MB_PER_DAY = env.int("UPLOAD_QUOTA_MB_PER_DAY", default=200)
 
 # Applications: drafts untouched this long expire, after a warning this many days before.
 APPLICATION_DRAFT_EXPIRY_DAYS = env.int("APPLICATION_DRAFT_EXPIRY_DAYS", default=90)
 APPLICATION_DRAFT_WARNING_DAYS = env.int("APPLICATION_DRAFT_WARNING_DAYS", default=14)
+# Drafts one applicant may have open at a time (more is refused with 429 too_many_drafts).
+APPLICATION_MAX_OPEN_DRAFTS = env.int("APPLICATION_MAX_OPEN_DRAFTS", default=10)
 # The unit that handles a submitted application when no other rule applies (a TerritorialUnit code).
 APPLICATIONS_DEFAULT_UNIT_CODE = env.str("APPLICATIONS_DEFAULT_UNIT_CODE", default="")
 

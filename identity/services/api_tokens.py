@@ -30,12 +30,15 @@ def issue_access_token(*, user: User) -> str:
         subject=str(user.pk),
         token_type=tokens.ACCESS,
         lifetime_seconds=int(settings.JWT_ACCESS_TTL.total_seconds()),
-        extra={"role": user.role},
+        extra={"role": user.role, "pwf": password_fingerprint(user)},
     )
 
 
-def _password_fingerprint(user: User) -> str:
-    """Changes whenever the password does, however it was set (a page, the admin, changepassword)."""
+def password_fingerprint(user: User) -> str:
+    """Changes whenever the password does, however it was set (a page, the admin, changepassword).
+
+    Access and refresh tokens carry it (``pwf``); a token whose fingerprint no longer matches is refused, so a
+    password change or reset ends every API session at once, not when the access token expires."""
     return salted_hmac("identity.refresh-token", user.password, algorithm="sha256").hexdigest()[:32]
 
 
@@ -45,7 +48,7 @@ def _issue_pair(*, user: User, family: str) -> TokenPair:
         subject=str(user.pk),
         token_type=tokens.REFRESH,
         lifetime_seconds=lifetime,
-        extra={"fam": family, "pwf": _password_fingerprint(user)},
+        extra={"fam": family, "pwf": password_fingerprint(user)},
     )
     claims = tokens.decode(refresh, token_type=tokens.REFRESH)
     RefreshToken.objects.create(
@@ -87,7 +90,7 @@ def rotate_refresh_token(*, refresh: str) -> TokenPair:
             raise tokens.TokenError("Refresh token has been revoked.")
         if not row.user.is_active:
             raise tokens.TokenError("Account is deactivated.")
-        if not constant_time_compare(str(claims.get("pwf", "")), _password_fingerprint(row.user)):
+        if not constant_time_compare(str(claims.get("pwf", "")), password_fingerprint(row.user)):
             raise tokens.TokenError("The password was changed since this sign-in.")
         if row.used_at is None:
             row.used_at = timezone.now()

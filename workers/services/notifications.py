@@ -44,6 +44,7 @@ CLAIM_TIMEOUT = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT * 2)
 REQUIRED_CONTEXT: dict[str, frozenset[str]] = {
     "verify_email": frozenset({"verification_url"}),
     "password_reset": frozenset({"reset_url"}),
+    "account_exists": frozenset({"sign_in_url", "reset_url"}),
     "status_changed": frozenset({"reference", "status_label", "url"}),  # optional: "message"
 }
 
@@ -119,7 +120,8 @@ def build_message(notification: Notification) -> EmailMultiAlternatives:
     with translation.override(language):
         context = {
             **notification.context,
-            "recipient_name": recipient.get_full_name(),
+            # Names are self-declared: an address nobody has confirmed yet is greeted without one.
+            "recipient_name": recipient.get_full_name() if recipient.email_verified else "",
             "signature": _signature(notification.actor),
             "site_url": settings.SITE_URL,
             "office_name": str(settings.OFFICE_NAME),
