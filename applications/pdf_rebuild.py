@@ -95,7 +95,9 @@ _STREAM_DROPPED_KEYS = frozenset({"/F", "/FFilter", "/FDecodeParms"})
 _FORBIDDEN_TYPES = frozenset(
     {"/Action", "/Filespec", "/EmbeddedFile", "/Annot", "/Catalog", "/Pages", "/Page", "/Collection"}
 )
-_FORBIDDEN_SUBTYPES = frozenset({"/FileAttachment", "/RichMedia", "/Screen", "/Movie", "/Sound", "/3D", "/PS"})
+_FORBIDDEN_SUBTYPES = frozenset(
+    {"/FileAttachment", "/RichMedia", "/Screen", "/Movie", "/Sound", "/3D", "/PS"}
+)
 _ACTION_TYPES = frozenset(
     {
         "/GoTo",
@@ -165,7 +167,9 @@ def _damaged() -> UploadRejectedError:
 
 def _image_too_large() -> UploadRejectedError:
     return _refuse(
-        _("The PDF contains an image that is too large in pixels. Please scan or export it at a lower resolution."),
+        _(
+            "The PDF contains an image that is too large in pixels. Please scan or export it at a lower resolution."
+        ),
         "image_too_large",
     )
 
@@ -197,7 +201,8 @@ def rebuild_pdf(content: bytes) -> bytes:
             source = pikepdf.open(io.BytesIO(content))
         except pikepdf.PasswordError:
             raise _refuse(
-                _("The PDF is password-protected or encrypted. Please upload an unprotected copy."), "encrypted"
+                _("The PDF is password-protected or encrypted. Please upload an unprotected copy."),
+                "encrypted",
             ) from None
         with source:
             rebuilt = _rebuild(source, limits)
@@ -268,7 +273,7 @@ class _Walk:
         stack: list[object] = []
         for page in self.pdf.pages:
             self.seen.add(page.obj.objgen)
-            stack.extend(page.obj[key] for key in page.obj.keys() if key != "/Parent")
+            stack.extend(page.obj[key] for key in page.obj if key != "/Parent")
         while stack:
             obj = stack.pop()
             if not isinstance(obj, (Dictionary, Stream, Array)):
@@ -288,7 +293,11 @@ class _Walk:
                 continue
             is_stream = isinstance(obj, Stream)
             for key in list(obj.keys()):
-                if key in _DROPPED_KEYS or (is_stream and key in _STREAM_DROPPED_KEYS) or _forbidden(obj[key]):
+                if (
+                    key in _DROPPED_KEYS
+                    or (is_stream and key in _STREAM_DROPPED_KEYS)
+                    or _forbidden(obj[key])
+                ):
                     del obj[key]
                 else:
                     stack.append(obj[key])
@@ -331,7 +340,9 @@ class _Walk:
             except (pikepdf.PdfError, RuntimeError) as error:
                 if _limit_reached(error):
                     raise _bomb() from None
-                return stream.read_raw_bytes()  # damaged data: a viewer shows what it can, qpdf copies it as is
+                return (
+                    stream.read_raw_bytes()
+                )  # damaged data: a viewer shows what it can, qpdf copies it as is
         scratch = pikepdf.new()
         part = Stream(scratch, stream.read_raw_bytes())
         part.Filter = Array([Name(name) for name in filters])

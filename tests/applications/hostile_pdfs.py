@@ -8,6 +8,7 @@ file does not contain, however it is encoded.
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import zipfile
@@ -71,9 +72,15 @@ def _xfa_form(pdf: pikepdf.Pdf) -> Dictionary:
 
 
 def xfa_javascript_in_object_stream() -> bytes:
-    """An XFA form with JavaScript, its /AcroForm (and every other dictionary) inside a compressed object stream."""
+    """An XFA form whose script runs when it opens, its /AcroForm inside a compressed object stream."""
     pdf = honest_pdf()
     pdf.Root.AcroForm = pdf.make_indirect(_xfa_form(pdf))
+    return save(pdf)
+
+
+def document_javascript() -> bytes:
+    """Document-level JavaScript (the /Names tree) and an open action running it, all compressed."""
+    pdf = honest_pdf()
     pdf.Root.OpenAction = _javascript(pdf)
     pdf.Root.Names = Dictionary(JavaScript=Dictionary(Names=Array([String("init"), _javascript(pdf)])))
     return save(pdf)
@@ -95,7 +102,9 @@ def file_attachment_exe() -> bytes:
     pdf = honest_pdf()
     exe = Stream(pdf, b"MZ\x90\x00\x03\x00\x00\x00" + b"\0" * 56 + EXE_MARKER + b"\0" * 64)
     exe.Params = Dictionary(Size=len(exe.read_bytes()))  # no /Type: the spec makes it optional
-    spec = Dictionary(Type=Name.Filespec, F=String("invoice.exe"), UF=String("invoice.exe"), EF=Dictionary(F=exe))
+    spec = Dictionary(
+        Type=Name.Filespec, F=String("invoice.exe"), UF=String("invoice.exe"), EF=Dictionary(F=exe)
+    )
     note = Dictionary(
         Type=Name.Annot,
         Subtype=Name.FileAttachment,
@@ -112,9 +121,16 @@ def rich_media_and_actions() -> bytes:
     """A RichMedia (Flash) annotation, a Launch link, a page open action, all compressed."""
     pdf = honest_pdf()
     flash = Stream(pdf, b"FWS\x0a" + b"\0" * 100)
-    content = Dictionary(Assets=Dictionary(Names=Array([String("movie.swf"), Dictionary(
-        Type=Name.Filespec, F=String("movie.swf"), EF=Dictionary(F=flash)
-    )])))
+    content = Dictionary(
+        Assets=Dictionary(
+            Names=Array(
+                [
+                    String("movie.swf"),
+                    Dictionary(Type=Name.Filespec, F=String("movie.swf"), EF=Dictionary(F=flash)),
+                ]
+            )
+        )
+    )
     rich = Dictionary(Subtype=Name.RichMedia, Rect=Array([100, 100, 300, 300]), RichMediaContent=content)
     launch = Dictionary(
         Subtype=Name.Link,
@@ -152,6 +168,7 @@ def filled_form() -> bytes:
     return save(pdf)
 
 
+@functools.cache
 def _zeros_deflated(size: int) -> bytes:
     compressor = zlib.compressobj(9)
     chunk = b"\0" * 1_000_000
@@ -159,6 +176,7 @@ def _zeros_deflated(size: int) -> bytes:
     return b"".join(parts) + compressor.flush()
 
 
+@functools.cache
 def image_bomb(side: int = 20_000) -> bytes:
     """A ``side``×``side`` grey image of zeros: 400 MB decoded from a file of about 400 KB."""
     pdf = honest_pdf()
@@ -238,7 +256,8 @@ def owner_password_only() -> bytes:
     """Restricted (no printing, no copying) but readable without a password, like many bank statements."""
     out = io.BytesIO()
     honest_pdf().save(
-        out, encryption=pikepdf.Encryption(owner="bank-secret", user="", allow=pikepdf.Permissions(extract=False))
+        out,
+        encryption=pikepdf.Encryption(owner="bank-secret", user="", allow=pikepdf.Permissions(extract=False)),
     )
     return out.getvalue()
 
