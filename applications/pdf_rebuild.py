@@ -187,7 +187,7 @@ def rebuild_pdf(content: bytes) -> bytes:
         raise _refuse(_("The PDF file is incomplete (it was cut off). Please upload it again."), "truncated")
     # Whatever follows the last end-of-file marker (an appended ZIP or HTML page) is not part of the PDF.
     content = content[: end + len(b"%%EOF")] + b"\n"
-    # qpdf's limits are process-wide; every PDF this process opens is an upload checked here.
+    # qpdf's limits are process-wide: they are set from the settings on each call, the same for every upload.
     pikepdf.settings.set_qpdf_limits(
         flate_max_memory=limits.stream_bytes,
         run_length_max_memory=limits.stream_bytes,
@@ -252,12 +252,32 @@ def _flatten_annotations(source: pikepdf.Pdf) -> None:
     """Draw what annotations and filled-in form fields show into the page itself; they are removed after."""
     acroform = source.Root.get("/AcroForm")
     try:
-        if isinstance(acroform, Dictionary) and acroform.get("/NeedAppearances") is True:
+        if (
+            isinstance(acroform, Dictionary)
+            and acroform.get("/NeedAppearances") is True
+            and not _appearances_use_lzw(source)
+        ):
+            # Drawing a field reads its old appearance: qpdf bounds Flate there, not LZW (checked just above).
             source.generate_appearance_streams()
         source.flatten_annotations(mode="all")
     except (pikepdf.PdfError, RuntimeError):
         # A form qpdf cannot draw is dropped with the other annotations: the page content itself still shows.
         logger.info("upload.pdf_flatten_failed", exc_info=True)
+
+
+def _appearances_use_lzw(source: pikepdf.Pdf) -> bool:
+    for page in source.pages:
+        annotations = page.obj.get("/Annots")
+        for annotation in annotations if isinstance(annotations, Array) else []:
+            appearance = annotation.get("/AP") if isinstance(annotation, Dictionary) else None
+            if not isinstance(appearance, Dictionary):
+                continue
+            for state in appearance.values():
+                streams = state.values() if isinstance(state, Dictionary) else [state]
+                for stream in streams:
+                    if isinstance(stream, Stream) and _LZW & set(_filter_names(stream.get("/Filter"))):
+                        return True
+    return False
 
 
 class _Walk:

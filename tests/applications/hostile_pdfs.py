@@ -168,6 +168,28 @@ def filled_form() -> bytes:
     return save(pdf)
 
 
+def form_needing_appearances() -> bytes:
+    """A filled-in field with no appearance of its own: the viewer is asked to draw its value (pdftk does this)."""
+    pdf = honest_pdf()
+    font = pdf.pages[0].obj.Resources.Font.F1
+    field = pdf.make_indirect(
+        Dictionary(
+            Type=Name.Annot,
+            Subtype=Name.Widget,
+            FT=Name.Tx,
+            T=String("name"),
+            V=String("Jane Drawn Value"),
+            DA=String("/F1 12 Tf 0 g"),
+            Rect=Array([72, 700, 272, 720]),
+        )
+    )
+    pdf.pages[0].obj.Annots = Array([field])
+    pdf.Root.AcroForm = Dictionary(
+        Fields=Array([field]), DR=Dictionary(Font=Dictionary(F1=font)), NeedAppearances=True
+    )
+    return save(pdf)
+
+
 @functools.cache
 def _zeros_deflated(size: int) -> bytes:
     compressor = zlib.compressobj(9)

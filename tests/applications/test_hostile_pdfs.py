@@ -95,12 +95,20 @@ def test_the_hidden_forms_are_invisible_to_a_byte_search():
     assert b"/EmbeddedFile" not in hostile.file_attachment_exe()
 
 
-def test_a_filled_form_keeps_its_values_as_page_content(applicant_api, draft):
-    response = _upload(applicant_api, draft, hostile.filled_form())
+@pytest.mark.parametrize(
+    ("build", "value"),
+    [
+        (hostile.filled_form, b"(Jane Filled Value) Tj"),
+        (hostile.form_needing_appearances, b"Jane Drawn Value"),
+    ],
+    ids=["with-appearance", "needing-appearance"],
+)
+def test_a_filled_form_keeps_its_values_as_page_content(build, value, applicant_api, draft):
+    response = _upload(applicant_api, draft, build())
     assert response.status_code == 201, response.content
     stored = _stored(draft)
     _assert_plain_pages(stored)
-    assert b"(Jane Filled Value) Tj" in hostile.expanded(stored)  # drawn into the page, no longer a field
+    assert value in hostile.expanded(stored)  # drawn into the page, no longer a field
 
 
 def test_a_restricted_but_readable_pdf_is_stored_unencrypted(applicant_api, draft):
