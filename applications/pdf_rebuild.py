@@ -424,7 +424,12 @@ def _limit_reached(error: Exception) -> bool:
 
 
 def _name(value: object) -> str | None:
-    return str(value) if isinstance(value, Name) else None
+    if not isinstance(value, Name):
+        return None
+    try:
+        return str(value)
+    except UnicodeDecodeError:  # a name no reader knows: not one of ours either
+        return "/?"
 
 
 def _forbidden(obj: object) -> bool:
@@ -442,9 +447,9 @@ def _filter_names(value: object) -> list[str]:
     if value is None:
         return []
     if isinstance(value, Name):
-        return [str(value)]
+        return [_name(value) or ""]
     if isinstance(value, Array) and all(isinstance(item, Name) for item in value):
-        return [str(item) for item in value]
+        return [_name(item) or "" for item in value]
     raise _damaged()
 
 
@@ -462,7 +467,7 @@ def _decode_parms(value: object, count: int) -> list[Dictionary | None]:
 def _components(colorspace: object) -> int:
     """How many components an image's colour space has; 1 when unsure (the decode limits still hold)."""
     if isinstance(colorspace, Name):
-        return _COMPONENTS.get(str(colorspace), 1)
+        return _COMPONENTS.get(_name(colorspace) or "", 1)
     if isinstance(colorspace, Array) and len(colorspace) > 1:
         family = _name(colorspace[0])
         if family == "/ICCBased" and isinstance(colorspace[1], Stream):

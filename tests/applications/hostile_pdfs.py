@@ -117,6 +117,16 @@ def file_attachment_exe() -> bytes:
     return save(pdf)
 
 
+def catalog_reached_from_a_page() -> bytes:
+    """A page resource pointing back at the document catalog, to drag the XFA form along with the page."""
+    pdf = honest_pdf()
+    pdf.Root.AcroForm = pdf.make_indirect(_xfa_form(pdf))
+    pdf.Root.OpenAction = _javascript(pdf)
+    pdf.pages[0].obj.Resources.Properties = Dictionary(MC0=pdf.Root)
+    pdf.pages[0].obj.Resources.XObject.Im1.Decoy = pdf.Root.AcroForm
+    return save(pdf)
+
+
 def rich_media_and_actions() -> bytes:
     """A RichMedia (Flash) annotation, a Launch link, a page open action, all compressed."""
     pdf = honest_pdf()

@@ -67,6 +67,7 @@ DEFUSED = {
     "xfa-escaped-key": hostile.xfa_with_escaped_key,
     "document-javascript-open-action": hostile.document_javascript,
     "file-attachment-exe": hostile.file_attachment_exe,
+    "catalog-reached-from-a-page": hostile.catalog_reached_from_a_page,
     "richmedia-launch-page-action": hostile.rich_media_and_actions,
     "pdf-html-polyglot": hostile.pdf_html_polyglot,
     "pdf-zip-polyglot": hostile.pdf_zip_polyglot,

@@ -3,6 +3,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import random
 
 import pikepdf
 import pytest
@@ -113,6 +114,33 @@ def test_stray_active_objects_are_not_stored(extra, passport_type):
     text = expanded(checked.content)
     for name in (b"/JavaScript", b"/OpenAction", b"/Launch", b"/EmbeddedFiles"):
         assert name not in text
+
+
+def test_damaged_pdfs_are_refused_or_rebuilt_never_an_error(passport_type):
+    """Random byte damage anywhere in a PDF: the parser never crashes the upload, whatever it meets."""
+    from tests.applications.hostile_pdfs import file_attachment_exe, xfa_with_escaped_key
+
+    rng = random.Random(9)
+    for original in (pdf_bytes(), xfa_with_escaped_key(), file_attachment_exe()):
+        for _ in range(60):
+            data = bytearray(original)
+            for _ in range(rng.randint(1, 8)):
+                position = rng.randrange(len(data))
+                data[position : position + rng.randint(1, 4)] = rng.randbytes(rng.randint(0, 4))
+            try:
+                checked = inspect_upload(
+                    stream=io.BytesIO(bytes(data)), filename="a.pdf", document_type=passport_type
+                )
+            except UploadRejectedError as error:
+                assert error.details["reason"] in {
+                    "truncated",
+                    "damaged",
+                    "no_pages",
+                    "wrong_type",
+                    "too_complex",
+                }
+            else:
+                assert b"MZ\x90" not in expanded(checked.content)
 
 
 def test_refuses_an_encrypted_pdf(passport_type):
