@@ -87,6 +87,11 @@ _DROPPED_KEYS = frozenset(
         "/Metadata",
         "/PieceInfo",
         "/Thumb",
+        "/Outlines",
+        "/Threads",
+        "/StructTreeRoot",
+        "/OCProperties",
+        "/Perms",
     }
 )
 # A stream whose data lives in another file: the reference goes, the (empty) stream stays.
@@ -294,7 +299,11 @@ class _Walk:
         stack: list[object] = []
         for page in self.pdf.pages:
             self.seen.add(page.obj.objgen)
-            stack.extend(page.obj[key] for key in page.obj if key != "/Parent")
+            for key in list(page.obj.keys()):
+                if key != "/Parent" and _forbidden(page.obj[key]):
+                    del page.obj[key]
+                elif key != "/Parent":
+                    stack.append(page.obj[key])
         while stack:
             obj = stack.pop()
             if not isinstance(obj, (Dictionary, Stream, Array)):
@@ -361,9 +370,8 @@ class _Walk:
             except (pikepdf.PdfError, RuntimeError) as error:
                 if _limit_reached(error):
                     raise _bomb() from None
-                return (
-                    stream.read_raw_bytes()
-                )  # damaged data: a viewer shows what it can, qpdf copies it as is
+                # Damaged data: a viewer shows what it can, and qpdf copies it as it is.
+                return stream.read_raw_bytes()
         scratch = pikepdf.new()
         part = Stream(scratch, stream.read_raw_bytes())
         part.Filter = Array([Name(name) for name in filters])
