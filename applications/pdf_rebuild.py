@@ -27,6 +27,7 @@ import zipfile
 from dataclasses import dataclass
 
 import pikepdf
+import pikepdf.settings
 from django.conf import settings
 from django.utils.translation import gettext as _
 from pikepdf import Array, Dictionary, Name, Stream
