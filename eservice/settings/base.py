@@ -185,7 +185,9 @@ UPLOAD_MAX_PDF_PAGES = env.int("UPLOAD_MAX_PDF_PAGES", default=60)
 UPLOAD_MAX_PDF_DECOMPRESSED_BYTES = env.int("UPLOAD_MAX_PDF_DECOMPRESSED_BYTES", default=50_000_000)
 # Uploaded PDFs are rebuilt (applications/pdf_rebuild.py): all their streams together may decode to this much,
 # and the pages may reach this many objects.
-UPLOAD_MAX_PDF_TOTAL_DECOMPRESSED_BYTES = env.int("UPLOAD_MAX_PDF_TOTAL_DECOMPRESSED_BYTES", default=300_000_000)
+UPLOAD_MAX_PDF_TOTAL_DECOMPRESSED_BYTES = env.int(
+    "UPLOAD_MAX_PDF_TOTAL_DECOMPRESSED_BYTES", default=300_000_000
+)
 UPLOAD_MAX_PDF_OBJECTS = env.int("UPLOAD_MAX_PDF_OBJECTS", default=200_000)
 
 # Applications: drafts untouched this long expire, after a warning this many days before.
