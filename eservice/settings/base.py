@@ -194,6 +194,12 @@ UPLOAD_MAX_PDF_DECOMPRESSED_BYTES = env.int("UPLOAD_MAX_PDF_DECOMPRESSED_BYTES",
 # Per applicant (applications/services/limits.py; off with RATELIMIT_ENABLE): uploads per period, MB per day.
 UPLOAD_RATE = env.str("UPLOAD_RATE", default="10/m")
 UPLOAD_QUOTA_MB_PER_DAY = env.int("UPLOAD_QUOTA_MB_PER_DAY", default=200)
+# Uploaded PDFs are rebuilt (applications/pdf_rebuild.py): all their streams together may decode to this much,
+# and the pages may reach this many objects.
+UPLOAD_MAX_PDF_TOTAL_DECOMPRESSED_BYTES = env.int(
+    "UPLOAD_MAX_PDF_TOTAL_DECOMPRESSED_BYTES", default=300_000_000
+)
+UPLOAD_MAX_PDF_OBJECTS = env.int("UPLOAD_MAX_PDF_OBJECTS", default=200_000)
 
 # Applications: drafts untouched this long expire, after a warning this many days before.
 APPLICATION_DRAFT_EXPIRY_DAYS = env.int("APPLICATION_DRAFT_EXPIRY_DAYS", default=90)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -112,7 +114,8 @@ def test_upload_and_delete_a_document(applicant_api, draft, client):
     client.force_login(draft.applicant)  # downloads are a page (session), not an API call
     downloaded = client.get(body["download_url"])
     assert downloaded.status_code == 200
-    assert b"".join(downloaded.streaming_content) == pdf_bytes()
+    stored = b"".join(downloaded.streaming_content)
+    assert stored.startswith(b"%PDF-") and hashlib.sha256(stored).hexdigest() == body["sha256"]
     assert applicant_api.delete(f"{BASE}/{draft.pk}/documents/{body['id']}").status_code == 204
     assert not draft.documents.exists()
 
