@@ -31,7 +31,10 @@ from applications.models import (
 from applications.models.application import PERSONAL_FIELDS, reference_for
 from eservice.exceptions import ConflictError, DomainError, InvalidTransitionError, NotFoundError
 from identity.models import ApplicantProfile, TerritorialUnit, User
+from workers.pdf import render_pdf
 from workers.queueing import enqueue_on_commit
+from workers.selectors import get_generated_document
+from workers.services import absolute_url, notify, store_pdf
 
 logger = logging.getLogger(__name__)
 
@@ -72,8 +75,6 @@ def record_event(
 
 
 def application_url(application: Application) -> str:
-    from workers.services import absolute_url
-
     return absolute_url(reverse("applications:detail", args=[application.pk]))
 
 
@@ -88,8 +89,6 @@ def _mail_context(application: Application, **extra: Any) -> dict[str, Any]:
 
 
 def _notify(*, application: Application, event: str, **extra: Any) -> None:
-    from workers.services import notify
-
     notify(recipient=application.applicant, event=event, context=_mail_context(application, **extra))
 
 
@@ -274,9 +273,7 @@ def submit_application(*, application_id: int, user: User) -> Application:
         event="application_submitted",
         decision_due_on=application.decision_due_on.isoformat(),
     )
-    from workers.tasks.applications import render_application_summary as render_application_summary_task
-
-    enqueue_on_commit(render_application_summary_task, application.pk)
+    enqueue_on_commit("applications.tasks.render_application_summary", application.pk)
     logger.info("application.submitted id=%s", application.pk)
     return application
 
@@ -396,10 +393,6 @@ def expire_stale_drafts(*, now: dt.datetime | None = None) -> list[int]:
 
 def render_application_summary(*, application_id: int) -> Any:
     """Render the submitted application's summary PDF once (idempotent: a second call returns the first)."""
-    from workers.pdf import render_pdf
-    from workers.selectors import get_generated_document
-    from workers.services import store_pdf
-
     application = (
         Application.objects.select_related("applicant", "kind", "purpose", "unit")
         .filter(pk=application_id)

@@ -296,10 +296,7 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES_NAMES = ("default", "email", "pdf")
-CELERY_TASK_ROUTES = {
-    "workers.tasks.email.*": {"queue": "email"},
-    "workers.tasks.pdf.*": {"queue": "pdf"},
-}
+# No routes by name: every task names its queue in its decorator (tests/eservice/test_celery_routing.py checks).
 # WeasyPrint does not give memory back to the OS: recycle worker processes.
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", default=100)
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=400_000)  # KiB

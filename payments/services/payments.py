@@ -25,6 +25,7 @@ from payments.models import Payment, ReconciliationItem
 from payments.providers import UnknownProviderError, get_card_provider
 from payments.selectors import get_fee_due
 from workers.queueing import enqueue_on_commit
+from workers.services import absolute_url
 
 logger = logging.getLogger(__name__)
 
@@ -118,13 +119,9 @@ def start_payment(*, application_id: int, user: User, method: str) -> StartedPay
     redirect_url = ""
     if provider is None:
         _save_with_new_reference(payment)
-        from workers.tasks.payments import render_bank_transfer_instructions as instructions_task
-
-        enqueue_on_commit(instructions_task, payment.pk)
+        enqueue_on_commit("payments.tasks.render_bank_transfer_instructions", payment.pk)
     else:
         payment.save()
-        from workers.services import absolute_url
-
         checkout = provider.start_payment(
             payment=payment, return_url=absolute_url(reverse("payments:return", args=[payment.pk]))
         )
@@ -206,9 +203,7 @@ def confirm_payment(*, payment_id: int, paid_at: timezone.datetime | None = None
                 expected_cents=payment.amount_cents,
                 note=f"application state: {application.state}",
             )
-    from workers.tasks.payments import render_payment_receipt as receipt_task
-
-    enqueue_on_commit(receipt_task, payment.pk)
+    enqueue_on_commit("payments.tasks.render_payment_receipt", payment.pk)
     logger.info("payment.paid id=%s application=%s", payment.pk, payment.application_id)
     return Outcome.PAID
 

@@ -28,11 +28,11 @@ from tests.integration.live_workers import (
     wait_for,
 )
 from tests.services import require_postgres, require_redis
+from tests.workers.sample_letter import render_sample_letter_task
 from workers.models import GeneratedDocument, Notification
 from workers.services import notify
 from workers.services.notifications import STUCK_AFTER
 from workers.tasks.maintenance import sweep_notification_outbox as sweep_notification_outbox_task
-from workers.tasks.pdf import render_sample_letter as render_sample_letter_task
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -68,7 +68,12 @@ def start_worker(redis_broker, settings, tmp_path):
             "MEDIA_ROOT": str(settings.MEDIA_ROOT),
             "CONN_MAX_AGE": "0",
         }
-        worker = WorkerProcess(env=env, queues=queues, log_path=tmp_path / f"worker-{len(workers)}.log")
+        worker = WorkerProcess(
+            env=env,
+            queues=queues,
+            log_path=tmp_path / f"worker-{len(workers)}.log",
+            extra=["--include=tests.workers.sample_letter"],  # the test-only PDF task
+        )
         workers.append(worker)
         return worker.wait_ready()
 

@@ -4,8 +4,8 @@ from unittest import mock
 
 import pytest
 
+from payments.tasks import render_payment_receipt as receipt_task
 from workers.queueing import enqueue, enqueue_on_commit
-from workers.tasks.payments import render_payment_receipt as receipt_task
 
 pytestmark = pytest.mark.django_db
 
