@@ -41,7 +41,10 @@ def _registered_tasks() -> dict:
 def _published_queue(task) -> str:
     """The queue a message of ``task`` is published to, as ``apply_async`` routes it."""
     # Arguments do not matter for routing: skip the signature check, not the routing.
-    with mock.patch.object(app.amqp, "send_task_message") as send, mock.patch.object(type(task), "typing", False):
+    with (
+        mock.patch.object(app.amqp, "send_task_message") as send,
+        mock.patch.object(type(task), "typing", False),
+    ):
         task.apply_async(args=[1])
     return send.call_args.kwargs["queue"].name
 
