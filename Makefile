@@ -4,8 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
+# The one address every process puts in links (e-mails, PDFs). Not derived from PORT inside the processes:
+# honcho gives each its own PORT (web $(PORT), worker $(PORT)+100, beat $(PORT)+200).
+SITE_URL ?= http://localhost:$(PORT)
+RUN_SETTINGS ?= eservice.settings.local
 
-.PHONY: run test venv migrate seed lint format messages benchmark clean
+.PHONY: run start test venv migrate seed lint format messages benchmark clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,9 +30,13 @@ seed: migrate
 ## Start web, Celery worker and beat on the embedded defaults (SQLite, filesystem broker, mail to files).
 run: seed
 	@echo ""
-	@echo "  Open http://localhost:$(PORT)/  (Ctrl-C stops web, worker and beat)"
+	@echo "  Open $(SITE_URL)/  (Ctrl-C stops web, worker and beat)"
 	@echo ""
-	$(BIN)/honcho start -f Procfile
+	@$(MAKE) --no-print-directory start
+
+## What `make run` ends with, without the set-up steps: web, worker and beat sharing one SITE_URL.
+start:
+	DJANGO_SETTINGS_MODULE=$(RUN_SETTINGS) SITE_URL=$(SITE_URL) $(BIN)/honcho start -f Procfile
 
 ## Run the whole test suite (services-dependent tests skip unless REQUIRE_SERVICES=1).
 test: venv
