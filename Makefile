@@ -9,15 +9,28 @@ export PORT
 SITE_URL ?= http://localhost:$(PORT)
 RUN_SETTINGS ?= eservice.settings.local
 
-.PHONY: run start test venv migrate seed lint format messages benchmark clean
+# Dependencies are installed from lock files with hashes; `make lock` refreshes them after pyproject.toml changes.
+# requirements.lock: what the image runs; requirements-dev.lock: that plus the dev tools (make venv, CI).
+UV_VERSION := 0.13.9
+UV ?= $(BIN)/uv
+LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes --quiet
 
-$(BIN)/.installed: pyproject.toml
+.PHONY: run start test venv lock migrate seed lint format messages benchmark clean
+
+$(BIN)/.installed: requirements-dev.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
 venv: $(BIN)/.installed
+
+## Re-resolve both lock files from pyproject.toml (the runtime lock keeps the dev lock's versions).
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	test -x $(UV) || $(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"
+	$(UV) pip compile pyproject.toml --extra dev $(LOCK_FLAGS) -o requirements-dev.lock
+	$(UV) pip compile pyproject.toml -c requirements-dev.lock $(LOCK_FLAGS) -o requirements.lock
 
 migrate: venv
 	mkdir -p var/mail var/media

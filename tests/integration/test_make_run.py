@@ -135,7 +135,9 @@ def test_links_in_a_mail_the_worker_renders_point_at_the_web_server(make_run):
         opener = urllib.request.build_opener(_NoRedirect)
         for link in sorted(links):
             parts = urlsplit(link)
-            assert (parts.hostname, parts.port) == ("localhost", port), f"{link} does not point at the web server on port {port}"
+            assert (parts.hostname, parts.port) == ("localhost", port), (
+                f"{link} does not point at the web server on port {port}"
+            )
             try:
                 status = opener.open(link, timeout=30).status
             except urllib.error.HTTPError as error:
