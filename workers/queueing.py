@@ -11,6 +11,8 @@ top: no import cycle. The name is resolved to the registered task, whose decorat
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import logging
 from functools import partial
 from typing import Any
@@ -28,8 +30,10 @@ def get_task(task: Task | str) -> Task:
         return task
     tasks = current_app.tasks
     if task not in tasks:
-        # Web processes import tasks modules only on demand: run the app's autodiscovery once.
-        current_app.loader.import_default_modules()
+        # A web process imports no tasks module until it needs one: a task's name is its module and function.
+        # (Not the app's import_default_modules(): in a web process that would run Django's system checks.)
+        with contextlib.suppress(ImportError):
+            importlib.import_module(task.rpartition(".")[0])
     try:
         return tasks[task]
     except KeyError:

@@ -18,6 +18,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
+from applications.calendar import add_working_days
 from applications.completeness import allowed_actions, field_errors, list_missing_items
 from applications.hooks import run_on_withdrawn
 from applications.models import (
@@ -29,6 +30,7 @@ from applications.models import (
     Purpose,
 )
 from applications.models.application import PERSONAL_FIELDS, reference_for
+from applications.selectors import get_purpose, list_requirements, parse_speed
 from eservice.exceptions import ConflictError, DomainError, InvalidTransitionError, NotFoundError
 from identity.models import ApplicantProfile, TerritorialUnit, User
 from workers.pdf import render_pdf
@@ -136,8 +138,6 @@ def create_draft(
     processing_speed: str = ProcessingSpeed.STANDARD,
 ) -> Application:
     """Start a draft for ``kind`` and ``purpose``, with the personal data copied from the profile."""
-    from applications.selectors import get_purpose, parse_speed
-
     if not applicant.is_applicant:
         raise DomainError(_("Only applicants can start an application."))
     if not kind.is_active:
@@ -208,8 +208,6 @@ def update_application(*, application_id: int, user: User, data: dict[str, Any])
 
 
 def _documents_and_requirements(application: Application) -> tuple[list, list]:
-    from applications.selectors import list_requirements
-
     documents = list(
         ApplicationDocument.objects.filter(application=application).select_related("document_type")
     )
@@ -218,8 +216,6 @@ def _documents_and_requirements(application: Application) -> tuple[list, list]:
 
 
 def decision_due_date(*, speed: str, start: dt.date) -> dt.date:
-    from applications.calendar import add_working_days
-
     return add_working_days(start, ProcessingSpeed(speed).working_days)
 
 

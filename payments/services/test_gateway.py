@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from payments.providers import test_gateway
 from payments.providers.base import ProviderEvent
+from payments.services.webhooks import receive_webhook
 from workers.queueing import enqueue_on_commit
 from workers.services import absolute_url
 
@@ -64,7 +65,5 @@ def deliver_test_gateway_webhook(*, body: str) -> dict:
         request = urllib.request.Request(url, data=raw, headers=headers, method="POST")  # noqa: S310
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (our own SITE_URL)
             return json.loads(response.read() or b"{}")
-    from payments.services.webhooks import receive_webhook
-
     result = receive_webhook(provider_name="test_gateway", body=raw, headers=headers)
     return {"status": result.status, "event_id": result.event_id}
