@@ -31,6 +31,7 @@ from eservice.exceptions import DomainError, ForbiddenError
 from identity.models import ApplicantProfile, EmailVerification, Language, RefreshToken, Role, User
 from identity.names import clean_person_name
 from identity.services.api_tokens import revoke_user_tokens
+from workers.services import absolute_url, notify
 
 log = logging.getLogger(__name__)
 
@@ -172,8 +173,6 @@ def verification_url(*, token: str) -> str:
 
 def send_verification_email(*, user: User) -> None:
     """Put the verification e-mail in the outbox; it is rendered in the user's language and sent after commit."""
-    from workers.services import notify  # workers depends on identity's models: import at call time
-
     token = make_verification_token(user=user)
     notify(
         recipient=user,
@@ -250,7 +249,7 @@ def delete_expired_tokens(*, now: datetime | None = None) -> dict[str, int]:
 
     The day of grace keeps a just-expired token recognisable as reused (which revokes its family) for a while.
     A used verification is only kept while its link could still be presented, to refuse it a second time.
-    Run daily by the ``workers.tasks.maintenance.delete_expired_tokens`` task.
+    Run daily by the ``identity.tasks.delete_expired_tokens`` task.
     """
     now = now or timezone.now()
     refresh_deleted, _counts = RefreshToken.objects.filter(expires_at__lt=now - timedelta(days=1)).delete()
@@ -281,8 +280,6 @@ def password_reset_url(*, user: User) -> str:
 
     The token depends on the password hash and the last sign-in, so it stops working once used.
     """
-    from workers.services import absolute_url  # workers depends on identity's models: import at call time
-
     path = reverse(
         "identity:password_reset_confirm",
         kwargs={
@@ -297,8 +294,6 @@ def send_password_reset_email(*, email: str) -> bool:
     """Mail a reset link, in the user's preferred language through the outbox, if an active account with a
     usable password has this address. Returns whether one was queued; the caller answers the same either way.
     """
-    from workers.services import notify
-
     user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
     if user is None or not user.has_usable_password():
         return False

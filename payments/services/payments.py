@@ -34,6 +34,7 @@ from payments.providers.base import Checkout, ProviderError
 from payments.selectors import get_fee_due
 from payments.services import provider_calls
 from workers.queueing import enqueue_on_commit
+from workers.services import absolute_url
 
 logger = logging.getLogger(__name__)
 
@@ -152,12 +153,9 @@ def _open_payment(*, application_id: int, user: User, method: str) -> tuple[Paym
     call = None
     if provider is None:
         _save_with_new_reference(payment)
-        from workers.tasks.payments import render_bank_transfer_instructions as instructions_task
-
-        enqueue_on_commit(instructions_task, payment.pk)
+        enqueue_on_commit("payments.tasks.render_bank_transfer_instructions", payment.pk)
     else:
         payment.save()
-        from workers.services import absolute_url
 
         call = provider_calls.open_call(
             payment=payment,
@@ -276,9 +274,7 @@ def _tell_application_and_queue_receipt(payment: Payment, application) -> None:
                 expected_cents=payment.amount_cents,
                 note=f"application state: {application.state}",
             )
-    from workers.tasks.payments import render_payment_receipt as receipt_task
-
-    enqueue_on_commit(receipt_task, payment.pk)
+    enqueue_on_commit("payments.tasks.render_payment_receipt", payment.pk)
     logger.info("payment.paid id=%s application=%s", payment.pk, payment.application_id)
 
 

@@ -89,8 +89,6 @@ def refund_payment(*, payment: Payment, application: Application) -> Payment:
     The money moves later, outside this transaction: a card refund by a worker calling the provider after
     commit (so a rollback can never follow money already returned), a bank refund by staff.
     """
-    from workers.tasks.payments import refund_card_payment as refund_card_task
-
     payment.request_refund(amount_cents=payment.amount_cents)
     _save(payment, ["status", "refund_amount_cents"])
     payment_events.record_payment_event(
@@ -99,7 +97,7 @@ def refund_payment(*, payment: Payment, application: Application) -> Payment:
         data={"payment_id": payment.pk, "amount": payment.amount_display},
     )
     if payment.method == Payment.Method.CARD:
-        enqueue_on_commit(refund_card_task, payment.pk)
+        enqueue_on_commit("payments.tasks.refund_card_payment", payment.pk)
     logger.info("payment.refund_requested id=%s method=%s", payment.pk, payment.method)
     return payment
 
@@ -200,8 +198,6 @@ def _card_refund_refused(payment: Payment) -> bool:
 
 def requeue_pending_card_refunds() -> list[int]:
     """Queue card refunds still pending (the broker was down at commit, or the provider kept failing)."""
-    from workers.tasks.payments import refund_card_payment as refund_card_task
-
     pending = list(
         Payment.objects.filter(status=Payment.Status.REFUND_PENDING, method=Payment.Method.CARD)
         .exclude(
@@ -211,7 +207,7 @@ def requeue_pending_card_refunds() -> list[int]:
         .values_list("pk", flat=True)
     )
     for payment_id in pending:
-        enqueue(refund_card_task, payment_id)
+        enqueue("payments.tasks.refund_card_payment", payment_id)
     return pending
 
 

@@ -79,7 +79,7 @@ def test_submit_incomplete_is_409_with_the_missing_list(applicant_api, draft):
 
 
 def test_submit_complete_then_submit_again_is_409(applicant_api, draft, attach_all, monkeypatch):
-    monkeypatch.setattr("workers.tasks.applications.render_application_summary.delay", lambda pk: None)
+    monkeypatch.setattr("applications.tasks.render_application_summary.delay", lambda pk: None)
     attach_all(draft)
     first = applicant_api.post(f"{BASE}/{draft.pk}/submit")
     assert first.status_code == 200, first.content

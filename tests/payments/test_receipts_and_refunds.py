@@ -195,7 +195,7 @@ def test_a_receipt_the_broker_never_took_is_queued_again_by_the_sweep(card_payme
     from unittest import mock
 
     from payments.services.receipts import requeue_missing_receipts
-    from workers.tasks.payments import render_payment_receipt as receipt_task
+    from payments.tasks import render_payment_receipt as receipt_task
 
     with mock.patch.object(receipt_task, "delay", side_effect=ConnectionRefusedError("broker down")):
         confirm_payment(payment_id=card_payment.pk)

@@ -47,7 +47,7 @@ def test_a_late_card_payment_accepted_in_the_review_list_pays_the_fee(
     item = _late_card_payment(client, card_payment, gateway_event)
     assert _state(card_payment) == ("failed", "awaiting_payment")
     with (
-        mock.patch("workers.tasks.payments.render_payment_receipt.delay") as render_receipt,
+        mock.patch("payments.tasks.render_payment_receipt.delay") as render_receipt,
         django_capture_on_commit_callbacks(execute=True),
     ):
         response = _accept(admin_client, item)
