@@ -1,4 +1,8 @@
-"""DRF authentication with our JWT access tokens (``Authorization: Bearer <token>``)."""
+"""DRF authentication with our JWT access tokens (``Authorization: Bearer <token>``).
+
+A staff member's token authenticates only when the sign-in that issued it checked the TOTP code (its ``amr``
+claim says ``otp``); browser sessions get the same rule from ``identity.middleware``.
+"""
 
 from __future__ import annotations
 
@@ -28,6 +32,12 @@ class JWTAuthentication(authentication.BaseAuthentication):
         user = User.objects.filter(pk=claims["sub"]).select_related("unit").first()
         if user is None or not user.is_active:
             raise exceptions.AuthenticationFailed(_("The account is not active."))
+        if user.requires_otp and not tokens.passed_second_factor(claims):
+            # Staff tokens come only from a sign-in that checked the TOTP code; this one did not (the
+            # account became staff after it was issued, or it never passed the code).
+            raise exceptions.AuthenticationFailed(
+                _("Staff must sign in with the code from their authenticator app."), code="otp_required"
+            )
         return user, claims
 
     def authenticate_header(self, request: Request) -> str:
