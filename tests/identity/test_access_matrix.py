@@ -32,6 +32,7 @@ from identity.services.api_tokens import issue_access_token
 from payments.services import start_payment
 from payments.services.receipts import INSTRUCTIONS, RECEIPT
 from tests.factories import (
+    PASSWORD,
     ApplicationDocumentFactory,
     ApplicationFactory,
     TerritorialUnitFactory,
@@ -42,7 +43,6 @@ from workers.models import GeneratedDocument
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "correct horse battery 9"  # UserFactory's
 
 ANONYMOUS = "anonymous"
 OWNER = "applicant"
