@@ -143,6 +143,7 @@ def doc_url(w: World) -> str:
 
 
 PUBLIC_API = cells(200)
+INVALID_FORM = {"first_name": "", "old_password": ""}  # a bound form with errors (an empty POST is unbound)
 ADMIN_PAGE = cells(ADMIN_LOGIN, no_otp=SETUP, admin=200)
 
 MATRIX: dict[str, list[Probe]] = {
@@ -173,8 +174,20 @@ MATRIX: dict[str, list[Probe]] = {
     ],
     "catalogue-legal-grounds": [api("get", lambda w: "/api/v1/catalogue/legal-grounds", PUBLIC_API)],
     # --- applications API -------------------------------------------------------------------------------
-    "applications": [api("get", lambda w: "/api/v1/applications", cells(200, anonymous=401, no_otp=401))],
-    "application": [api("get", lambda w: f"/api/v1/applications/{w.case.pk}", owners_api(200))],
+    "applications": [
+        api("get", lambda w: "/api/v1/applications", cells(200, anonymous=401, no_otp=401)),
+        # Only applicants start applications; staff are refused by the service.
+        api(
+            "post",
+            lambda w: "/api/v1/applications",
+            cells(400, anonymous=401, no_otp=401, owner=201, other=201),
+            {"kind": "first_trp", "purpose": "studies"},
+        ),
+    ],
+    "application": [
+        api("get", lambda w: f"/api/v1/applications/{w.case.pk}", owners_api(200)),
+        api("patch", lambda w: f"/api/v1/applications/{w.draft.pk}", owners_api(200), {"school_name": "LU"}),
+    ],
     "application-documents": [
         api(
             "post",
@@ -201,7 +214,8 @@ MATRIX: dict[str, list[Probe]] = {
         api("get", lambda w: f"/api/v1/applications/{w.case.pk}/timeline", owners_api(200))
     ],
     "application-payments": [
-        api("get", lambda w: f"/api/v1/applications/{w.awaiting.pk}/payments", owners_api(200))
+        api("get", lambda w: f"/api/v1/applications/{w.awaiting.pk}/payments", owners_api(200)),
+        api("post", lambda w: f"/api/v1/applications/{w.awaiting.pk}/payments", owners_api(400), {}),
     ],
     "payment-webhook": [api("post", lambda w: "/api/v1/payments/webhooks/test_gateway", cells(400), {})],
     # --- identity pages ---------------------------------------------------------------------------------
@@ -215,9 +229,15 @@ MATRIX: dict[str, list[Probe]] = {
     "identity:password_reset_done": [get(lambda w: "/password/reset/sent/", public_page())],
     "identity:password_reset_confirm": [get(lambda w: "/password/reset/MQ/forged-token/", public_page())],
     "identity:password_reset_complete": [get(lambda w: "/password/reset/done/", public_page())],
-    "identity:password_change": [get(lambda w: "/password/change/", signed_in_page())],
+    "identity:password_change": [
+        get(lambda w: "/password/change/", signed_in_page()),
+        post(lambda w: "/password/change/", cells(400, anonymous=LOGIN, no_otp=SETUP), INVALID_FORM),
+    ],
     # Enrolling the second factor is the one thing a staff session without it may do.
-    "identity:totp_setup": [get(lambda w: "/account/two-step/", signed_in_page(no_otp=200))],
+    "identity:totp_setup": [
+        get(lambda w: "/account/two-step/", signed_in_page(no_otp=200)),
+        post(lambda w: "/account/two-step/?replace=1", cells(400, anonymous=LOGIN), {"otp": "12"}),
+    ],
     "identity:totp_disable": [
         post(
             lambda w: "/account/two-step/disable/",
@@ -225,7 +245,12 @@ MATRIX: dict[str, list[Probe]] = {
         )
     ],
     "identity:profile": [
-        get(lambda w: "/account/profile/", cells(403, anonymous=LOGIN, no_otp=SETUP, owner=200, other=200))
+        get(lambda w: "/account/profile/", cells(403, anonymous=LOGIN, no_otp=SETUP, owner=200, other=200)),
+        post(
+            lambda w: "/account/profile/",
+            cells(403, anonymous=LOGIN, no_otp=SETUP, owner=400, other=400),
+            INVALID_FORM,
+        ),
     ],
     "identity:access_log": [
         get(lambda w: "/account/access-log/", cells(403, anonymous=LOGIN, no_otp=SETUP, owner=200, other=200))
@@ -240,10 +265,23 @@ MATRIX: dict[str, list[Probe]] = {
     # --- the applicant's pages --------------------------------------------------------------------------
     "applications:dashboard": [get(lambda w: "/applications/", signed_in_page())],
     "applications:new": [
-        get(lambda w: "/applications/new/?kind=first_trp&purpose=studies", signed_in_page())
+        get(lambda w: "/applications/new/?kind=first_trp&purpose=studies", signed_in_page()),
+        # Applicants land on their new draft; staff are refused by the service and sent to the dashboard.
+        post(
+            lambda w: "/applications/new/",
+            cells("302:/applications/", anonymous=LOGIN, no_otp=SETUP),
+            {"kind": "first_trp", "purpose": "studies"},
+        ),
     ],
     "applications:detail": [get(lambda w: f"/applications/{w.case.pk}/", owners_page())],
-    "applications:step": [get(lambda w: f"/applications/{w.draft.pk}/step/personal/", owners_page())],
+    "applications:step": [
+        get(lambda w: f"/applications/{w.draft.pk}/step/personal/", owners_page()),
+        post(
+            lambda w: f"/applications/{w.draft.pk}/step/personal/",
+            owners_page(owner="302:/applications/"),
+            INVALID_FORM,
+        ),
+    ],
     "applications:document-upload": [
         post(
             lambda w: f"/applications/{w.draft.pk}/documents/",
@@ -266,7 +304,10 @@ MATRIX: dict[str, list[Probe]] = {
         post(lambda w: f"/applications/{w.case.pk}/withdraw/", owners_page(owner="302:/applications/")),
     ],
     # --- payments pages ---------------------------------------------------------------------------------
-    "payments:pay": [get(lambda w: f"/applications/{w.awaiting.pk}/pay/", owners_page())],
+    "payments:pay": [
+        get(lambda w: f"/applications/{w.awaiting.pk}/pay/", owners_page()),
+        post(lambda w: f"/applications/{w.awaiting.pk}/pay/", owners_page(owner=400)),
+    ],
     "payments:return": [get(lambda w: f"/payments/{w.payment.pk}/", owners_page())],
     "payments:bank-transfer": [get(lambda w: f"/payments/{w.payment.pk}/bank-transfer/", owners_page())],
     "payments:bank-transfer-pdf": [
