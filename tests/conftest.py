@@ -74,10 +74,12 @@ def senior_officer(db):
 
 
 def _bearer_client(user) -> APIClient:
+    """A token as the token API issues it: for staff only after the TOTP code was checked."""
     from identity.services.api_tokens import issue_access_token
 
+    token = issue_access_token(user=user, second_factor=user.requires_otp)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {issue_access_token(user=user)}")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     return client
 
 

@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "identity.middleware.StaffSecondFactorMiddleware",  # unverified staff sessions may only enrol TOTP
     "eservice.middleware.PrivateResponseMiddleware",  # Cache-Control: private, no-store for personal data
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -212,7 +212,8 @@ class TokenObtainApi(PublicApi):
                 status.HTTP_401_UNAUTHORIZED,
             )
         user = check.user
-        if accounts.otp_required_for(user=user):
+        second_factor = accounts.otp_required_for(user=user)
+        if second_factor:
             if not accounts.has_confirmed_totp(user=user):
                 return _error(
                     "otp_setup_required",
@@ -233,7 +234,7 @@ class TokenObtainApi(PublicApi):
                     "otp_invalid", str(accounts.OtpInvalidError.default_message), status.HTTP_401_UNAUTHORIZED
                 )
         signin.record_api_sign_in(django_request, user=user)
-        pair = issue_token_pair(user=user)
+        pair = issue_token_pair(user=user, second_factor=second_factor)
         return Response(TokenPairSerializer(pair).data)
 
 
