@@ -2,9 +2,10 @@
 
 The file type is decided by the bytes (``filetype`` sniffs magic numbers), never by the name or the browser's
 content type. Images are opened with a lowered pixel limit, verified and re-encoded, which drops EXIF data and
-anything appended to or hidden in the original (polyglots). PDFs are parsed with pypdf under lowered
-decompression caps and refused when encrypted, truncated, too long, or carrying active content (JavaScript,
-OpenAction, Launch, embedded files). What passes is returned as the bytes to store, with its SHA-256.
+anything appended to or hidden in the original (polyglots). PDFs are rebuilt the same way
+(``applications.pdf_rebuild``): only the pages are kept, active content is dropped, every stream is decoded
+under caps, and encrypted, truncated, too long or bomb-like files are refused. What passes is returned as the
+bytes to store, with their SHA-256.
 """
 
 from __future__ import annotations
@@ -33,9 +34,6 @@ logger = logging.getLogger(__name__)
 # The types the service can check in depth; a document type may accept a subset of these.
 EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 _PIL_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG"}
-# Names in a PDF that make it act on its own when opened: refused outright.
-_ACTIVE_PDF_NAMES = ("/JavaScript", "/JS", "/OpenAction", "/AA", "/Launch", "/EmbeddedFile", "/EmbeddedFiles")
-_ACTIVE_PDF_BYTES = re.compile(rb"/(JavaScript|JS|OpenAction|AA|Launch|EmbeddedFiles?|RichMedia|XFA)\b")
 
 
 class UploadRejectedError(DomainError):
@@ -103,8 +101,9 @@ def inspect_upload(*, stream: IO[bytes], filename: str, document_type: DocumentT
         )
 
     if detected == "application/pdf":
-        _check_pdf(content)
-        clean = content
+        from applications.pdf_rebuild import rebuild_pdf  # imports this module
+
+        clean = rebuild_pdf(content)
     else:
         clean = _reencode_image(content, detected)
 
@@ -159,88 +158,6 @@ def _reencode_image(content: bytes, content_type: str) -> bytes:
         raise _reject_image("too_many_pixels") from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
         raise _reject_image("damaged") from None
-
-
-def _reject_pdf(message: str, reason: str) -> UploadRejectedError:
-    return UploadRejectedError(message, details={"reason": reason})
-
-
-def _check_pdf(content: bytes) -> None:
-    from pypdf import PdfReader, apply_configuration
-    from pypdf.errors import LimitReachedError, PdfReadError, PyPdfError
-    from pypdf.generic import DictionaryObject, IndirectObject
-
-    if b"%%EOF" not in content[-2048:]:
-        raise _reject_pdf(
-            _("The PDF file is incomplete (it was cut off). Please upload it again."), "truncated"
-        )
-    if _ACTIVE_PDF_BYTES.search(content):
-        raise _reject_pdf(
-            _("The PDF contains scripts, automatic actions or attached files. Please upload a plain PDF."),
-            "active_content",
-        )
-    cap = settings.UPLOAD_MAX_PDF_DECOMPRESSED_BYTES
-    try:
-        with apply_configuration(
-            zlib_maximum_output_length=cap,
-            lzw_maximum_output_length=cap,
-            run_length_maximum_output_length=cap,
-            array_based_stream_maximum_output_length=cap,
-            maximum_declared_stream_length=cap,
-        ):
-            reader = PdfReader(io.BytesIO(content), strict=False)
-            if reader.is_encrypted:
-                raise _reject_pdf(
-                    _("The PDF is password-protected or encrypted. Please upload an unprotected copy."),
-                    "encrypted",
-                )
-            pages = reader.pages
-            if len(pages) == 0:
-                raise _reject_pdf(_("The PDF has no pages."), "no_pages")
-            if len(pages) > settings.UPLOAD_MAX_PDF_PAGES:
-                raise _reject_pdf(
-                    _("The PDF has more than %(pages)s pages.") % {"pages": settings.UPLOAD_MAX_PDF_PAGES},
-                    "too_many_pages",
-                )
-            # Names hidden in compressed object streams only show once parsed: walk the document's objects.
-            seen: set[int] = set()
-            stack: list[object] = [reader.trailer["/Root"]]
-            total = 0
-            while stack:
-                obj = stack.pop()
-                if isinstance(obj, IndirectObject):
-                    if obj.idnum in seen:
-                        continue
-                    seen.add(obj.idnum)
-                    obj = obj.get_object()
-                if isinstance(obj, DictionaryObject):
-                    if any(name in obj for name in _ACTIVE_PDF_NAMES) or obj.get("/S") in (
-                        "/JavaScript",
-                        "/Launch",
-                    ):
-                        raise _reject_pdf(
-                            _(
-                                "The PDF contains scripts, automatic actions or attached files. "
-                                "Please upload a plain PDF."
-                            ),
-                            "active_content",
-                        )
-                    stack.extend(value for key, value in obj.items() if key != "/Parent")
-                elif isinstance(obj, list):
-                    stack.extend(obj)
-                total += 1
-                if total > 200_000:
-                    raise _reject_pdf(_("The PDF is too complex to check."), "too_complex")
-            for page in pages:
-                page.get_contents()  # decompresses every content stream under the caps above
-    except UploadRejectedError:
-        raise
-    except LimitReachedError:
-        raise _reject_pdf(
-            _("The PDF expands to too much data to be checked."), "decompression_bomb"
-        ) from None
-    except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, RecursionError, OSError):
-        raise _reject_pdf(_("The PDF file is damaged and cannot be read."), "damaged") from None
 
 
 class UploadTooLargeError(UploadRejectedError):

@@ -38,13 +38,13 @@ def pdf_letter_render_ratio(context: Context) -> Result:
     from django.utils import translation
     from weasyprint import HTML
 
-    from workers.pdf import render_pdf
+    from tests.workers.sample_letter import sample_letter_pdf
 
     repeat = 5 if context.quick else 20
 
     def letter() -> bytes:
         with translation.override("lv"):
-            return render_pdf(template_name="pdf/letter_sample.html", context=SAMPLE_CONTEXT)
+            return sample_letter_pdf(SAMPLE_CONTEXT)
 
     def paragraph() -> bytes:
         return HTML(string="<p>Pilsonības un migrācijas lietu pārvalde.</p>").write_pdf()
@@ -152,15 +152,15 @@ def _rss_kib(pid: int) -> int:
 def _pdf_worker_memory(context: Context, *, label: str, recycle: bool) -> list[tuple[int, int]]:
     from identity.models import User
     from tests.integration.live_workers import WorkerProcess, wait_for
+    from tests.workers.sample_letter import render_sample_letter_task
     from workers.models import GeneratedDocument
-    from workers.tasks.pdf import render_sample_letter as render_sample_letter_task
 
     total, batch = (100, 25) if context.quick else (500, 50)
     user = User.objects.create_user(
         f"bench-pdf-{label}@example.lv", None, first_name="Олена", last_name="Шевченко"
     )
     env = {**context.env, "LOG_LEVEL": "WARNING"}
-    extra = ["--concurrency=1"]
+    extra = ["--concurrency=1", "--include=tests.workers.sample_letter"]
     if not recycle:
         env["CELERY_WORKER_MAX_MEMORY_PER_CHILD"] = str(100 * 1024 * 1024)  # 100 GiB: never
         extra.append("--max-tasks-per-child=1000000")

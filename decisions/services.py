@@ -324,9 +324,7 @@ def _issue(*, decision: Decision, application: Application, approver: User | Non
         verification_code=verification.new_code(),
         language=application.applicant.preferred_language,
     )
-    from decisions.tasks import render_decision_letter as render_decision_letter_task  # tasks import us
-
-    enqueue_on_commit(render_decision_letter_task, letter.pk)
+    enqueue_on_commit("decisions.tasks.render_decision_letter", letter.pk)
     logger.info("decision.issued id=%s application=%s letter=%s", decision.pk, application.pk, letter.pk)
 
 

@@ -9,7 +9,6 @@ from decisions import services
 
 
 @shared_task(
-    name="decisions.tasks.render_decision_letter",
     queue="pdf",
     acks_late=True,
     autoretry_for=(OperationalError,),
@@ -21,7 +20,7 @@ def render_decision_letter(letter_id: int) -> int:
     return services.render_decision_letter(letter_id=letter_id).pk
 
 
-@shared_task(name="decisions.tasks.send_information_request_reminders", queue="default", acks_late=True)
+@shared_task(queue="default", acks_late=True)
 def send_information_request_reminders() -> int:
     """One reminder to each applicant whose answer is due in 3 working days (daily beat job)."""
     return len(services.send_information_request_reminders())

@@ -1,4 +1,8 @@
-"""The Celery app: JSON only, late acks, three queues; the beat schedule lives in workers/schedule.py."""
+"""The Celery app: JSON only, late acks, three queues; the beat schedule lives in workers/schedule.py.
+
+Every task names its queue in its decorator (``@shared_task(queue="pdf")``); tasks live beside their services
+in each app's ``tasks.py`` and are found by autodiscovery over the installed apps.
+"""
 
 import os
 
@@ -7,7 +11,9 @@ from kombu import Exchange, Queue
 
 from workers.schedule import BEAT_SCHEDULE
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "eservice.settings.local")
+# Like wsgi.py: a worker or beat started without DJANGO_SETTINGS_MODULE runs the production settings, which refuse
+# to start without real secrets, rather than local ones (DEBUG on, published secrets). `make run` names local.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "eservice.settings.production")
 
 QUEUES = ("default", "email", "pdf")
 
@@ -16,7 +22,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 # Each queue gets its own exchange and routing key. A bare Queue(name) would be bound to the default exchange
 # with the default key, so a direct exchange would copy every message into all three queues.
 app.conf.task_queues = [Queue(name, Exchange(name, type="direct"), routing_key=name) for name in QUEUES]
-app.autodiscover_tasks(["workers", "decisions"], related_name="tasks")
+app.autodiscover_tasks()  # the tasks module of every installed app
 app.conf.beat_schedule = BEAT_SCHEDULE
 
 

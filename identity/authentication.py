@@ -1,15 +1,21 @@
-"""DRF authentication with our JWT access tokens (``Authorization: Bearer <token>``)."""
+"""DRF authentication with our JWT access tokens (``Authorization: Bearer <token>``).
+
+A staff member's token authenticates only when the sign-in that issued it checked the TOTP code (its ``amr``
+claim says ``otp``); browser sessions get the same rule from ``identity.middleware``.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from identity import tokens
 from identity.models import User
+from identity.services.api_tokens import password_fingerprint
 
 
 class JWTAuthentication(authentication.BaseAuthentication):
@@ -28,6 +34,14 @@ class JWTAuthentication(authentication.BaseAuthentication):
         user = User.objects.filter(pk=claims["sub"]).select_related("unit").first()
         if user is None or not user.is_active:
             raise exceptions.AuthenticationFailed(_("The account is not active."))
+        if not constant_time_compare(str(claims.get("pwf", "")), password_fingerprint(user)):
+            raise exceptions.AuthenticationFailed(_("The password was changed. Sign in again."))
+        if user.requires_otp and not tokens.passed_second_factor(claims):
+            # Staff tokens come only from a sign-in that checked the TOTP code; this one did not (the
+            # account became staff after it was issued, or it never passed the code).
+            raise exceptions.AuthenticationFailed(
+                _("Staff must sign in with the code from their authenticator app."), code="otp_required"
+            )
         return user, claims
 
     def authenticate_header(self, request: Request) -> str:

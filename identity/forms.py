@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from identity.countries import country_choices, is_country_code
 from identity.models import ApplicantProfile, Language, User
-from identity.services.accounts import PROFILE_FIELDS, email_is_registered
+from identity.names import clean_person_name
+from identity.services.accounts import PROFILE_FIELDS
 
 
 class RegisterForm(forms.Form):
@@ -41,13 +42,14 @@ class RegisterForm(forms.Form):
     )
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        if email_is_registered(email=email):
-            raise forms.ValidationError(
-                _("An account with this e-mail address already exists. Sign in or reset your password."),
-                code="email_taken",
-            )
-        return email
+        # Whether the address already has an account is not said here: the service mails its owner instead.
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean_first_name(self) -> str:
+        return clean_person_name(self.cleaned_data["first_name"])
+
+    def clean_last_name(self) -> str:
+        return clean_person_name(self.cleaned_data["last_name"])
 
     def clean(self) -> dict:
         cleaned = super().clean()

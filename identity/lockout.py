@@ -24,6 +24,19 @@ def lockout_response(request: HttpRequest, credentials: dict | None = None, *arg
     return render(request, "identity/locked_out.html", {"message": message}, status=429)
 
 
+def slowed_down_response(request: HttpRequest, *, retry_after: int) -> HttpResponse:
+    """Too many failed sign-ins at this account (from any address): wait a few seconds, not half an hour."""
+    message = _(
+        "Too many failed sign-in attempts for this account. Wait %(seconds)d seconds and try again."
+    ) % {"seconds": retry_after}
+    if _wants_json(request):
+        response = JsonResponse(error_body("too_many_attempts", message), status=429)
+    else:
+        response = render(request, "identity/locked_out.html", {"message": message}, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
 def ratelimited_response(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     message = _("Too many requests. Please wait a little and try again.")
     if _wants_json(request):

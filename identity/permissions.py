@@ -1,8 +1,12 @@
 """Who may reach what: page decorators/mixins and DRF permission classes.
 
 Staff must have passed the second factor. On a browser session that means the session is OTP-verified
-(django-otp's middleware sets ``user.is_verified()``); a JWT is only ever issued after the OTP check, so a
-request authenticated by our JWTAuthentication counts as verified.
+(django-otp's middleware sets ``user.is_verified()``); ``identity.middleware`` already treats an unverified
+staff session as anonymous outside the TOTP set-up, so the checks here are the second line. A request
+authenticated by our JWTAuthentication counts as verified: it refuses a staff token whose sign-in did not
+check the code (the ``amr`` claim).
+
+Which role reaches which route is pinned, route by route, by ``tests/identity/test_access_matrix.py``.
 """
 
 from __future__ import annotations
@@ -69,7 +73,7 @@ class StaffRequiredMixin:
 
 def _second_factor_passed(request: Any) -> bool:
     if isinstance(getattr(request, "successful_authenticator", None), JWTAuthentication):
-        return True  # tokens are issued only after the OTP check
+        return True  # JWTAuthentication accepts a staff token only if its sign-in checked the code
     return session_otp_verified(request.user)
 
 

@@ -8,6 +8,12 @@ from django.conf import settings
 from django.http import HttpRequest
 from django_ratelimit.decorators import ratelimit
 
+from identity.client_address import client_ip_key
+
+# The sign-in page, its TOTP step and the token API share one budget per client address: three doors to the
+# same accounts must not triple the guesses.
+SIGN_IN_GROUP = "identity.sign-in"
+
 
 def setting_rate(name: str) -> Callable[[str, HttpRequest], str]:
     """A rate read from settings at request time, so deployments (and tests) can change it."""
@@ -18,6 +24,12 @@ def setting_rate(name: str) -> Callable[[str, HttpRequest], str]:
     return rate
 
 
-def limit_posts_by_ip(setting: str):
-    """Block (429 via RatelimitMiddleware and RATELIMIT_VIEW) POSTs from one address above the set rate."""
-    return ratelimit(key="ip", rate=setting_rate(setting), method="POST", block=True)
+def limit_posts_by_ip(setting: str, *, group: str | None = None):
+    """Block (429 via RatelimitMiddleware and RATELIMIT_VIEW) POSTs from one client address above the set rate.
+
+    The address is the one axes uses too (``identity.client_address``, honouring ``PROXY_COUNT``)."""
+    return ratelimit(group=group, key=client_ip_key, rate=setting_rate(setting), method="POST", block=True)
+
+
+def limit_sign_in():
+    return limit_posts_by_ip("RATELIMIT_LOGIN", group=SIGN_IN_GROUP)

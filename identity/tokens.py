@@ -31,6 +31,10 @@ log = logging.getLogger(__name__)
 ACCESS = "access"
 REFRESH = "refresh"
 
+# ``amr`` claim values (RFC 8176): how the sign-in that issued the token authenticated the user.
+AMR_PASSWORD = "pwd"
+AMR_OTP = "otp"
+
 
 class TokenError(Exception):
     """The token is not one we accept. The message is safe to show."""
@@ -205,3 +209,9 @@ def decode(token: str, *, token_type: str) -> dict[str, Any]:
     if claims["iat"] > time.time() + leeway:
         raise TokenError("Token was issued in the future.")
     return claims
+
+
+def passed_second_factor(claims: dict[str, Any]) -> bool:
+    """Whether the sign-in that issued these (verified) claims checked a TOTP code."""
+    amr = claims.get("amr")
+    return isinstance(amr, list) and AMR_OTP in amr

@@ -29,10 +29,10 @@ from django_otp import login as otp_login
 from eservice.exceptions import DomainError
 from identity import signin
 from identity.forms import EmailForm, LoginForm, OtpForm, ProfileForm, RegisterForm
-from identity.lockout import lockout_response
+from identity.lockout import lockout_response, slowed_down_response
 from identity.models import ApplicantProfile, User
 from identity.permissions import session_otp_verified
-from identity.ratelimits import limit_posts_by_ip
+from identity.ratelimits import limit_posts_by_ip, limit_sign_in
 from identity.selectors import list_access_log_about
 from identity.services import accounts
 from identity.services.api_tokens import revoke_user_tokens
@@ -73,8 +73,6 @@ def register(request: HttpRequest) -> HttpResponse:
                 last_name=data["last_name"],
                 preferred_language=data["preferred_language"],
             )
-        except accounts.EmailAlreadyRegisteredError as exc:
-            form.add_error("email", exc.message)
         except ValidationError as exc:
             _add_service_errors(form, exc)
         else:
@@ -89,11 +87,15 @@ def _add_service_errors(form: Any, exc: ValidationError) -> None:
 
 
 @never_cache
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "POST"])
 def verify_email(request: HttpRequest) -> HttpResponse:
-    token = request.GET.get("token", "")
+    """GET (opening the link, which mail scanners do too) shows a confirm button; only its POST activates."""
+    token = (request.POST if request.method == "POST" else request.GET).get("token", "")
     try:
-        user = accounts.verify_email(token=token)
+        if request.method == "POST":
+            user = accounts.verify_email(token=token)
+        else:
+            accounts.check_verification_link(token=token)
     except accounts.VerificationLinkError as exc:
         return render(
             request,
@@ -101,6 +103,8 @@ def verify_email(request: HttpRequest) -> HttpResponse:
             {"message": exc.message, "code": exc.code, "form": EmailForm()},
             status=400,
         )
+    if request.method == "GET":
+        return render(request, "identity/verify_email_confirm.html", {"token": token})
     return render(request, "identity/verify_email_done.html", {"verified_user": user})
 
 
@@ -124,7 +128,7 @@ def resend_verification(request: HttpRequest) -> HttpResponse:
 @never_cache
 @sensitive_post_parameters("password")
 @require_http_methods(["GET", "POST"])
-@_limit("RATELIMIT_LOGIN")
+@limit_sign_in()
 def login_view(request: HttpRequest) -> HttpResponse:
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     form = LoginForm(request.POST or None)
@@ -134,6 +138,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
         check = signin.check_credentials(request, email=email, password=form.cleaned_data["password"])
         if check.problem is signin.Problem.LOCKED:
             return lockout_response(request)
+        if check.problem is signin.Problem.SLOWED:
+            return slowed_down_response(request, retry_after=check.retry_after)
         if check.problem is signin.Problem.UNVERIFIED:
             context.update(
                 unverified=True, resend_form=EmailForm(initial={"email": email}, auto_id="resend_%s")
@@ -160,6 +166,7 @@ def _after_password(request: HttpRequest, user: User, next_url: str) -> HttpResp
         }
         return redirect("identity:login_otp")
     login(request, user)
+    signin.record_sign_in(user=user)
     if user.requires_otp:
         # Staff without an authenticator app: the session stays unverified until they set one up.
         messages.info(request, _("Staff accounts need two-step verification. Set up your authenticator app."))
@@ -178,7 +185,7 @@ def _pending_login(request: HttpRequest) -> dict | None:
 @never_cache
 @sensitive_post_parameters("otp")
 @require_http_methods(["GET", "POST"])
-@_limit("RATELIMIT_LOGIN")
+@limit_sign_in()
 def login_otp(request: HttpRequest) -> HttpResponse:
     pending = _pending_login(request)
     if pending is None:
@@ -189,6 +196,9 @@ def login_otp(request: HttpRequest) -> HttpResponse:
         return lockout_response(request)
     form = OtpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        wait = signin.pace_wait_seconds(email=pending["email"])
+        if wait:
+            return slowed_down_response(request, retry_after=wait)
         user = User.objects.filter(pk=pending["user_id"], is_active=True).first()
         device = accounts.verify_user_otp(user=user, token=form.cleaned_data["otp"]) if user else None
         if device is None:
@@ -200,6 +210,7 @@ def login_otp(request: HttpRequest) -> HttpResponse:
             request.session.pop(PENDING_LOGIN_KEY, None)
             login(request, user, backend=pending["backend"])
             otp_login(request, device)
+            signin.record_sign_in(user=user)
             return redirect(_safe_next(request, pending.get("next")))
     return render(request, "identity/login_otp.html", {"form": form}, status=400 if form.errors else 200)
 

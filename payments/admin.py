@@ -9,9 +9,17 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from eservice.exceptions import DomainError
 from payments import services
 from payments.exceptions import StatementError
-from payments.models import BankCredit, BankStatement, Payment, ReconciliationItem, WebhookEvent
+from payments.models import (
+    BankCredit,
+    BankStatement,
+    Payment,
+    ProviderCall,
+    ReconciliationItem,
+    WebhookEvent,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -22,6 +30,30 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class ProviderCallInline(admin.TabularInline):
+    """The payment's calls to its card provider (checkout, refund), read-only, beside the payment."""
+
+    model = ProviderCall
+    extra = 0
+    can_delete = False
+    fields = [
+        "operation",
+        "status",
+        "idempotency_key",
+        "provider_reference",
+        "attempts",
+        "error",
+        "finished_at",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
 
@@ -43,17 +75,70 @@ class PaymentAdmin(ReadOnlyAdmin):
     search_fields = ["reference", "provider_reference", "application__reference"]
     list_select_related = ["application"]
     actions = ["complete_refund"]
+    inlines = [ProviderCallInline]
 
     @admin.action(description=_("The refund was sent back by bank transfer"))
     def complete_refund(self, request: HttpRequest, queryset) -> None:
+        """Bank-transfer refunds only: a card refund is made and recorded by the worker through the provider."""
         done = 0
-        for payment in queryset.filter(status=Payment.Status.REFUND_PENDING):
-            services.complete_bank_refund(payment_id=payment.pk, user=request.user)
-            done += 1
-        self.message_user(request, _("%(count)d refunds recorded.") % {"count": done})
+        for payment in queryset.order_by("id"):
+            if payment.status == Payment.Status.REFUNDED:
+                self.message_user(
+                    request,
+                    _("Payment %(id)d: the refund was already recorded.") % {"id": payment.pk},
+                    messages.WARNING,
+                )
+                continue
+            try:
+                services.complete_bank_refund(payment_id=payment.pk, user=request.user)
+            except DomainError as exc:
+                self.message_user(
+                    request,
+                    _("Payment %(id)d: %(reason)s") % {"id": payment.pk, "reason": exc.message},
+                    messages.ERROR,
+                )
+            else:
+                done += 1
+        if done:
+            self.message_user(request, _("%(count)d refunds recorded.") % {"count": done}, messages.SUCCESS)
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return obj is None and request.user.has_perm("payments.change_payment")
+
+
+@admin.register(ProviderCall)
+class ProviderCallAdmin(ReadOnlyAdmin):
+    """The ledger of provider calls: read-only, written by the services around each call."""
+
+    list_select_related = ["payment"]
+    list_display = [
+        "id",
+        "payment",
+        "provider",
+        "operation",
+        "status",
+        "idempotency_key",
+        "provider_reference",
+        "attempts",
+        "created_at",
+        "finished_at",
+    ]
+    list_filter = ["provider", "operation", "status"]
+    search_fields = ["=payment__id", "idempotency_key", "provider_reference", "payment__provider_reference"]
+    readonly_fields = [
+        "payment",
+        "provider",
+        "operation",
+        "idempotency_key",
+        "request",
+        "response",
+        "provider_reference",
+        "status",
+        "attempts",
+        "error",
+        "created_at",
+        "finished_at",
+    ]
 
 
 @admin.register(WebhookEvent)
@@ -166,15 +251,25 @@ class ReconciliationItemAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("Accept the money as the payment of the fee"))
     def accept_as_payment(self, request: HttpRequest, queryset) -> None:
-        for item in queryset.filter(status=ReconciliationItem.Status.OPEN):
+        accepted = 0
+        for item in queryset.filter(status=ReconciliationItem.Status.OPEN).order_by("id"):
             try:
                 services.resolve_reconciliation_item(item_id=item.pk, user=request.user, accept_payment=True)
-            except ValueError:
+            except DomainError as exc:
                 self.message_user(
                     request,
-                    _("Item %(id)d: the payment is not open any more.") % {"id": item.pk},
-                    messages.WARNING,
+                    _("Item %(id)d was not accepted: %(reason)s") % {"id": item.pk, "reason": exc.message},
+                    messages.ERROR,
                 )
+            else:
+                accepted += 1
+        if accepted:
+            self.message_user(
+                request,
+                _("%(count)d items accepted: the payments are paid and the applications move on.")
+                % {"count": accepted},
+                messages.SUCCESS,
+            )
 
     @admin.action(description=_("Mark as resolved (handled outside the system)"))
     def mark_resolved(self, request: HttpRequest, queryset) -> None:

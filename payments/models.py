@@ -130,11 +130,105 @@ class Payment(ConcurrentTransitionMixin, models.Model):
         self.refund_amount_cents = amount_cents
 
     @transition(
+        field=status, source=[PaymentStatus.FAILED, PaymentStatus.CANCELLED], target=PaymentStatus.PAID
+    )
+    def accept_late(self, *, paid_at: timezone.datetime) -> None:
+        """Money arrived for an attempt already closed, and staff accepted it as the fee (the review list)."""
+        self.paid_at = paid_at
+        self.closed_at = None
+        self.failure_reason = ""
+
+    @transition(
         field=status, source=[PaymentStatus.PAID, PaymentStatus.REFUND_PENDING], target=PaymentStatus.REFUNDED
     )
     def mark_refunded(self, *, amount_cents: int) -> None:
         self.refund_amount_cents = amount_cents
         self.closed_at = timezone.now()
+
+
+class ProviderCall(models.Model):
+    """One request to a card provider and its answer: the Office's ledger of what it asked providers to do.
+
+    The row is written (``pending``) and committed before the provider is called, outside any transaction, with
+    the row's idempotency key; the answer is recorded in a second transaction. A retry after a crash or a failed
+    commit finds the row and sends the same key again, and the provider answers with the same checkout or
+    refund instead of making a second one.
+    """
+
+    class Operation(models.TextChoices):
+        CHECKOUT = "checkout", _("Open a checkout")
+        REFUND = "refund", _("Refund")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Sent, no answer recorded yet")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    payment = models.ForeignKey(
+        Payment, verbose_name=_("payment"), on_delete=models.PROTECT, related_name="provider_calls"
+    )
+    provider = models.CharField(_("provider"), max_length=40)
+    operation = models.CharField(_("operation"), max_length=20, choices=Operation.choices)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=100)
+    request = models.JSONField(_("request"), default=dict)
+    response = models.JSONField(_("answer"), default=dict, blank=True)
+    provider_reference = models.CharField(_("provider reference"), max_length=100, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    error = models.CharField(_("last error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("provider call")
+        verbose_name_plural = _("provider calls")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "operation", "idempotency_key"], name="provider_call_once_per_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.operation} {self.idempotency_key} ({self.status})"
+
+
+class TestGatewayRecord(models.Model):
+    """The built-in test gateway's own books (what a real provider keeps on its side), by idempotency key.
+
+    Written by ``payments.providers.test_gateway`` only, outside the service's transactions, so a rollback on
+    the service's side does not erase what the "provider" did, exactly as with a real provider.
+    """
+
+    __test__ = False  # not a pytest test class
+
+    class Operation(models.TextChoices):
+        CHECKOUT = "checkout", _("Checkout")
+        REFUND = "refund", _("Refund")
+
+    operation = models.CharField(_("operation"), max_length=20, choices=Operation.choices)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=100)
+    reference = models.CharField(_("gateway reference"), max_length=100, unique=True)
+    checkout_reference = models.CharField(_("checkout refunded"), max_length=100, blank=True)
+    amount_cents = models.PositiveIntegerField(_("amount (euro cents)"))
+    currency = models.CharField(_("currency"), max_length=3)
+    requests = models.PositiveIntegerField(_("requests with this key"), default=1)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("test gateway record")
+        verbose_name_plural = _("test gateway records")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["operation", "idempotency_key"], name="test_gateway_once_per_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.operation} {self.reference}"
 
 
 def format_cents(amount_cents: int, currency: str = "EUR") -> str:

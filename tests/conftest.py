@@ -19,6 +19,14 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate-limit counters, sign-in pace and upload quotas live in the cache: no test inherits another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture(scope="session")
 def compiled_locale(tmp_path_factory) -> Path:
     """The project's catalogues compiled into a temporary folder: language checks need no `make` step first."""
@@ -66,10 +74,12 @@ def senior_officer(db):
 
 
 def _bearer_client(user) -> APIClient:
+    """A token as the token API issues it: for staff only after the TOTP code was checked."""
     from identity.services.api_tokens import issue_access_token
 
+    token = issue_access_token(user=user, second_factor=user.requires_otp)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {issue_access_token(user=user)}")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     return client
 
 

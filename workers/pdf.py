@@ -71,7 +71,8 @@ def restricted_url_fetcher(url: str, timeout: int = 10, ssl_context: Any = None,
     raise ResourceRefused(f"refused URL scheme {scheme!r}")
 
 
-def _letterhead_context() -> dict[str, Any]:
+def letterhead_context() -> dict[str, Any]:
+    """What every PDF's letterhead shows (templates/pdf/base.html)."""
     return {
         "office_name": settings.OFFICE_NAME,
         "office_phone": settings.OFFICE_INFO_PHONE,
@@ -82,11 +83,15 @@ def _letterhead_context() -> dict[str, Any]:
 
 def render_pdf(*, template_name: str, context: dict[str, Any]) -> bytes:
     """Render ``templates/pdf/<template_name>`` (a Django template) to PDF bytes."""
+    name = template_name if template_name.startswith("pdf/") else f"pdf/{template_name}"
+    return html_to_pdf(render_to_string(name, {**letterhead_context(), **context}))
+
+
+def html_to_pdf(html: str) -> bytes:
+    """PDF bytes of an HTML document, fetching nothing but data: URLs and the project's static files."""
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    name = template_name if template_name.startswith("pdf/") else f"pdf/{template_name}"
-    html = render_to_string(name, {**_letterhead_context(), **context})
     font_config = FontConfiguration()
     base_url = static_roots()[0].as_uri() + "/"
     document = HTML(string=html, base_url=base_url, url_fetcher=restricted_url_fetcher)

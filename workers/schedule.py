@@ -1,29 +1,33 @@
-"""Every periodic job, in one place (Celery beat). Later issues add their jobs here, each with a comment."""
+"""Every periodic job, in one place (Celery beat). Later issues add their jobs here, each with a comment.
+
+Tasks are named as strings, so this module imports no domain app; each task's decorator names its queue.
+"""
 
 from celery.schedules import crontab
 
 BEAT_SCHEDULE = {
     # Re-queue outbox rows stuck in pending (broker down at commit, a lost message) and claims of dead workers:
-    # a broker or mail outage delays e-mail but loses none.
+    # a broker or mail outage delays e-mail but loses none. Every minute, so that a verification mail the broker
+    # refused at commit goes out within 2 minutes of its return (NOT_QUEUED_AFTER in workers/services).
     "sweep-notification-outbox": {
         "task": "workers.tasks.maintenance.sweep_notification_outbox",
-        "schedule": 300.0,
-        "options": {"expires": 240},
+        "schedule": 60.0,
+        "options": {"expires": 50},
     },
     # Delete refresh tokens expired over a day ago and used e-mail verifications past their lifetime.
     "delete-expired-tokens": {
-        "task": "workers.tasks.maintenance.delete_expired_tokens",
+        "task": "identity.tasks.delete_expired_tokens",
         "schedule": crontab(hour=3, minute=15),
     },
     # Drafts untouched for 90 days: warn the owner 14 days before, then expire (APPLICATION_DRAFT_* settings).
     "expire-stale-drafts": {
-        "task": "workers.tasks.applications.expire_drafts",
+        "task": "applications.tasks.expire_drafts",
         "schedule": crontab(hour=4, minute=0),
     },
     # Receipts of fees paid in the last week that have none yet, and card refunds still pending (the broker was
     # down at commit, or the provider kept failing).
     "sweep-payments": {
-        "task": "workers.tasks.payments.sweep_payments",
+        "task": "payments.tasks.sweep_payments",
         "schedule": 900.0,
         "options": {"expires": 800},
     },

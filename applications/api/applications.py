@@ -212,7 +212,12 @@ class ApplicationListApi(APIView):
     @extend_schema(
         operation_id="applications_create",
         request=ApplicationCreateInput,
-        responses={201: ApplicationDetailOutput, 400: INVALID, 404: OpenApiResponse(ERROR)},
+        responses={
+            201: ApplicationDetailOutput,
+            400: INVALID,
+            404: OpenApiResponse(ERROR),
+            429: OpenApiResponse(ERROR, description="too_many_drafts: APPLICATION_MAX_OPEN_DRAFTS reached"),
+        },
     )
     def post(self, request: Request) -> Response:
         serializer = ApplicationCreateInput(data=request.data)
@@ -284,6 +289,9 @@ class ApplicationDocumentUploadApi(APIView):
             404: NOT_FOUND,
             409: CONFLICT,
             413: OpenApiResponse(ERROR),
+            429: OpenApiResponse(
+                ERROR, description="upload_rate_limited or upload_quota_exceeded (per applicant)"
+            ),
         },
     )
     def post(self, request: Request, application_id: int) -> Response:

@@ -29,6 +29,7 @@ from applications.services.lifecycle import (
     _lock_own,
     record_event,
 )
+from applications.services.limits import reserve_upload
 from applications.uploads import inspect_upload
 from identity.models import StaffAccessLog, User
 
@@ -81,6 +82,7 @@ def attach_document(
             }
         )
     _check_issued_on(document_type, issued_on)
+    reserve_upload(user=user, size=_stream_size(stream))  # per-user upload rate and daily byte quota
     # The slow part (parsing, re-encoding, writing the file) holds no row lock and no transaction: an
     # application's kind and purpose never change, and whether it is editable is checked again below.
     checked = inspect_upload(stream=stream, filename=filename, document_type=document_type)
@@ -130,6 +132,17 @@ def attach_document(
         raise
     logger.info("document.attached id=%s application=%s size=%s", document.pk, application.pk, document.size)
     return document
+
+
+def _stream_size(stream: IO[bytes]) -> int:
+    size = getattr(stream, "size", None)
+    if isinstance(size, int):
+        return size
+    position = stream.tell()
+    stream.seek(0, 2)
+    size = stream.tell()
+    stream.seek(position)
+    return size
 
 
 def _check_issued_on(document_type: DocumentType, issued_on: dt.date | None) -> None:

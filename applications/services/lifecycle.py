@@ -18,6 +18,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
+from applications.calendar import add_working_days
 from applications.completeness import allowed_actions, field_errors, list_missing_items
 from applications.hooks import run_on_withdrawn
 from applications.models import (
@@ -29,9 +30,14 @@ from applications.models import (
     Purpose,
 )
 from applications.models.application import PERSONAL_FIELDS, reference_for
+from applications.selectors import get_purpose, list_requirements, parse_speed
+from applications.services.limits import check_open_drafts
 from eservice.exceptions import ConflictError, DomainError, InvalidTransitionError, NotFoundError
 from identity.models import ApplicantProfile, TerritorialUnit, User
+from workers.pdf import render_pdf
 from workers.queueing import enqueue_on_commit
+from workers.selectors import get_generated_document
+from workers.services import absolute_url, notify, store_pdf
 
 logger = logging.getLogger(__name__)
 
@@ -72,8 +78,6 @@ def record_event(
 
 
 def application_url(application: Application) -> str:
-    from workers.services import absolute_url
-
     return absolute_url(reverse("applications:detail", args=[application.pk]))
 
 
@@ -88,8 +92,6 @@ def _mail_context(application: Application, **extra: Any) -> dict[str, Any]:
 
 
 def _notify(*, application: Application, event: str, **extra: Any) -> None:
-    from workers.services import notify
-
     notify(recipient=application.applicant, event=event, context=_mail_context(application, **extra))
 
 
@@ -137,10 +139,14 @@ def create_draft(
     processing_speed: str = ProcessingSpeed.STANDARD,
 ) -> Application:
     """Start a draft for ``kind`` and ``purpose``, with the personal data copied from the profile."""
-    from applications.selectors import get_purpose, parse_speed
-
     if not applicant.is_applicant:
         raise DomainError(_("Only applicants can start an application."))
+    # The applicant's row lock serialises their draft creation, so 25 parallel requests cannot all pass the cap.
+    User.objects.select_for_update().filter(pk=applicant.pk).first()
+    check_open_drafts(
+        applicant=applicant,
+        open_drafts=Application.objects.filter(applicant=applicant, state=Application.State.DRAFT).count(),
+    )
     if not kind.is_active:
         raise DomainError(_("This application kind is not offered."), details={"kind": kind.code})
     get_purpose(code=purpose.code, kind=kind)  # raises when the kind is not offered for the purpose
@@ -209,8 +215,6 @@ def update_application(*, application_id: int, user: User, data: dict[str, Any])
 
 
 def _documents_and_requirements(application: Application) -> tuple[list, list]:
-    from applications.selectors import list_requirements
-
     documents = list(
         ApplicationDocument.objects.filter(application=application).select_related("document_type")
     )
@@ -219,8 +223,6 @@ def _documents_and_requirements(application: Application) -> tuple[list, list]:
 
 
 def decision_due_date(*, speed: str, start: dt.date) -> dt.date:
-    from applications.calendar import add_working_days
-
     return add_working_days(start, ProcessingSpeed(speed).working_days)
 
 
@@ -274,9 +276,7 @@ def submit_application(*, application_id: int, user: User) -> Application:
         event="application_submitted",
         decision_due_on=application.decision_due_on.isoformat(),
     )
-    from workers.tasks.applications import render_application_summary as render_application_summary_task
-
-    enqueue_on_commit(render_application_summary_task, application.pk)
+    enqueue_on_commit("applications.tasks.render_application_summary", application.pk)
     logger.info("application.submitted id=%s", application.pk)
     return application
 
@@ -396,10 +396,6 @@ def expire_stale_drafts(*, now: dt.datetime | None = None) -> list[int]:
 
 def render_application_summary(*, application_id: int) -> Any:
     """Render the submitted application's summary PDF once (idempotent: a second call returns the first)."""
-    from workers.pdf import render_pdf
-    from workers.selectors import get_generated_document
-    from workers.services import store_pdf
-
     application = (
         Application.objects.select_related("applicant", "kind", "purpose", "unit")
         .filter(pk=application_id)

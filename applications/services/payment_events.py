@@ -20,6 +20,7 @@ from applications.models import Application, ApplicationEvent
 from applications.services.lifecycle import application_url, decision_due_date, record_event
 from eservice.exceptions import ConflictError, InvalidTransitionError, NotFoundError
 from identity.models import User
+from workers.services import notify
 
 logger = logging.getLogger(__name__)
 
@@ -58,8 +59,6 @@ def confirm_application_paid(
     Raises ``InvalidTransitionError`` (409) when the application does not await payment (withdrawn meanwhile,
     already paid); the caller decides what happens to the money.
     """
-    from workers.services import notify
-
     application = lock_application(application_id=application_id)
     if not can_proceed(application.mark_paid):
         raise InvalidTransitionError(

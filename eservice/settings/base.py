@@ -22,7 +22,8 @@ SECRET_KEY = env.str("SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Absolute base of links in e-mails and PDFs (verification links, decision letters).
-SITE_URL = env.str("SITE_URL", default=f"http://localhost:{env.int('PORT', default=8000)}").rstrip("/")
+# Not derived from PORT: a process manager gives every process its own PORT (`make run` sets SITE_URL for all).
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "modeltranslation",  # must precede django.contrib.admin
@@ -57,6 +58,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "identity.middleware.StaffSecondFactorMiddleware",  # unverified staff sessions may only enrol TOTP
+    "eservice.middleware.PrivateResponseMiddleware",  # Cache-Control: private, no-store for personal data
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -98,7 +101,7 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://eservice")}
 AUTH_USER_MODEL = "identity.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out credentials before any check
-    "django.contrib.auth.backends.ModelBackend",
+    "identity.backends.AccountBackend",  # ModelBackend hashing once per attempt, also for inactive accounts
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -116,20 +119,27 @@ LOGOUT_REDIRECT_URL = "home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 2
 EMAIL_VERIFICATION_MAX_AGE = env.int("EMAIL_VERIFICATION_MAX_AGE", default=60 * 60 * 48)
 
-# Login lockout (django-axes): per e-mail and per e-mail+address, on pages and the API alike.
+# Reverse proxies in front of the app; the client address is this many hops back (identity/client_address.py).
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+
+# Login lockout (django-axes): per address+e-mail, on pages and the API alike. Failures from many addresses
+# do not lock an account: they slow it down (identity/signin_pace.py), so nobody can lock a colleague out.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
-AXES_LOCKOUT_PARAMETERS = ["username", ["ip_address", "username"]]
+AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
 AXES_USERNAME_FORM_FIELD = "email"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "identity.lockout.lockout_response"
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+AXES_CLIENT_IP_CALLABLE = "identity.client_address.client_ip"
+# Per account, from any address: after this many failures each further attempt waits 1, 2, 4, ... seconds
+# (at most the maximum) after the previous one.
+SIGNIN_SLOWDOWN_AFTER = env.int("SIGNIN_SLOWDOWN_AFTER", default=5)
+SIGNIN_SLOWDOWN_MAX_SECONDS = env.int("SIGNIN_SLOWDOWN_MAX_SECONDS", default=60)
 
 # Rate limits (django-ratelimit, counted in the cache).
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 RATELIMIT_VIEW = "identity.lockout.ratelimited_response"
-RATELIMIT_LOGIN = env.str("RATELIMIT_LOGIN", default="10/m")
+RATELIMIT_LOGIN = env.str("RATELIMIT_LOGIN", default="10/m")  # one budget: sign-in page, TOTP step, token API
 RATELIMIT_REGISTER = env.str("RATELIMIT_REGISTER", default="5/h")
 RATELIMIT_VERIFY = env.str("RATELIMIT_VERIFY", default="30/m")  # /verify/ look-ups per client address
 RATELIMIT_PASSWORD_RESET = env.str("RATELIMIT_PASSWORD_RESET", default="5/h")
@@ -185,10 +195,21 @@ UPLOAD_MAX_FILE_BYTES = env.int("UPLOAD_MAX_FILE_BYTES", default=20 * 1024 * 102
 UPLOAD_MAX_IMAGE_PIXELS = env.int("UPLOAD_MAX_IMAGE_PIXELS", default=40_000_000)
 UPLOAD_MAX_PDF_PAGES = env.int("UPLOAD_MAX_PDF_PAGES", default=60)
 UPLOAD_MAX_PDF_DECOMPRESSED_BYTES = env.int("UPLOAD_MAX_PDF_DECOMPRESSED_BYTES", default=50_000_000)
+# Per applicant (applications/services/limits.py; off with RATELIMIT_ENABLE): uploads per period, MB per day.
+UPLOAD_RATE = env.str("UPLOAD_RATE", default="10/m")
+UPLOAD_QUOTA_MB_PER_DAY = env.int("UPLOAD_QUOTA_MB_PER_DAY", default=200)
+# Uploaded PDFs are rebuilt (applications/pdf_rebuild.py): all their streams together may decode to this much,
+# and the pages may reach this many objects.
+UPLOAD_MAX_PDF_TOTAL_DECOMPRESSED_BYTES = env.int(
+    "UPLOAD_MAX_PDF_TOTAL_DECOMPRESSED_BYTES", default=300_000_000
+)
+UPLOAD_MAX_PDF_OBJECTS = env.int("UPLOAD_MAX_PDF_OBJECTS", default=200_000)
 
 # Applications: drafts untouched this long expire, after a warning this many days before.
 APPLICATION_DRAFT_EXPIRY_DAYS = env.int("APPLICATION_DRAFT_EXPIRY_DAYS", default=90)
 APPLICATION_DRAFT_WARNING_DAYS = env.int("APPLICATION_DRAFT_WARNING_DAYS", default=14)
+# Drafts one applicant may have open at a time (more is refused with 429 too_many_drafts).
+APPLICATION_MAX_OPEN_DRAFTS = env.int("APPLICATION_MAX_OPEN_DRAFTS", default=10)
 # The unit that handles a submitted application when no other rule applies (a TerritorialUnit code).
 APPLICATIONS_DEFAULT_UNIT_CODE = env.str("APPLICATIONS_DEFAULT_UNIT_CODE", default="")
 
@@ -298,10 +319,7 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES_NAMES = ("default", "email", "pdf")
-CELERY_TASK_ROUTES = {
-    "workers.tasks.email.*": {"queue": "email"},
-    "workers.tasks.pdf.*": {"queue": "pdf"},
-}
+# No routes by name: every task names its queue in its decorator (tests/eservice/test_celery_routing.py checks).
 # WeasyPrint does not give memory back to the OS: recycle worker processes.
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", default=100)
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=400_000)  # KiB

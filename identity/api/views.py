@@ -20,9 +20,10 @@ from rest_framework.views import APIView
 from eservice.exceptions import error_body
 from eservice.schema import ErrorSerializer
 from identity import signin, tokens
-from identity.lockout import lockout_response
+from identity.lockout import lockout_response, slowed_down_response
 from identity.models import Language, User
-from identity.ratelimits import limit_posts_by_ip
+from identity.names import clean_person_name
+from identity.ratelimits import limit_posts_by_ip, limit_sign_in
 from identity.selectors import list_access_log_about
 from identity.services import accounts
 from identity.services.api_tokens import RefreshTokenReusedError, issue_token_pair, rotate_refresh_token
@@ -43,6 +44,13 @@ def _limit(setting: str):
     return method_decorator(limit_posts_by_ip(setting), name="dispatch")
 
 
+def _person_name(value: str) -> str:
+    try:
+        return clean_person_name(value)
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError(exc.messages, code="name_characters") from exc
+
+
 class PublicApi(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
@@ -51,7 +59,11 @@ class PublicApi(APIView):
 @_limit("RATELIMIT_REGISTER")
 @method_decorator(sensitive_post_parameters("password"), name="dispatch")
 class RegisterApi(PublicApi):
-    """Create an applicant account; it can sign in once the e-mail address is verified."""
+    """Create an applicant account; it can sign in once the e-mail address is verified.
+
+    The answer is the same whether or not the address already has an account (no ``email_taken``): a new
+    address gets a verification link, an address still waiting for confirmation a new one, and the owner of an
+    existing account a mail saying someone tried to register with it."""
 
     @extend_schema_serializer(component_name="RegisterInput")
     class InputSerializer(serializers.Serializer):
@@ -62,12 +74,14 @@ class RegisterApi(PublicApi):
         preferred_language = serializers.ChoiceField(choices=Language.choices, default=Language.LATVIAN)
 
         def validate_email(self, value: str) -> str:
-            value = value.strip().lower()
-            if accounts.email_is_registered(email=value):
-                raise serializers.ValidationError(
-                    str(accounts.EmailAlreadyRegisteredError.default_message), code="email_taken"
-                )
-            return value
+            # Whether the address already has an account is not said: the service mails its owner instead.
+            return value.strip().lower()
+
+        def validate_first_name(self, value: str) -> str:
+            return _person_name(value)
+
+        def validate_last_name(self, value: str) -> str:
+            return _person_name(value)
 
         def validate(self, attrs: dict) -> dict:
             candidate = User(
@@ -87,16 +101,28 @@ class RegisterApi(PublicApi):
     @extend_schema(
         operation_id="auth_register",
         request=InputSerializer,
-        responses={201: OutputSerializer, 400: ErrorSerializer, 429: ErrorSerializer},
+        responses={
+            201: OpenApiResponse(
+                OutputSerializer,
+                description="Registered; the same answer when the address already has an account (its owner "
+                "is mailed instead), so it never tells whether an address is registered.",
+            ),
+            400: OpenApiResponse(
+                ErrorSerializer,
+                description="validation_error: details per field (a weak password; names may hold only "
+                "letters, spaces, hyphens and apostrophes).",
+            ),
+            429: ErrorSerializer,
+        },
         auth=[],
         tags=["auth"],
     )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = accounts.register_applicant(**data.validated_data)
+        accounts.register_applicant(**data.validated_data)
         return Response(
-            self.OutputSerializer({"email": user.email, "email_verified": user.email_verified}).data,
+            self.OutputSerializer({"email": data.validated_data["email"], "email_verified": False}).data,
             status=status.HTTP_201_CREATED,
         )
 
@@ -132,7 +158,7 @@ class VerifyEmailApi(PublicApi):
         )
 
 
-@_limit("RATELIMIT_LOGIN")
+@method_decorator(limit_sign_in(), name="dispatch")
 @method_decorator(sensitive_post_parameters("password", "otp"), name="dispatch")
 class TokenObtainApi(PublicApi):
     """Exchange e-mail, password and (when the account has two-step verification or is staff) a TOTP code
@@ -156,7 +182,9 @@ class TokenObtainApi(PublicApi):
             403: OpenApiResponse(
                 ErrorSerializer, description="email_not_verified, account_inactive, otp_setup_required"
             ),
-            429: OpenApiResponse(ErrorSerializer, description="locked_out or rate_limited"),
+            429: OpenApiResponse(
+                ErrorSerializer, description="locked_out, too_many_attempts or rate_limited"
+            ),
         },
         auth=[],
         tags=["auth"],
@@ -171,6 +199,8 @@ class TokenObtainApi(PublicApi):
         )
         if check.problem is signin.Problem.LOCKED:
             return lockout_response(django_request)
+        if check.problem is signin.Problem.SLOWED:
+            return slowed_down_response(django_request, retry_after=check.retry_after)
         if check.problem is signin.Problem.UNVERIFIED:
             return _error(check.problem, _("Confirm your e-mail address first."), status.HTTP_403_FORBIDDEN)
         if check.problem is signin.Problem.INACTIVE:
@@ -182,7 +212,8 @@ class TokenObtainApi(PublicApi):
                 status.HTTP_401_UNAUTHORIZED,
             )
         user = check.user
-        if accounts.otp_required_for(user=user):
+        second_factor = accounts.otp_required_for(user=user)
+        if second_factor:
             if not accounts.has_confirmed_totp(user=user):
                 return _error(
                     "otp_setup_required",
@@ -203,7 +234,7 @@ class TokenObtainApi(PublicApi):
                     "otp_invalid", str(accounts.OtpInvalidError.default_message), status.HTTP_401_UNAUTHORIZED
                 )
         signin.record_api_sign_in(django_request, user=user)
-        pair = issue_token_pair(user=user)
+        pair = issue_token_pair(user=user, second_factor=second_factor)
         return Response(TokenPairSerializer(pair).data)
 
 

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
@@ -19,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
@@ -27,18 +29,15 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from eservice.exceptions import DomainError, ForbiddenError
 from identity.models import ApplicantProfile, EmailVerification, Language, RefreshToken, Role, User
+from identity.names import clean_person_name
 from identity.services.api_tokens import revoke_user_tokens
+from workers.services import absolute_url, notify
 
 log = logging.getLogger(__name__)
 
 EMAIL_VERIFICATION_SALT = "identity.email-verification"
 PENDING_TOTP_NAME = "pending"
 CONFIRMED_TOTP_NAME = "authenticator"
-
-
-class EmailAlreadyRegisteredError(DomainError):
-    code = "email_taken"
-    default_message = _("An account with this e-mail address already exists.")
 
 
 class VerificationLinkError(DomainError):
@@ -64,10 +63,6 @@ class OtpInvalidError(DomainError):
 # --- registration and e-mail verification ---------------------------------------------------------------
 
 
-def email_is_registered(*, email: str) -> bool:
-    return User.objects.filter(email__iexact=email.strip()).exists()
-
-
 @transaction.atomic
 def register_applicant(
     *,
@@ -76,49 +71,100 @@ def register_applicant(
     first_name: str,
     last_name: str,
     preferred_language: str = Language.LATVIAN,
-) -> User:
-    """Create an applicant who cannot sign in until the e-mail address is verified, and send the link.
+) -> None:
+    """Register an applicant, answering the same whether or not the address already has an account.
 
-    The user and the profile are created together or not at all; a duplicate address (in any letter case)
-    raises EmailAlreadyRegisteredError and leaves nothing behind.
+    - A new address: an inactive applicant with a profile, and a verification link to the address.
+    - An address still waiting for its first confirmation: the newest registration wins (password, names,
+      language) and gets a new link; earlier links stop working (they carry a password mark).
+    - An address with a confirmed (or a staff) account: nothing changes; its owner is mailed, in their own
+      language, that someone tried to register with it, with the sign-in and password-reset links.
+    Each path costs one password hash, so neither the answer nor its timing tells whether the address is known.
     """
     email = User.objects.normalize_email(email.strip()).lower()
     if preferred_language not in Language.values:
         raise ValidationError({"preferred_language": _("Choose Latvian, English or Russian.")})
-    candidate = User(email=email, first_name=first_name, last_name=last_name)
+    names: dict[str, str] = {}
+    errors: dict[str, list] = {}
+    for field, value in (("first_name", first_name), ("last_name", last_name)):
+        try:
+            names[field] = clean_person_name(value)
+        except ValidationError as exc:
+            errors[field] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    candidate = User(email=email, **names)
     try:
         validate_password(password, user=candidate)
     except ValidationError as exc:
         raise ValidationError({"password": exc.messages}) from exc
-    if email_is_registered(email=email):
-        raise EmailAlreadyRegisteredError(
-            details={"email": [str(EmailAlreadyRegisteredError.default_message)]}
-        )
-    try:
-        # A savepoint, so a concurrent duplicate (unique index) does not poison an outer transaction.
-        with transaction.atomic():
-            user = User.objects.create_user(
-                email=email,
-                password=password,
-                first_name=first_name.strip(),
-                last_name=last_name.strip(),
-                preferred_language=preferred_language,
-                role=Role.APPLICANT,
-                is_active=False,  # becomes active when the e-mail address is verified
-            )
-    except IntegrityError as exc:
-        raise EmailAlreadyRegisteredError(
-            details={"email": [str(EmailAlreadyRegisteredError.default_message)]}
-        ) from exc
-    ApplicantProfile.objects.create(user=user, first_name=user.first_name, last_name=user.last_name)
-    send_verification_email(user=user)
-    log.info("identity.registered user=%s", user.pk)
-    return user
+    existing = User.objects.select_for_update().filter(email__iexact=email).first()
+    if existing is None:
+        try:
+            # A savepoint, so a concurrent duplicate (unique index) does not poison an outer transaction.
+            with transaction.atomic():
+                user = User.objects.create_user(
+                    email=email,
+                    password=password,
+                    preferred_language=preferred_language,
+                    role=Role.APPLICANT,
+                    is_active=False,  # becomes active when the e-mail address is verified
+                    **names,
+                )
+        except IntegrityError:
+            existing = User.objects.select_for_update().filter(email__iexact=email).first()
+        else:
+            ApplicantProfile.objects.create(user=user, **names)
+            send_verification_email(user=user)
+            log.info("identity.registered user=%s", user.pk)
+            return
+    if existing.is_applicant and existing.email_verified_at is None and not existing.is_active:
+        existing.set_password(password)
+        existing.first_name, existing.last_name = names["first_name"], names["last_name"]
+        existing.preferred_language = preferred_language
+        existing.save(update_fields=["password", "first_name", "last_name", "preferred_language"])
+        ApplicantProfile.objects.update_or_create(user=existing, defaults=names)
+        send_verification_email(user=existing)
+        log.info("identity.registration_renewed user=%s", existing.pk)
+        return
+    make_password(password)  # the one hash a new account costs
+    _mail_account_exists(user=existing)
+
+
+ACCOUNT_EXISTS_MAIL_INTERVAL = timedelta(hours=1)
+
+
+def _mail_account_exists(*, user: User) -> None:
+    """Tell the owner someone registered with their address (at most once an hour, so it is no spam cannon)."""
+    from workers.models import Notification
+    from workers.services import absolute_url, notify
+
+    recent = timezone.now() - ACCOUNT_EXISTS_MAIL_INTERVAL
+    if Notification.objects.filter(recipient=user, event="account_exists", created_at__gte=recent).exists():
+        log.info("identity.registration_of_known_address user=%s mailed=no", user.pk)
+        return
+    notify(
+        recipient=user,
+        event="account_exists",
+        context={
+            "sign_in_url": absolute_url(reverse("identity:login")),
+            "reset_url": absolute_url(reverse("identity:password_reset")),
+        },
+    )
+    log.info("identity.registration_of_known_address user=%s mailed=yes", user.pk)
+
+
+def _password_mark(user: User) -> str:
+    """Changes with the password: a re-registration of a pending address (new password) voids older links."""
+    return salted_hmac(EMAIL_VERIFICATION_SALT, user.password, algorithm="sha256").hexdigest()[:16]
 
 
 def make_verification_token(*, user: User) -> str:
-    """A signed token naming the user and the address; its nonce lets a link work only once."""
-    return signing.dumps({"u": user.pk, "e": user.email, "n": uuid.uuid4().hex}, salt=EMAIL_VERIFICATION_SALT)
+    """A signed token naming the user, the address and the password; its nonce lets a link work only once."""
+    return signing.dumps(
+        {"u": user.pk, "e": user.email, "p": _password_mark(user), "n": uuid.uuid4().hex},
+        salt=EMAIL_VERIFICATION_SALT,
+    )
 
 
 def verification_url(*, token: str) -> str:
@@ -127,8 +173,6 @@ def verification_url(*, token: str) -> str:
 
 def send_verification_email(*, user: User) -> None:
     """Put the verification e-mail in the outbox; it is rendered in the user's language and sent after commit."""
-    from workers.services import notify  # workers depends on identity's models: import at call time
-
     token = make_verification_token(user=user)
     notify(
         recipient=user,
@@ -155,9 +199,8 @@ def _token_id(nonce: str) -> str:
     return hashlib.sha256(nonce.encode()).hexdigest()
 
 
-@transaction.atomic
-def verify_email(*, token: str) -> User:
-    """Mark the address verified and activate the account. Each link works once."""
+def _verification_target(token: str, *, lock: bool) -> tuple[User, str]:
+    """The user a verification token names and the id of its nonce; raises VerificationLinkError otherwise."""
     try:
         payload = signing.loads(
             token, salt=EMAIL_VERIFICATION_SALT, max_age=settings.EMAIL_VERIFICATION_MAX_AGE
@@ -168,12 +211,29 @@ def verify_email(*, token: str) -> User:
         raise VerificationLinkError() from exc
     if not isinstance(payload, dict) or not {"u", "e", "n"} <= payload.keys():
         raise VerificationLinkError()
-    user = User.objects.select_for_update().filter(pk=payload["u"]).first()
+    users = User.objects.select_for_update() if lock else User.objects
+    user = users.filter(pk=payload["u"]).first()
     if user is None or user.email != payload["e"]:
         raise VerificationLinkError()
+    if "p" in payload and not constant_time_compare(str(payload["p"]), _password_mark(user)):
+        raise VerificationLinkError()  # the address was registered again since: only the newest link counts
     token_id = _token_id(str(payload["n"]))
     if EmailVerification.objects.filter(token_id=token_id).exists():
         raise VerificationLinkUsedError()
+    return user, token_id
+
+
+def check_verification_link(*, token: str) -> User:
+    """Whether a verification link would work, changing nothing: opening the link (a mail scanner does too)
+    only shows a confirm button; ``verify_email`` runs when the person presses it."""
+    user, _token_id_unused = _verification_target(token, lock=False)
+    return user
+
+
+@transaction.atomic
+def verify_email(*, token: str) -> User:
+    """Mark the address verified and activate the account. Each link works once."""
+    user, token_id = _verification_target(token, lock=True)
     EmailVerification.objects.create(user=user, token_id=token_id)
     if user.email_verified_at is None:
         user.email_verified_at = timezone.now()
@@ -189,7 +249,7 @@ def delete_expired_tokens(*, now: datetime | None = None) -> dict[str, int]:
 
     The day of grace keeps a just-expired token recognisable as reused (which revokes its family) for a while.
     A used verification is only kept while its link could still be presented, to refuse it a second time.
-    Run daily by the ``workers.tasks.maintenance.delete_expired_tokens`` task.
+    Run daily by the ``identity.tasks.delete_expired_tokens`` task.
     """
     now = now or timezone.now()
     refresh_deleted, _counts = RefreshToken.objects.filter(expires_at__lt=now - timedelta(days=1)).delete()
@@ -220,8 +280,6 @@ def password_reset_url(*, user: User) -> str:
 
     The token depends on the password hash and the last sign-in, so it stops working once used.
     """
-    from workers.services import absolute_url  # workers depends on identity's models: import at call time
-
     path = reverse(
         "identity:password_reset_confirm",
         kwargs={
@@ -236,8 +294,6 @@ def send_password_reset_email(*, email: str) -> bool:
     """Mail a reset link, in the user's preferred language through the outbox, if an active account with a
     usable password has this address. Returns whether one was queued; the caller answers the same either way.
     """
-    from workers.services import notify
-
     user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
     if user is None or not user.has_usable_password():
         return False

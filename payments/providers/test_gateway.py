@@ -8,6 +8,11 @@ submits a test card, the gateway sends a webhook signed like Stripe's:
 
 Test cards: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined, 4000 0000 0000 3220 succeeds after
 ``PAYMENT_TEST_GATEWAY_DELAY_SECONDS`` (as if the bank asked for 3-D Secure).
+
+Like a real provider, the gateway honours idempotency keys: it keeps its checkouts and refunds in its own books
+(``TestGatewayRecord``), one row per key, and answers a repeated key with the first checkout or refund (and
+counts the request). A key sent again with another amount or checkout is refused, and so is a refund beyond
+what the checkout took.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core import signing
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,6 +37,8 @@ from payments.providers.base import (
     Checkout,
     PaymentProvider,
     ProviderEvent,
+    ProviderRefusedError,
+    Refund,
     WebhookPayloadError,
     WebhookSignatureError,
     WebhookTimestampError,
@@ -128,19 +136,26 @@ class TestGatewayProvider(PaymentProvider):
     __test__ = False  # not a pytest test class
     name = "test_gateway"
 
-    def start_payment(self, *, payment: Payment, return_url: str) -> Checkout:
-        reference = f"tg_{secrets.token_urlsafe(18)}"
+    def start_payment(self, *, payment: Payment, return_url: str, idempotency_key: str) -> Checkout:
+        record = _book(
+            operation="checkout",
+            idempotency_key=idempotency_key,
+            reference=f"tg_{secrets.token_urlsafe(18)}",
+            amount_cents=payment.amount_cents,
+            currency=payment.currency,
+        )
         token = signing.dumps(
             {
-                "ref": reference,
-                "amount": payment.amount_cents,
-                "currency": payment.currency,
+                "ref": record.reference,
+                "amount": record.amount_cents,
+                "currency": record.currency,
                 "return": return_url,
             },
             salt=_SESSION_SALT,
         )
         return Checkout(
-            provider_reference=reference, redirect_url=reverse("payments:test-gateway", args=[token])
+            provider_reference=record.reference,
+            redirect_url=reverse("payments:test-gateway", args=[token]),
         )
 
     def verify_webhook(
@@ -156,9 +171,67 @@ class TestGatewayProvider(PaymentProvider):
             raise WebhookTimestampError("The timestamp is outside the tolerance: a replay or a skewed clock.")
         return _parse_event(body)
 
-    def refund(self, *, payment: Payment, amount_cents: int) -> str:
-        # The test gateway holds no money; a real provider's API call goes here.
-        return f"tgr_{secrets.token_hex(8)}"
+    def refund(self, *, payment: Payment, amount_cents: int, idempotency_key: str) -> Refund:
+        from payments.models import TestGatewayRecord
+
+        checkout = payment.provider_reference or ""
+        if not TestGatewayRecord.objects.filter(operation="checkout", reference=checkout).exists():
+            raise ProviderRefusedError("The gateway has no checkout with this reference.")
+        already = (
+            TestGatewayRecord.objects.filter(operation="refund", checkout_reference=checkout)
+            .exclude(idempotency_key=idempotency_key)
+            .aggregate(total=models.Sum("amount_cents"))["total"]
+            or 0
+        )
+        if already + amount_cents > payment.amount_cents:
+            raise ProviderRefusedError("The refunds would exceed the amount the checkout took.")
+        record = _book(
+            operation="refund",
+            idempotency_key=idempotency_key,
+            reference=f"tgr_{secrets.token_hex(8)}",
+            amount_cents=amount_cents,
+            currency=payment.currency,
+            checkout_reference=checkout,
+        )
+        return Refund(refund_id=record.reference, amount_cents=record.amount_cents, currency=record.currency)
+
+
+def _book(
+    *,
+    operation: str,
+    idempotency_key: str,
+    reference: str,
+    amount_cents: int,
+    currency: str,
+    checkout_reference: str = "",
+):
+    """The gateway's row for this key: created on the first request, returned (and counted) on a repeat."""
+    from payments.models import TestGatewayRecord
+
+    if not idempotency_key:
+        raise ProviderRefusedError("An idempotency key is required.")
+    with transaction.atomic():  # the gateway's own transaction, as on a provider's servers
+        record, created = TestGatewayRecord.objects.get_or_create(
+            operation=operation,
+            idempotency_key=idempotency_key,
+            defaults={
+                "reference": reference,
+                "amount_cents": amount_cents,
+                "currency": currency,
+                "checkout_reference": checkout_reference,
+            },
+        )
+        if created:
+            return record
+        if (record.amount_cents, record.currency, record.checkout_reference) != (
+            amount_cents,
+            currency,
+            checkout_reference,
+        ):
+            raise ProviderRefusedError("This idempotency key was used for another request.")
+        TestGatewayRecord.objects.filter(pk=record.pk).update(requests=models.F("requests") + 1)
+        record.refresh_from_db(fields=["requests"])
+        return record
 
 
 def _parse_event(body: bytes) -> ProviderEvent:

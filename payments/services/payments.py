@@ -8,6 +8,7 @@ from __future__ import annotations
 import enum
 import logging
 from dataclasses import dataclass
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -20,11 +21,20 @@ from applications.services import payment_events
 from eservice.exceptions import ConflictError, NotFoundError
 from identity.models import User
 from payments import references
-from payments.exceptions import NothingToPayError, PaymentMethodUnavailableError
-from payments.models import Payment, ReconciliationItem
-from payments.providers import UnknownProviderError, get_card_provider
+from payments.exceptions import (
+    CardProviderUnavailableError,
+    LatePaymentNotAcceptedError,
+    NothingToPayError,
+    PaymentAttemptReplacedError,
+    PaymentMethodUnavailableError,
+)
+from payments.models import Payment, ProviderCall, ReconciliationItem
+from payments.providers import UnknownProviderError, get_card_provider, get_provider
+from payments.providers.base import Checkout, ProviderError
 from payments.selectors import get_fee_due
+from payments.services import provider_calls
 from workers.queueing import enqueue_on_commit
+from workers.services import absolute_url
 
 logger = logging.getLogger(__name__)
 
@@ -63,14 +73,39 @@ def _cancel_open(application_id: int, *, reason: str, keep: Payment | None = Non
     return cancelled
 
 
-@transaction.atomic
 def start_payment(*, application_id: int, user: User, method: str) -> StartedPayment:
     """Open a payment of the state fee of the caller's application awaiting payment.
 
     The amount is the catalogue fee for the application's kind and speed valid on the day it was submitted.
     A card payment replaces any open attempt and returns the provider's checkout address; a bank transfer
     reuses an open bank transfer (same reference) or opens one with a new ISO 11649 reference.
+
+    The card provider is called between two transactions, never inside one, with the idempotency key
+    ``checkout:<payment id>`` recorded in the ``ProviderCall`` ledger: the payment and the ledger row commit
+    first, then the provider opens the checkout, then its reference is saved. ``CardProviderUnavailableError``
+    when the provider does not open it (the attempt is closed as failed, nothing was charged).
     """
+    payment, call = _open_payment(application_id=application_id, user=user, method=method)
+    if call is None:
+        return StartedPayment(payment=payment)
+    provider = get_provider(call.provider)
+    try:
+        checkout = provider_calls.call_provider(
+            call, partial(provider.start_payment, payment=payment, return_url=call.request["return_url"])
+        )
+    except ProviderError as exc:
+        _checkout_failed(payment_id=payment.pk, call_id=call.pk, error=exc.message)
+        raise CardProviderUnavailableError(details={"payment_id": payment.pk}) from None
+    payment = _record_checkout(payment_id=payment.pk, call_id=call.pk, checkout=checkout)
+    if payment.status != Payment.Status.PENDING:
+        # A newer attempt (a second click) cancelled this one while the provider was working.
+        raise PaymentAttemptReplacedError(details={"payment_id": payment.pk})
+    return StartedPayment(payment=payment, redirect_url=checkout.redirect_url)
+
+
+@transaction.atomic
+def _open_payment(*, application_id: int, user: User, method: str) -> tuple[Payment, ProviderCall | None]:
+    """The first transaction of ``start_payment``: the payment row, and for a card the ledger row to send."""
     application = payment_events.lock_application(application_id=application_id)
     if application.applicant_id != user.pk:
         raise NotFoundError(_("There is no such application."))
@@ -96,7 +131,7 @@ def start_payment(*, application_id: int, user: User, method: str) -> StartedPay
         and open_payment.method == Payment.Method.BANK_TRANSFER
         and open_payment.amount_cents == fee.amount_cents
     ):
-        return StartedPayment(payment=open_payment)
+        return open_payment, None
 
     provider = None
     if method == Payment.Method.CARD:
@@ -115,22 +150,23 @@ def start_payment(*, application_id: int, user: User, method: str) -> StartedPay
         fee=fee,
         provider=provider.name if provider else "",
     )
-    redirect_url = ""
+    call = None
     if provider is None:
         _save_with_new_reference(payment)
-        from workers.tasks.payments import render_bank_transfer_instructions as instructions_task
-
-        enqueue_on_commit(instructions_task, payment.pk)
+        enqueue_on_commit("payments.tasks.render_bank_transfer_instructions", payment.pk)
     else:
         payment.save()
-        from workers.services import absolute_url
 
-        checkout = provider.start_payment(
-            payment=payment, return_url=absolute_url(reverse("payments:return", args=[payment.pk]))
+        call = provider_calls.open_call(
+            payment=payment,
+            operation=ProviderCall.Operation.CHECKOUT,
+            idempotency_key=f"checkout:{payment.pk}",
+            request={
+                "amount_cents": payment.amount_cents,
+                "currency": payment.currency,
+                "return_url": absolute_url(reverse("payments:return", args=[payment.pk])),
+            },
         )
-        payment.provider_reference = checkout.provider_reference
-        payment.save(update_fields=["provider_reference"])
-        redirect_url = checkout.redirect_url
     payment_events.record_payment_event(
         application=application,
         kind=payment_events.PAYMENT_STARTED,
@@ -138,7 +174,39 @@ def start_payment(*, application_id: int, user: User, method: str) -> StartedPay
         data={"payment_id": payment.pk, "method": method, "amount": payment.amount_display},
     )
     logger.info("payment.started id=%s application=%s method=%s", payment.pk, application.pk, method)
-    return StartedPayment(payment=payment, redirect_url=redirect_url)
+    return payment, call
+
+
+@transaction.atomic
+def _record_checkout(*, payment_id: int, call_id: int, checkout: Checkout) -> Payment:
+    """The second transaction: the provider's checkout reference on the payment (webhooks find it by it)."""
+    payment, _application = _lock(payment_id)
+    call = ProviderCall.objects.select_for_update().get(pk=call_id)
+    provider_calls.record_success(
+        call,
+        response={"provider_reference": checkout.provider_reference, "redirect_url": checkout.redirect_url},
+        provider_reference=checkout.provider_reference,
+    )
+    # Saved even on an attempt cancelled meanwhile: a payment made on it is then recognised and reviewed.
+    payment.provider_reference = checkout.provider_reference
+    payment.save(update_fields=["provider_reference"])
+    return payment
+
+
+@transaction.atomic
+def _checkout_failed(*, payment_id: int, call_id: int, error: str) -> None:
+    provider_calls.record_failure(call_id=call_id, error=error, final=True)
+    payment, application = _lock(payment_id)
+    if payment.status != Payment.Status.PENDING:
+        return
+    payment.fail(reason="the card provider did not open a checkout")
+    _save(payment, ["status", "closed_at", "failure_reason"])
+    payment_events.record_payment_event(
+        application=application,
+        kind=payment_events.PAYMENT_FAILED,
+        data={"payment_id": payment.pk, "reason": payment.failure_reason},
+    )
+    logger.warning("payment.checkout_failed id=%s call=%s", payment.pk, call_id)
 
 
 def _save_with_new_reference(payment: Payment) -> None:
@@ -177,17 +245,17 @@ def confirm_payment(*, payment_id: int, paid_at: timezone.datetime | None = None
         return Outcome.ALREADY_PAID
     if payment.status != Payment.Status.PENDING:
         return Outcome.NOT_OPEN
-    paid_elsewhere = (
-        Payment.objects.filter(application_id=payment.application_id, purpose=payment.purpose)
-        .filter(status__in=[Payment.Status.PAID, Payment.Status.REFUND_PENDING, Payment.Status.REFUNDED])
-        .exists()
-    )
-    if paid_elsewhere:
+    if _paid_by(payment) is not None:
         payment.cancel(reason="the fee was paid by another payment")
         _save(payment, ["status", "closed_at", "failure_reason"])
         return Outcome.NOT_OPEN
     payment.mark_paid(paid_at=paid_at or timezone.now())
     _save(payment, ["status", "paid_at"])
+    _tell_application_and_queue_receipt(payment, application)
+    return Outcome.PAID
+
+
+def _tell_application_and_queue_receipt(payment: Payment, application) -> None:
     if payment.purpose == Payment.Purpose.STATE_FEE:
         if payment_events.is_awaiting_payment(application):
             payment_events.confirm_application_paid(
@@ -206,10 +274,61 @@ def confirm_payment(*, payment_id: int, paid_at: timezone.datetime | None = None
                 expected_cents=payment.amount_cents,
                 note=f"application state: {application.state}",
             )
-    from workers.tasks.payments import render_payment_receipt as receipt_task
-
-    enqueue_on_commit(receipt_task, payment.pk)
+    enqueue_on_commit("payments.tasks.render_payment_receipt", payment.pk)
     logger.info("payment.paid id=%s application=%s", payment.pk, payment.application_id)
+
+
+def _paid_by(payment: Payment) -> Payment | None:
+    """Another payment of the same fee that is paid (or paid and being refunded)."""
+    return (
+        Payment.objects.filter(application_id=payment.application_id, purpose=payment.purpose)
+        .filter(status__in=[Payment.Status.PAID, Payment.Status.REFUND_PENDING, Payment.Status.REFUNDED])
+        .exclude(pk=payment.pk)
+        .first()
+    )
+
+
+@transaction.atomic
+def accept_late_payment(*, payment_id: int, paid_at: timezone.datetime) -> Outcome:
+    """Staff accept money that arrived for a closed attempt (failed or cancelled) as the fee after all.
+
+    What the Office does with a card charged after its attempt was closed: the payer meant to pay this fee, so
+    while the application still awaits payment and no other payment paid it, the attempt becomes paid, any
+    newer open attempt is cancelled (so the fee cannot be paid twice), and the application moves on through
+    ``payment_events.confirm_application_paid`` with its receipt, as for any payment. Otherwise the money is
+    the payer's: ``LatePaymentNotAcceptedError`` says why, and staff return it.
+    """
+    payment, application = _lock(payment_id)
+    if payment.status in (Payment.Status.PAID, Payment.Status.REFUND_PENDING, Payment.Status.REFUNDED):
+        return Outcome.ALREADY_PAID
+    if payment.status == Payment.Status.PENDING:
+        return confirm_payment(payment_id=payment.pk, paid_at=paid_at)
+    other = _paid_by(payment)
+    if other is not None:
+        raise LatePaymentNotAcceptedError(
+            _(
+                "The fee of this application was already paid by payment %(payment)s, so this money cannot pay "
+                "it again. Return it to the payer and mark the item as resolved."
+            )
+            % {"payment": other.pk},
+            details={"payment_id": payment.pk, "paid_by": other.pk},
+        )
+    if payment.purpose == Payment.Purpose.STATE_FEE and not payment_events.is_awaiting_payment(application):
+        raise LatePaymentNotAcceptedError(
+            _(
+                "Application %(reference)s no longer awaits payment (its state is “%(state)s”), so this money "
+                "cannot pay its fee. Return it to the payer and mark the item as resolved."
+            )
+            % {
+                "reference": application.reference or application.pk,
+                "state": application.get_state_display(),
+            },
+            details={"payment_id": payment.pk, "state": application.state},
+        )
+    _cancel_open(application.pk, reason="the fee was paid by a late payment accepted by staff")
+    payment.accept_late(paid_at=paid_at)
+    _save(payment, ["status", "paid_at", "closed_at", "failure_reason"])
+    _tell_application_and_queue_receipt(payment, application)
     return Outcome.PAID
 
 

@@ -103,15 +103,13 @@ def requeue_missing_receipts(*, within: dt.timedelta = dt.timedelta(days=7)) -> 
 
     Rendering is idempotent, so a receipt queued twice is stored once.
     """
-    from workers.tasks.payments import render_payment_receipt as receipt_task
-
     paid_recently = Payment.objects.filter(paid_at__gte=timezone.now() - within).values_list("pk", flat=True)
     with_receipt = GeneratedDocument.objects.filter(
         owner_content_type=ContentType.objects.get_for_model(Payment), kind=RECEIPT
     ).values_list("owner_id", flat=True)
     missing = list(paid_recently.exclude(pk__in=with_receipt))
     for payment_id in missing:
-        enqueue(receipt_task, payment_id)
+        enqueue("payments.tasks.render_payment_receipt", payment_id)
     if missing:
         logger.info("receipts.requeued count=%s", len(missing))
     return missing

@@ -7,13 +7,15 @@ everywhere else.
 - Open attempts (a card checkout, a bank transfer not yet received) are cancelled.
 - Policy "full", withdrawn from awaiting_payment or submitted (not yet taken for review): the payment is marked
   refund_pending (paid → refund_pending). A card refund is then made by a worker after commit, through the
-  provider (→ refunded); a bank transfer waits until staff confirm in the admin that the money was sent back.
+  provider, outside any transaction and with an idempotency key (→ refunded, one ``ProviderCall`` ledger row);
+  a bank transfer waits until staff confirm in the admin that the money was sent back by bank transfer.
 - Policy "none", or withdrawn after review started: the fee stays paid; the timeline says so.
 """
 
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -23,8 +25,11 @@ from django.utils import timezone
 from applications.models import Application
 from applications.services import payment_events
 from identity.models import User
-from payments.models import Payment
+from payments.exceptions import CardRefundByProviderError, NotAwaitingRefundError
+from payments.models import Payment, ProviderCall
 from payments.providers import get_provider
+from payments.providers.base import ProviderRefusedError, ProviderUnavailableError, Refund
+from payments.services import provider_calls
 from payments.services.payments import _cancel_open, _save
 from workers.queueing import enqueue, enqueue_on_commit
 
@@ -84,8 +89,6 @@ def refund_payment(*, payment: Payment, application: Application) -> Payment:
     The money moves later, outside this transaction: a card refund by a worker calling the provider after
     commit (so a rollback can never follow money already returned), a bank refund by staff.
     """
-    from workers.tasks.payments import refund_card_payment as refund_card_task
-
     payment.request_refund(amount_cents=payment.amount_cents)
     _save(payment, ["status", "refund_amount_cents"])
     payment_events.record_payment_event(
@@ -94,63 +97,148 @@ def refund_payment(*, payment: Payment, application: Application) -> Payment:
         data={"payment_id": payment.pk, "amount": payment.amount_display},
     )
     if payment.method == Payment.Method.CARD:
-        enqueue_on_commit(refund_card_task, payment.pk)
+        enqueue_on_commit("payments.tasks.refund_card_payment", payment.pk)
     logger.info("payment.refund_requested id=%s method=%s", payment.pk, payment.method)
     return payment
 
 
-@transaction.atomic
 def complete_card_refund(*, payment_id: int) -> Payment:
-    """Worker: ask the card provider to give the money back, then refund_pending → refunded (idempotent).
+    """Worker: give a card payment's money back through its provider, once, whatever the retries.
 
-    The row stays locked during the provider call, so a task delivered twice cannot refund twice.
+    1. A short transaction locks the payment and, if it still awaits a card refund, writes the ledger row
+       (``ProviderCall``) with the key ``refund:<payment id>``; it commits.
+    2. The provider is called with that key and no transaction open.
+    3. A second short transaction records the answer and moves the payment refund_pending → refunded.
+
+    If step 3 fails (a failed commit, a worker killed), the retry sends the same key and the provider answers
+    with the refund it already made. A provider that does not answer raises ``ProviderUnavailableError`` (the
+    task retries); one that refuses leaves the payment refund_pending with the refusal in the ledger, for staff.
     """
+    call = _open_refund_call(payment_id=payment_id)
+    if call is None:
+        return Payment.objects.get(pk=payment_id)
+    payment = call.payment
+    provider = get_provider(call.provider)
+    amount = int(call.request["amount_cents"])
+    try:
+        refund = provider_calls.call_provider(
+            call,
+            partial(provider.refund, payment=payment, amount_cents=amount),
+        )
+    except ProviderRefusedError as exc:
+        provider_calls.record_failure(call_id=call.pk, error=exc.message, final=True)
+        logger.error("payment.refund_refused id=%s call=%s", payment.pk, call.pk)
+        return Payment.objects.get(pk=payment_id)
+    except ProviderUnavailableError as exc:
+        provider_calls.record_failure(call_id=call.pk, error=exc.message, final=False)
+        raise
+    return _finish_card_refund(payment_id=payment_id, call_id=call.pk, refund=refund)
+
+
+@transaction.atomic
+def _open_refund_call(*, payment_id: int) -> ProviderCall | None:
+    application_id = Payment.objects.values_list("application_id", flat=True).get(pk=payment_id)
+    payment_events.lock_application(application_id=application_id)
+    payment = Payment.objects.select_for_update().get(pk=payment_id)
+    if payment.status != Payment.Status.REFUND_PENDING or payment.method != Payment.Method.CARD:
+        return None
+    if _card_refund_refused(payment):
+        return None  # the provider said no: a person returns the money (see complete_bank_refund)
+    amount = payment.refund_amount_cents or payment.amount_cents
+    return provider_calls.open_call(
+        payment=payment,
+        operation=ProviderCall.Operation.REFUND,
+        idempotency_key=refund_idempotency_key(payment),
+        request={
+            "amount_cents": amount,
+            "currency": payment.currency,
+            "checkout": payment.provider_reference or "",
+        },
+    )
+
+
+def refund_idempotency_key(payment: Payment) -> str:
+    """One full refund per payment: the key is the payment's, so every retry names the same refund."""
+    return f"refund:{payment.pk}"
+
+
+@transaction.atomic
+def _finish_card_refund(*, payment_id: int, call_id: int, refund: Refund) -> Payment:
     application_id = Payment.objects.values_list("application_id", flat=True).get(pk=payment_id)
     application = payment_events.lock_application(application_id=application_id)
     payment = Payment.objects.select_for_update().get(pk=payment_id)
-    if payment.status != Payment.Status.REFUND_PENDING or payment.method != Payment.Method.CARD:
-        return payment
-    amount = payment.refund_amount_cents or payment.amount_cents
-    refund_id = get_provider(payment.provider).refund(payment=payment, amount_cents=amount)
-    payment.mark_refunded(amount_cents=amount)
+    call = ProviderCall.objects.select_for_update().get(pk=call_id)
+    provider_calls.record_success(
+        call,
+        response={
+            "refund_id": refund.refund_id,
+            "amount_cents": refund.amount_cents,
+            "currency": refund.currency,
+        },
+        provider_reference=refund.refund_id,
+    )
+    if payment.status != Payment.Status.REFUND_PENDING:
+        return payment  # a duplicate delivery finished first; the provider answered it with the same refund
+    payment.mark_refunded(amount_cents=refund.amount_cents)
     _save(payment, ["status", "refund_amount_cents", "closed_at"])
     payment_events.record_payment_event(
         application=application,
         kind=payment_events.PAYMENT_REFUNDED,
-        data={"payment_id": payment.pk, "amount": payment.amount_display, "refund_id": refund_id},
+        data={"payment_id": payment.pk, "amount": payment.amount_display, "refund_id": refund.refund_id},
     )
-    logger.info("payment.refunded id=%s", payment.pk)
+    logger.info("payment.refunded id=%s call=%s", payment.pk, call.pk)
     return payment
+
+
+def _card_refund_refused(payment: Payment) -> bool:
+    return ProviderCall.objects.filter(
+        payment=payment, operation=ProviderCall.Operation.REFUND, status=ProviderCall.Status.FAILED
+    ).exists()
 
 
 def requeue_pending_card_refunds() -> list[int]:
     """Queue card refunds still pending (the broker was down at commit, or the provider kept failing)."""
-    from workers.tasks.payments import refund_card_payment as refund_card_task
-
     pending = list(
-        Payment.objects.filter(status=Payment.Status.REFUND_PENDING, method=Payment.Method.CARD).values_list(
-            "pk", flat=True
+        Payment.objects.filter(status=Payment.Status.REFUND_PENDING, method=Payment.Method.CARD)
+        .exclude(
+            provider_calls__operation=ProviderCall.Operation.REFUND,
+            provider_calls__status=ProviderCall.Status.FAILED,
         )
+        .values_list("pk", flat=True)
     )
     for payment_id in pending:
-        enqueue(refund_card_task, payment_id)
+        enqueue("payments.tasks.refund_card_payment", payment_id)
     return pending
 
 
 @transaction.atomic
 def complete_bank_refund(*, payment_id: int, user: User) -> Payment:
-    """Staff sent a bank-transfer refund back: refund_pending → refunded (idempotent)."""
+    """Staff sent the money back by bank transfer: refund_pending → refunded (idempotent).
+
+    Only for bank-transfer payments, or a card payment whose refund the card provider refused (the card was
+    closed): any other card refund is the provider's to make, and marking it here would record money as
+    returned that nobody sent. Raises ``CardRefundByProviderError`` or ``NotAwaitingRefundError``.
+    """
     application_id = Payment.objects.values_list("application_id", flat=True).get(pk=payment_id)
     application = payment_events.lock_application(application_id=application_id)
     payment = Payment.objects.select_for_update().get(pk=payment_id)
-    if payment.status != Payment.Status.REFUND_PENDING:
+    if payment.status == Payment.Status.REFUNDED:
         return payment
+    if payment.status != Payment.Status.REFUND_PENDING:
+        raise NotAwaitingRefundError(details={"payment_id": payment.pk, "status": payment.status})
+    if payment.method == Payment.Method.CARD and not _card_refund_refused(payment):
+        raise CardRefundByProviderError(details={"payment_id": payment.pk})
     payment.mark_refunded(amount_cents=payment.refund_amount_cents or payment.amount_cents)
     _save(payment, ["status", "refund_amount_cents", "closed_at"])
     payment_events.record_payment_event(
         application=application,
         kind=payment_events.PAYMENT_REFUNDED,
         actor=user,
-        data={"payment_id": payment.pk, "amount": payment.amount_display, "at": timezone.now().isoformat()},
+        data={
+            "payment_id": payment.pk,
+            "amount": payment.amount_display,
+            "method": Payment.Method.BANK_TRANSFER,
+            "at": timezone.now().isoformat(),
+        },
     )
     return payment

@@ -13,7 +13,9 @@ from django.urls import reverse
 
 from payments.providers import test_gateway
 from payments.providers.base import ProviderEvent
+from payments.services.webhooks import receive_webhook
 from workers.queueing import enqueue_on_commit
+from workers.services import absolute_url
 
 logger = logging.getLogger(__name__)
 
@@ -44,9 +46,9 @@ def submit_test_card(*, session: test_gateway.GatewaySession, card_number: str) 
     """Decide the outcome for a test card and queue the webhook (after commit, with the card's delay)."""
     result = card_result(card_number)
     body = test_gateway.build_event_body(event_type=result.event_type, session=session, reason=result.reason)
-    from workers.tasks.payments import deliver_test_gateway_webhook as deliver_task
-
-    enqueue_on_commit(deliver_task, body.decode(), countdown=result.delay_seconds)
+    enqueue_on_commit(
+        "payments.tasks.deliver_test_gateway_webhook", body.decode(), countdown=result.delay_seconds
+    )
     logger.info("test_gateway.card session=%s outcome=%s", session.provider_reference, result.event_type)
     return result
 
@@ -59,13 +61,9 @@ def deliver_test_gateway_webhook(*, body: str) -> dict:
     raw = body.encode()
     headers = test_gateway.signed_headers(raw)
     if settings.PAYMENT_TEST_GATEWAY_DELIVERY == "http":
-        from workers.services import absolute_url
-
         url = absolute_url(reverse("payment-webhook", args=["test_gateway"]))
         request = urllib.request.Request(url, data=raw, headers=headers, method="POST")  # noqa: S310
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (our own SITE_URL)
             return json.loads(response.read() or b"{}")
-    from payments.services.webhooks import receive_webhook
-
     result = receive_webhook(provider_name="test_gateway", body=raw, headers=headers)
     return {"status": result.status, "event_id": result.event_id}

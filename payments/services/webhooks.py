@@ -11,8 +11,9 @@ Rules (DESIGN.md section 3; the order of events is not guaranteed):
   and the event goes to the review list.
 - "failed" after "paid" changes nothing (paid is final for a provider's checkout).
 - "succeeded" after "failed" or "cancelled" for the same attempt: the card was charged after all, but the
-  attempt was closed (possibly replaced by another); the money goes to the review list, where a person refunds it
-  or accepts it — it is never lost and never pays the fee twice.
+  attempt was closed (possibly replaced by another); the money goes to the review list, where a person accepts
+  it as the fee while the application still awaits payment (``accept_late_payment``) or returns it — it is
+  never lost and never pays the fee twice.
 - An event for a payment we do not know is recorded and answered 200 "unknown_payment" (a retry cannot help).
 
 The heavy work (receipt PDF, e-mail) happens after commit in workers, so the answer is fast.

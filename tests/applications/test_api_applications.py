@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -77,7 +79,7 @@ def test_submit_incomplete_is_409_with_the_missing_list(applicant_api, draft):
 
 
 def test_submit_complete_then_submit_again_is_409(applicant_api, draft, attach_all, monkeypatch):
-    monkeypatch.setattr("workers.tasks.applications.render_application_summary.delay", lambda pk: None)
+    monkeypatch.setattr("applications.tasks.render_application_summary.delay", lambda pk: None)
     attach_all(draft)
     first = applicant_api.post(f"{BASE}/{draft.pk}/submit")
     assert first.status_code == 200, first.content
@@ -112,7 +114,8 @@ def test_upload_and_delete_a_document(applicant_api, draft, client):
     client.force_login(draft.applicant)  # downloads are a page (session), not an API call
     downloaded = client.get(body["download_url"])
     assert downloaded.status_code == 200
-    assert b"".join(downloaded.streaming_content) == pdf_bytes()
+    stored = b"".join(downloaded.streaming_content)
+    assert stored.startswith(b"%PDF-") and hashlib.sha256(stored).hexdigest() == body["sha256"]
     assert applicant_api.delete(f"{BASE}/{draft.pk}/documents/{body['id']}").status_code == 204
     assert not draft.documents.exists()
 

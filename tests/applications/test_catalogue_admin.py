@@ -35,10 +35,13 @@ def test_translated_fields_are_editable_in_each_language(admin_client):
 
 
 @pytest.mark.parametrize("model", MODELS)
-def test_applicants_and_officers_cannot_open_the_catalogue_admin(client, applicant, case_officer, model):
-    for user in (applicant, case_officer):
-        client.force_login(user)
-        response = client.get(reverse(f"admin:applications_{model}_changelist"))
+def test_applicants_and_officers_cannot_open_the_catalogue_admin(
+    client, applicant, case_officer, staff_client_for, model
+):
+    client.force_login(applicant)
+    officer = staff_client_for(case_officer)  # signed in with the code, but not an administrator
+    for signed_in in (client, officer):
+        response = signed_in.get(reverse(f"admin:applications_{model}_changelist"))
         assert response.status_code == 302
         assert reverse("admin:login") in response["Location"]
 

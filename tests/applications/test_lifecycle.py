@@ -76,9 +76,7 @@ def test_submit_moves_to_awaiting_payment_with_event_mail_and_pdf_task(
     settings.APPLICATIONS_DEFAULT_UNIT_CODE = unit.code
     attach_all(draft)
     queued = []
-    monkeypatch.setattr(
-        "workers.tasks.applications.render_application_summary.delay", lambda pk: queued.append(pk)
-    )
+    monkeypatch.setattr("applications.tasks.render_application_summary.delay", lambda pk: queued.append(pk))
     monkeypatch.setattr("workers.services.notifications.enqueue_notification", lambda pk: True)
     with django_capture_on_commit_callbacks(execute=True):
         application = services.submit_application(application_id=draft.pk, user=draft.applicant)

@@ -148,18 +148,16 @@ def test_pages_need_sign_in(client, draft):
     assert client.get("/applications/").status_code == 302
 
 
-def test_officer_of_the_unit_downloads_and_is_logged(client, applicant):
+def test_officer_of_the_unit_downloads_and_is_logged(staff_client_for, applicant):
     application = ApplicationFactory(applicant=applicant, submitted=True)
     document = ApplicationDocumentFactory(application=application)
     url = f"/applications/{application.pk}/documents/{document.pk}/download/"
 
     stranger = UserFactory(case_officer=True)  # another unit
-    client.force_login(stranger)
-    assert client.get(url).status_code == 404
+    assert staff_client_for(stranger).get(url).status_code == 404
 
     officer = UserFactory(case_officer=True, unit=application.unit)
-    client.force_login(officer)
-    response = client.get(url)
+    response = staff_client_for(officer).get(url)  # signed in with the TOTP code
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")
     log = StaffAccessLog.objects.get()

@@ -79,15 +79,13 @@ def test_sign_in_page_marks_its_link(client):
     assert 'aria-current="page"' in links["Sign in"]
 
 
-def test_officer_sees_no_applicant_links(client, case_officer):
-    client.force_login(case_officer)
-    links = _links(_nav(client.get("/")))
+def test_officer_sees_no_applicant_links(staff_client_for, case_officer):
+    links = _links(_nav(staff_client_for(case_officer).get("/")))
     assert list(links) == ["Home", "Procedure guide", "Territorial units", "Contact"]
 
 
-def test_administrator_sees_the_administration(client, admin_user):
-    client.force_login(admin_user)
-    links = _links(_nav(client.get("/")))
+def test_administrator_sees_the_administration(admin_client):
+    links = _links(_nav(admin_client.get("/")))
     assert 'href="/admin/"' in links["Administration"]
     assert "My applications" not in links
 
@@ -131,9 +129,8 @@ def test_applicant_without_applications_is_sent_to_the_guide(client, applicant):
     assert 'href="/guide/"' in links["Start a new application"]
 
 
-def test_staff_home_has_no_applicant_summary(client, case_officer):
-    client.force_login(case_officer)
-    main = _main(client.get("/"))
+def test_staff_home_has_no_applicant_summary(staff_client_for, case_officer):
+    main = _main(staff_client_for(case_officer).get("/"))
     assert "/applications/" not in main and "Open the administration" not in main
 
 

@@ -24,10 +24,16 @@ def test_default_admin_site_is_an_otp_admin_site():
 def test_staff_session_without_otp_cannot_open_admin(client, administrator):
     client.force_login(administrator)
     response = client.get("/admin/")
-    assert response.status_code == 302
-    assert "/admin/login/" in response["Location"]
-    # The admin's own sign-in sends people to ours (which asks for the code and counts failures).
-    login = client.get(response["Location"])
+    assert response.status_code == 302 and response["Location"] == "/account/two-step/"
+
+
+def test_staff_session_with_a_device_but_no_code_signs_in_again(client, administrator):
+    add_totp(administrator)
+    client.force_login(administrator)
+    response = client.get("/admin/")
+    assert response.status_code == 302 and response["Location"] == "/login/?next=/admin/"
+    # The admin's own sign-in sends people to ours too (which asks for the code and counts failures).
+    login = client.get("/admin/login/")
     assert login.status_code == 302 and login["Location"].startswith("/login/?next=")
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 
 from identity.models import RefreshToken
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, ApplicationFactory, UserFactory
 from tests.otp import totp_code, wrong_code
 
 pytestmark = pytest.mark.django_db
 
 TOKEN = "/api/v1/auth/token"
 REFRESH = "/api/v1/auth/token/refresh"
-WHOAMI = "/api/v1/__whoami__"
+APPLICATIONS = "/api/v1/applications"  # the caller's own
 
 
 def _token(api_client, email, password=PASSWORD, **extra):
@@ -32,11 +32,13 @@ def test_applicant_gets_a_token_pair(api_client, applicant, settings):
     assert RefreshToken.objects.filter(user=applicant).count() == 1
 
 
-def test_access_token_authenticates(api_client, applicant, settings):
+def test_access_token_authenticates(api_client, applicant):
+    own = ApplicationFactory(applicant=applicant)
+    ApplicationFactory()  # someone else's
     access = _token(api_client, applicant.email).json()["access"]
-    settings.ROOT_URLCONF = "tests.identity.whoami_urls"
     api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
-    assert api_client.get(WHOAMI).json() == {"email": applicant.email}
+    response = api_client.get(APPLICATIONS)
+    assert [row["id"] for row in response.json()["results"]] == [own.pk]
 
 
 def test_wrong_password_is_401(api_client, applicant):

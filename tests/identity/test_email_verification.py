@@ -30,35 +30,67 @@ def _url(token: str) -> str:
     return f"{reverse('identity:verify_email')}?token={token}"
 
 
-def test_link_activates_the_account(client, new_user):
+def _confirm(client, token: str):
+    return client.post(reverse("identity:verify_email"), {"token": token})
+
+
+def test_opening_the_link_only_shows_a_confirm_button(client, new_user):
+    """A mail scanner that opens (GETs) every link must not activate an account."""
     token = accounts.make_verification_token(user=new_user)
     response = client.get(_url(token))
     assert response.status_code == 200
+    html = response.content.decode()
+    assert 'method="post"' in html and f'value="{token}"' in html
+    new_user.refresh_from_db()
+    assert not new_user.is_active and new_user.email_verified_at is None
+    assert not EmailVerification.objects.exists()
+    # Opening it again changes nothing either.
+    assert client.get(_url(token)).status_code == 200
+
+
+def test_pressing_confirm_activates_the_account(client, new_user):
+    token = accounts.make_verification_token(user=new_user)
+    response = _confirm(client, token)
+    assert response.status_code == 200
+    assert "E-mail address confirmed" in response.content.decode()
     new_user.refresh_from_db()
     assert new_user.is_active and new_user.email_verified_at is not None
     assert EmailVerification.objects.filter(user=new_user).count() == 1
 
 
+def test_confirm_needs_the_csrf_token(new_user):
+    from django.test import Client
+
+    token = accounts.make_verification_token(user=new_user)
+    response = Client(enforce_csrf_checks=True).post(reverse("identity:verify_email"), {"token": token})
+    assert response.status_code == 403
+    new_user.refresh_from_db()
+    assert not new_user.is_active
+
+
 def test_link_from_the_mail_works(client, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        user = accounts.register_applicant(
+        accounts.register_applicant(
             email="mail@example.lv", password="Kalnu-upe-pavasaris-41", first_name="A", last_name="B"
         )
+    user = User.objects.get(email="mail@example.lv")
     link = next(line for line in mail.outbox[0].body.splitlines() if "verify-email" in line).strip()
-    response = client.get(link.removeprefix("https://eservice.example.lv"))
-    assert response.status_code == 200
+    page = client.get(link.removeprefix("https://eservice.example.lv"))
+    assert page.status_code == 200
+    token = re.search(r'name="token" value="([^"]+)"', page.content.decode()).group(1)
+    assert _confirm(client, token).status_code == 200
     user.refresh_from_db()
     assert user.email_verified
 
 
 def test_reused_link_is_refused_with_a_new_link_form(client, new_user):
     token = accounts.make_verification_token(user=new_user)
-    client.get(_url(token))
-    response = client.get(_url(token))
-    assert response.status_code == 400
-    html = response.content.decode()
-    assert "already been used" in html
-    assert reverse("identity:resend_verification") in html
+    _confirm(client, token)
+    for response in (client.get(_url(token)), _confirm(client, token)):
+        assert response.status_code == 400
+        html = response.content.decode()
+        assert "already been used" in html
+        assert reverse("identity:resend_verification") in html
     assert EmailVerification.objects.count() == 1
 
 
@@ -70,6 +102,7 @@ def test_expired_link_is_refused_and_changes_nothing(client, new_user, settings)
     )
     with time_machine.travel(later, tick=False):
         response = client.get(_url(token))
+        assert _confirm(client, token).status_code == 400
     assert response.status_code == 400
     assert "expired" in response.content.decode()
     new_user.refresh_from_db()
@@ -81,6 +114,7 @@ def test_expired_link_is_refused_and_changes_nothing(client, new_user, settings)
 def test_tampered_or_missing_token_is_refused(client, new_user, token):
     response = client.get(_url(token))
     assert response.status_code == 400
+    assert _confirm(client, token).status_code == 400
     assert "not valid" in response.content.decode()
     new_user.refresh_from_db()
     assert not new_user.is_active

@@ -98,7 +98,6 @@ def test_invalid_input_is_a_field_error_and_saves_nothing(
     )
 
 
-def test_staff_have_no_profile_page(client, case_officer):
-    client.force_login(case_officer)
-    assert client.get(URL).status_code == 403
+def test_staff_have_no_profile_page(staff_client_for, case_officer):
+    assert staff_client_for(case_officer).get(URL).status_code == 403
     assert not ApplicantProfile.objects.filter(user=case_officer).exists()

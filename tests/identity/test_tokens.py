@@ -21,7 +21,7 @@ from identity.services.api_tokens import (
     issue_token_pair,
     rotate_refresh_token,
 )
-from tests.factories import UserFactory
+from tests.factories import ApplicationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -214,17 +214,15 @@ def test_previous_public_key_still_verifies_after_rotation(user, tmp_path):
 
 
 class TestBearerAuthentication:
-    url = "/api/v1/__whoami__"
-
-    @pytest.fixture(autouse=True)
-    def _whoami_route(self, settings):
-        settings.ROOT_URLCONF = "tests.identity.whoami_urls"
+    url = "/api/v1/applications"  # the caller's own applications
 
     def test_valid_token_authenticates(self, api_client, user, access):
+        own = ApplicationFactory(applicant=user)
+        ApplicationFactory()  # someone else's
         api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
         response = api_client.get(self.url)
         assert response.status_code == 200
-        assert response.json() == {"email": user.email}
+        assert [row["id"] for row in response.json()["results"]] == [own.pk]
 
     def test_deactivated_user_token_is_refused(self, api_client, user, access):
         user.is_active = False

@@ -177,3 +177,12 @@ def purge_queues(url: str, names: tuple[str, ...] = ("default", "email", "pdf"))
         for name in names:
             with contextlib.suppress(Exception):
                 channel.queue_purge(name)
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True

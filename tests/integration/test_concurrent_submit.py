@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 def test_two_concurrent_submits_exactly_one_wins(applicant, attach_all, monkeypatch):  # noqa: F811
     require_postgres()
-    monkeypatch.setattr("workers.tasks.applications.render_application_summary.delay", lambda pk: None)
+    monkeypatch.setattr("applications.tasks.render_application_summary.delay", lambda pk: None)
     monkeypatch.setattr("workers.services.notifications.enqueue_notification", lambda pk: True)
     from tests.factories import ApplicationFactory
 

@@ -28,11 +28,11 @@ from tests.integration.live_workers import (
     wait_for,
 )
 from tests.services import require_postgres, require_redis
+from tests.workers.sample_letter import render_sample_letter_task
 from workers.models import GeneratedDocument, Notification
 from workers.services import notify
-from workers.services.notifications import STUCK_AFTER
+from workers.services.notifications import NOT_QUEUED_AFTER
 from workers.tasks.maintenance import sweep_notification_outbox as sweep_notification_outbox_task
-from workers.tasks.pdf import render_sample_letter as render_sample_letter_task
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -68,7 +68,12 @@ def start_worker(redis_broker, settings, tmp_path):
             "MEDIA_ROOT": str(settings.MEDIA_ROOT),
             "CONN_MAX_AGE": "0",
         }
-        worker = WorkerProcess(env=env, queues=queues, log_path=tmp_path / f"worker-{len(workers)}.log")
+        worker = WorkerProcess(
+            env=env,
+            queues=queues,
+            log_path=tmp_path / f"worker-{len(workers)}.log",
+            extra=["--include=tests.workers.sample_letter"],  # the test-only PDF task
+        )
         workers.append(worker)
         return worker.wait_ready()
 
@@ -113,7 +118,11 @@ def test_broker_down_at_commit_then_the_sweep_delivers(start_worker, smtp, redis
     assert _status(notification).status == Notification.Status.PENDING
     assert queue_length(redis_broker, "email") == 0  # the send task really never reached the broker
     worker = start_worker(smtp_url=smtp.url)
-    Notification.objects.filter(pk=notification.pk).update(created_at=timezone.now() - STUCK_AFTER * 2)
+    # Older than the grace for rows the broker never took, far younger than STUCK_AFTER (10 minutes): the next
+    # sweep (every minute) queues it.
+    Notification.objects.filter(pk=notification.pk).update(
+        created_at=timezone.now() - NOT_QUEUED_AFTER - timedelta(seconds=1)
+    )
 
     sweep_notification_outbox_task.delay()  # what beat runs every few minutes, through the real worker
 

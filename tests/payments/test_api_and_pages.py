@@ -34,7 +34,7 @@ def test_bank_transfer_answers_reference_account_and_amount(
     from unittest import mock
 
     with (
-        mock.patch("workers.tasks.payments.render_bank_transfer_instructions.delay") as render,
+        mock.patch("payments.tasks.render_bank_transfer_instructions.delay") as render,
         django_capture_on_commit_callbacks(execute=True),
     ):
         response = applicant_api.post(

@@ -40,7 +40,7 @@ def test_card_that_succeeds_pays_the_fee(
 ):
     rendered = []
     monkeypatch.setattr(
-        "payments.services.render_payment_receipt", lambda payment_id: rendered.append(payment_id)
+        "payments.services.receipts.render_payment_receipt", lambda payment_id: rendered.append(payment_id)
     )
     client.force_login(applicant)
     payment, gateway_url = _start_card(client, awaiting)
@@ -91,7 +91,7 @@ def test_delayed_card_is_pending_until_the_late_webhook(
     client.force_login(applicant)
     payment, gateway_url = _start_card(client, awaiting)
     with (
-        mock.patch("workers.tasks.payments.deliver_test_gateway_webhook.apply_async") as queued,
+        mock.patch("payments.tasks.deliver_test_gateway_webhook.apply_async") as queued,
         django_capture_on_commit_callbacks(execute=True),
     ):
         response = client.post(gateway_url, {"card_number": "4000 0000 0000 3220"})
@@ -102,7 +102,7 @@ def test_delayed_card_is_pending_until_the_late_webhook(
     assert payment.status == "pending"
 
     # The worker runs the task later: same signed path.
-    from workers.tasks.payments import deliver_test_gateway_webhook
+    from payments.tasks import deliver_test_gateway_webhook
 
     result = deliver_test_gateway_webhook.run(*queued.call_args.kwargs["args"])
     assert result["status"] == "processed"

@@ -66,3 +66,38 @@ def test_the_same_event_twice_at_once_is_recorded_once(request):
     assert _deliver_at_once(card_payment, ["evt_same", "evt_same"]) == ["duplicate", "processed"]
     _assert_paid_once(card_payment)
     assert WebhookEvent.objects.count() == 1
+
+
+def test_two_refund_workers_at_once_refund_once(request):
+    """A refund task delivered twice at the same moment: both may reach the provider, with the same key, and
+    the gateway makes one refund; the payment is refunded once, with one timeline line."""
+    require_postgres()
+    from applications.services import withdraw_application
+    from payments.models import ProviderCall, TestGatewayRecord
+    from payments.services import confirm_payment
+    from payments.services.refunds import complete_card_refund
+
+    card_payment = request.getfixturevalue("card_payment")
+    confirm_payment(payment_id=card_payment.pk)
+    withdraw_application(application_id=card_payment.application_id, user=card_payment.application.applicant)
+    barrier = threading.Barrier(2)
+
+    def refund(_index: int) -> str:
+        try:
+            barrier.wait(timeout=10)
+            return complete_card_refund(payment_id=card_payment.pk).status
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        assert list(pool.map(refund, range(2))) == ["refunded", "refunded"]
+    card_payment.refresh_from_db()
+    assert card_payment.status == "refunded"
+    assert TestGatewayRecord.objects.filter(operation="refund").count() == 1
+    assert ProviderCall.objects.filter(operation="refund", status="succeeded").count() == 1
+    assert (
+        ApplicationEvent.objects.filter(
+            application_id=card_payment.application_id, kind="payment_refunded"
+        ).count()
+        == 1
+    )

@@ -195,7 +195,7 @@ def test_a_receipt_the_broker_never_took_is_queued_again_by_the_sweep(card_payme
     from unittest import mock
 
     from payments.services.receipts import requeue_missing_receipts
-    from workers.tasks.payments import render_payment_receipt as receipt_task
+    from payments.tasks import render_payment_receipt as receipt_task
 
     with mock.patch.object(receipt_task, "delay", side_effect=ConnectionRefusedError("broker down")):
         confirm_payment(payment_id=card_payment.pk)
@@ -221,6 +221,8 @@ def test_withdraw_confirmation_mentions_the_refund_only_when_one_is_due(client, 
 def test_a_card_refund_left_pending_is_queued_again_and_done_once(card_payment, applicant, celery_eager):
     from unittest import mock
 
+    from payments.models import TestGatewayRecord
+    from payments.providers.test_gateway import TestGatewayProvider
     from payments.services.refunds import complete_card_refund, requeue_pending_card_refunds
 
     confirm_payment(payment_id=card_payment.pk)
@@ -228,10 +230,13 @@ def test_a_card_refund_left_pending_is_queued_again_and_done_once(card_payment, 
     card_payment.refresh_from_db()
     assert card_payment.status == "refund_pending"
     with mock.patch(
-        "payments.providers.test_gateway.TestGatewayProvider.refund", return_value="tgr_1"
+        "payments.providers.test_gateway.TestGatewayProvider.refund",
+        autospec=True,
+        side_effect=TestGatewayProvider.refund,
     ) as refund:
         assert requeue_pending_card_refunds() == [card_payment.pk]
         complete_card_refund(payment_id=card_payment.pk)  # a duplicate delivery
     refund.assert_called_once()
     card_payment.refresh_from_db()
     assert card_payment.status == "refunded"
+    assert TestGatewayRecord.objects.filter(operation="refund").count() == 1

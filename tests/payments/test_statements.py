@@ -342,7 +342,9 @@ def test_an_unmatched_credit_cannot_be_accepted_as_a_payment(bank_payment):
     import_camt053(data=statement(entry(ref="BANK-15", amount="10.00", remittance="no reference at all")))
     item = ReconciliationItem.objects.get()
     assert item.payment_id is None
-    with pytest.raises(ValueError):
+    from payments.exceptions import ReviewItemNotLinkedError
+
+    with pytest.raises(ReviewItemNotLinkedError, match="not linked to a payment"):
         resolve_reconciliation_item(
             item_id=item.pk, user=UserFactory(administrator=True), accept_payment=True
         )

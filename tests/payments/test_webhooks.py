@@ -30,7 +30,7 @@ def test_genuine_success_pays_the_payment_and_submits_the_application(
 ):
     body, headers = gateway_event(card_payment)
     with (
-        mock.patch("workers.tasks.payments.render_payment_receipt.delay") as render_receipt,
+        mock.patch("payments.tasks.render_payment_receipt.delay") as render_receipt,
         django_capture_on_commit_callbacks(execute=True),
     ):
         response = post_webhook(client, body, headers)

@@ -74,16 +74,18 @@ def test_mailbox_does_not_exist_without_debug(staff, mailbox, settings):
     assert staff.get(reverse("workers:mailbox-file", args=[mailbox["newer"]])).status_code == 404
 
 
-def test_mailbox_is_hidden_from_applicants_and_officers(client, mailbox):
-    for user in (UserFactory(applicant=True), UserFactory(case_officer=True)):
-        client.force_login(user)
-        assert client.get(reverse("workers:mailbox")).status_code == 404
-        assert client.get(reverse("workers:mailbox-file", args=[mailbox["newer"]])).status_code == 404
+def test_mailbox_is_hidden_from_applicants_and_officers(client, staff_client_for, mailbox):
+    client.force_login(UserFactory(applicant=True))
+    officer = staff_client_for(UserFactory(case_officer=True))  # with the code, but not an administrator
+    for signed_in in (client, officer):
+        assert signed_in.get(reverse("workers:mailbox")).status_code == 404
+        assert signed_in.get(reverse("workers:mailbox-file", args=[mailbox["newer"]])).status_code == 404
 
 
 def test_mailbox_needs_the_second_factor(client, mailbox):
     client.force_login(UserFactory(administrator=True))
-    assert client.get(reverse("workers:mailbox")).status_code == 404
+    response = client.get(reverse("workers:mailbox"))
+    assert response.status_code == 302 and response["Location"] == reverse("identity:totp_setup")
 
 
 def test_mailbox_is_hidden_from_anonymous_visitors(client, mailbox):

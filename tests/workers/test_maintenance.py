@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 
 from identity.models import RefreshToken
+from identity.tasks import delete_expired_tokens as delete_expired_tokens_task
 from tests.factories import UserFactory
-from workers.tasks.maintenance import delete_expired_tokens as delete_expired_tokens_task
 
 pytestmark = pytest.mark.django_db
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
+import time_machine
 from django.core import mail
 from django.db import transaction
 from django.template import TemplateDoesNotExist
@@ -12,8 +13,9 @@ from django.utils import timezone
 
 from tests.factories import UserFactory
 from workers.models import Notification
+from workers.schedule import BEAT_SCHEDULE
 from workers.services import absolute_url, notify, send_notification, sweep_notification_outbox
-from workers.services.notifications import CLAIM_TIMEOUT, MAX_ATTEMPTS, STUCK_AFTER
+from workers.services.notifications import CLAIM_TIMEOUT, MAX_ATTEMPTS, NOT_QUEUED_AFTER, STUCK_AFTER
 from workers.tasks.email import send_notification as send_notification_task
 
 # The language checks read freshly compiled catalogues, so they need no `make` step first.
@@ -331,7 +333,8 @@ def _pending(recipient, *, age: timedelta) -> Notification:
 
 def test_sweep_requeues_rows_stuck_in_pending(applicant):
     stuck = _pending(applicant, age=STUCK_AFTER + timedelta(minutes=1))
-    fresh = _pending(applicant, age=timedelta(minutes=1))
+    fresh = _pending(applicant, age=timedelta(minutes=1))  # queued a minute ago: a worker has it in its queue
+    Notification.objects.filter(pk=fresh.pk).update(last_enqueued_at=timezone.now() - timedelta(minutes=1))
     sent = _pending(applicant, age=STUCK_AFTER * 3)
     Notification.objects.filter(pk=sent.pk).update(status=Notification.Status.SENT)
 
@@ -386,3 +389,50 @@ def test_sweep_with_the_broker_still_down_keeps_rows_pending(applicant):
     stuck.refresh_from_db()
     assert stuck.status == Notification.Status.PENDING
     assert stuck.last_enqueued_at is None  # the next sweep picks it up again
+
+
+def test_a_row_the_broker_took_is_marked_queued(applicant, django_capture_on_commit_callbacks):
+    with (
+        mock.patch.object(send_notification_task, "delay"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        notification = notify(
+            recipient=applicant, event="verify_email", context={"verification_url": VERIFY_URL}
+        )
+
+    notification.refresh_from_db()
+    assert notification.last_enqueued_at is not None
+
+
+@pytest.mark.parametrize("first_sweep_after", [0, 1, 29, 31, 59])
+def test_a_mail_the_broker_refused_at_commit_goes_out_within_two_minutes_of_its_return(
+    applicant, django_capture_on_commit_callbacks, first_sweep_after
+):
+    """The broker is down at commit and back at once; beat runs the sweep on its schedule, the first one
+    ``first_sweep_after`` seconds after the commit. The send task must be queued within 2 minutes."""
+    interval = timedelta(seconds=BEAT_SCHEDULE["sweep-notification-outbox"]["schedule"])
+    committed = timezone.now()
+    with (
+        time_machine.travel(committed, tick=False),
+        mock.patch.object(send_notification_task, "delay", side_effect=ConnectionRefusedError("broker down")),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        notification = notify(
+            recipient=applicant, event="verify_email", context={"verification_url": VERIFY_URL}
+        )
+    notification.refresh_from_db()
+    assert notification.status == Notification.Status.PENDING
+    assert notification.last_enqueued_at is None
+
+    sweep_at = committed + timedelta(seconds=first_sweep_after)
+    with mock.patch.object(send_notification_task, "delay") as delay:
+        while not delay.called:
+            assert sweep_at - committed <= timedelta(minutes=2), (
+                "the mail is still not queued after 2 minutes"
+            )
+            with time_machine.travel(sweep_at, tick=False):
+                sweep_notification_outbox()
+            sweep_at += interval
+
+    delay.assert_called_once_with(notification.pk)
+    assert interval > NOT_QUEUED_AFTER  # a row is never older than the grace for more than one sweep

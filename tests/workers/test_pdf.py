@@ -13,11 +13,11 @@ from django.conf import settings as django_settings
 from django.contrib.contenttypes.models import ContentType
 
 from tests.factories import UserFactory
+from tests.workers.sample_letter import render_sample_letter, render_sample_letter_task
 from workers.models import GeneratedDocument
 from workers.pdf import ResourceRefused, render_pdf, restricted_url_fetcher, static_file_uri
 from workers.selectors import get_generated_document
-from workers.services import render_sample_letter, store_pdf
-from workers.tasks.pdf import render_sample_letter as render_sample_letter_task
+from workers.services import store_pdf
 
 STATIC = Path(django_settings.BASE_DIR) / "static"
 TEST_TEMPLATES = Path(__file__).parent / "templates"

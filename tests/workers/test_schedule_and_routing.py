@@ -23,16 +23,16 @@ def test_sweep_runs_every_few_minutes_and_token_clean_up_daily():
     assert daily.hour == {3}
 
 
-def _queue_of(task_name: str) -> str:
-    return app.amqp.router.route({}, task_name)["queue"].name
-
-
-def test_tasks_are_routed_to_their_queues():
+def test_every_scheduled_job_is_sent_to_its_tasks_queue():
+    """Beat publishes by name; each job lands on the queue its task declares (pdf for none of them)."""
     app.loader.import_default_modules()
-    assert _queue_of("workers.tasks.email.send_notification") == "email"
-    assert _queue_of("workers.tasks.pdf.render_sample_letter") == "pdf"
-    assert _queue_of("workers.tasks.maintenance.sweep_notification_outbox") == "default"
-    assert _queue_of("workers.tasks.maintenance.delete_expired_tokens") == "default"
+    for name, entry in BEAT_SCHEDULE.items():
+        task = app.tasks[entry["task"]]
+        assert type(task).__dict__.get("queue") == "default", name
+
+
+def test_the_outbox_sweep_runs_every_minute():
+    assert BEAT_SCHEDULE["sweep-notification-outbox"]["schedule"] <= 60
 
 
 def test_pdf_worker_processes_are_recycled():

@@ -1,6 +1,6 @@
 """What other apps call: ``notify`` (e-mail through the outbox), ``store_pdf``, ``absolute_url``."""
 
-from workers.services.documents import render_sample_letter, store_pdf
+from workers.services.documents import store_pdf
 from workers.services.notifications import (
     absolute_url,
     build_message,
@@ -14,7 +14,6 @@ __all__ = [
     "absolute_url",
     "build_message",
     "notify",
-    "render_sample_letter",
     "requeue_notification",
     "send_notification",
     "store_pdf",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import logging
 import re
@@ -11,12 +10,9 @@ from pathlib import PurePath
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
-from django.utils import formats, timezone, translation
 from django.utils.text import get_valid_filename
 
-from identity.models import User
 from workers.models import GeneratedDocument
-from workers.pdf import render_pdf
 from workers.selectors import get_generated_document
 
 logger = logging.getLogger(__name__)
@@ -58,29 +54,3 @@ def store_pdf(*, owner: models.Model, kind: str, content: bytes, filename: str) 
         return winner
     logger.info("document.stored id=%s kind=%s size=%s", document.pk, kind, document.size)
     return document
-
-
-def render_sample_letter(*, user_id: int, kind: str = "sample-letter") -> GeneratedDocument:
-    """Render the two-page sample decision letter for a user (proves the pdf queue end to end). Idempotent."""
-    user = User.objects.select_related("unit").get(pk=user_id)
-    existing = get_generated_document(owner=user, kind=kind)
-    if existing is not None:
-        return existing
-    today = timezone.localdate()
-    with translation.override(user.preferred_language):
-        content = render_pdf(
-            template_name="pdf/letter_sample.html",
-            context={
-                "reference": f"PMLP-{today:%Y}-{user.pk:06d}",
-                "issued_on": formats.date_format(today, "d.m.Y"),
-                "valid_from": formats.date_format(today, "d.m.Y"),
-                "valid_to": formats.date_format(
-                    today + dt.timedelta(days=365), "d.m.Y"
-                ),  # 29 Feb has no twin
-                "recipient_name": user.get_full_name(),
-                "unit_name": "Rīgas 1. nodaļa",
-                "officer_name": "Jānis Ozoliņš",
-                "officer_position": "Vecākais inspektors",
-            },
-        )
-    return store_pdf(owner=user, kind=kind, content=content, filename=f"{kind}-{user.pk}.pdf")

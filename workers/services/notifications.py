@@ -15,7 +15,7 @@ import re
 import smtplib
 from datetime import timedelta
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -25,16 +25,22 @@ from django.db.models.functions import Coalesce
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 
-from identity.models import User
 from workers.models import Notification
-from workers.queueing import enqueue
+from workers.queueing import enqueue, get_task
+
+if TYPE_CHECKING:  # workers/ imports no domain app; the recipient is settings.AUTH_USER_MODEL
+    from identity.models import User
 
 logger = logging.getLogger(__name__)
 
 # Attempts before a row is given up as failed; the task's max_retries is one less.
 MAX_ATTEMPTS = 8
-# A pending row not queued for this long is stuck (the broker was down at commit, or a message was lost).
+# A pending row the broker took but no worker finished for this long is stuck (a lost message).
 STUCK_AFTER = timedelta(minutes=10)
+# A pending row the broker never took (down at commit, or the process died before its on-commit hook ran) is
+# picked up by the first sweep once it is this old: the grace only covers the on-commit hook recording itself.
+# With the sweep every minute (workers/schedule.py), such a mail goes out within 2 minutes of the broker's return.
+NOT_QUEUED_AFTER = timedelta(seconds=30)
 # A claim older than this belongs to a worker that died: longer than the hard task time limit.
 CLAIM_TIMEOUT = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT * 2)
 
@@ -44,6 +50,7 @@ CLAIM_TIMEOUT = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT * 2)
 REQUIRED_CONTEXT: dict[str, frozenset[str]] = {
     "verify_email": frozenset({"verification_url"}),
     "password_reset": frozenset({"reset_url"}),
+    "account_exists": frozenset({"sign_in_url", "reset_url"}),
     "status_changed": frozenset({"reference", "status_label", "url"}),  # optional: "message"
 }
 
@@ -87,12 +94,17 @@ def notify(
     return notification
 
 
+SEND_TASK = "workers.tasks.email.send_notification"
+
+
 def enqueue_notification(notification_id: int) -> bool:
     """Queue the send task. A broker outage must not fail the caller's (already committed) request: the row
-    stays pending and the sweep queues it later. Returns whether the broker took it."""
-    from workers.tasks.email import send_notification as send_notification_task
-
-    return enqueue(send_notification_task, notification_id)
+    stays pending, marked as never queued, and the next sweep queues it. Returns whether the broker took it."""
+    queued = enqueue(SEND_TASK, notification_id)
+    Notification.objects.filter(pk=notification_id, status=Notification.Status.PENDING).update(
+        last_enqueued_at=timezone.now() if queued else None
+    )
+    return queued
 
 
 def _signature(actor: User | None) -> dict[str, str]:
@@ -119,7 +131,8 @@ def build_message(notification: Notification) -> EmailMultiAlternatives:
     with translation.override(language):
         context = {
             **notification.context,
-            "recipient_name": recipient.get_full_name(),
+            # Names are self-declared: an address nobody has confirmed yet is greeted without one.
+            "recipient_name": recipient.get_full_name() if recipient.email_verified else "",
             "signature": _signature(notification.actor),
             "site_url": settings.SITE_URL,
             "office_name": str(settings.OFFICE_NAME),
@@ -239,8 +252,7 @@ def send_notification(*, notification_id: int) -> Notification | None:
 
 def sweep_notification_outbox(*, now: Any = None) -> list[int]:
     """Queue again the rows stuck in pending, and the claims of workers that died. Returns the ids queued."""
-    from workers.tasks.email import send_notification as send_notification_task
-
+    send_notification_task = get_task(SEND_TASK)
     now = now or timezone.now()
     with transaction.atomic():
         abandoned = Notification.objects.select_for_update(skip_locked=True).filter(
@@ -252,7 +264,12 @@ def sweep_notification_outbox(*, now: Any = None) -> list[int]:
             logger.warning("notification.claims_released ids=%s", abandoned_ids)
     stuck_ids = list(
         Notification.objects.annotate(queued=Coalesce("last_enqueued_at", "created_at"))
-        .filter(Q(queued__lt=now - STUCK_AFTER) | Q(pk__in=abandoned_ids), status=Notification.Status.PENDING)
+        .filter(
+            Q(last_enqueued_at__isnull=True, created_at__lt=now - NOT_QUEUED_AFTER)
+            | Q(queued__lt=now - STUCK_AFTER)
+            | Q(pk__in=abandoned_ids),
+            status=Notification.Status.PENDING,
+        )
         .order_by("created_at")
         .values_list("pk", flat=True)[:1000]
     )

@@ -1,5 +1,9 @@
-"""Celery tasks, split by subject. Imported here so the app's autodiscovery registers every one of them."""
+"""Celery tasks of the infrastructure: sending the outbox (``email`` queue) and sweeping it (``default``).
 
-from workers.tasks import applications, email, maintenance, payments, pdf
+Domain tasks live beside their services (``applications/tasks.py``, ``payments/tasks.py``, ``identity/tasks.py``);
+the Celery app autodiscovers every installed app's ``tasks`` module.
+"""
 
-__all__ = ["applications", "email", "maintenance", "payments", "pdf"]
+from workers.tasks import email, maintenance
+
+__all__ = ["email", "maintenance"]

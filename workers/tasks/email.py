@@ -1,4 +1,4 @@
-"""E-mail tasks (routed to the ``email`` queue)."""
+"""E-mail tasks (``email`` queue)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from workers.services import notifications
 
 
 @shared_task(
-    name="workers.tasks.email.send_notification",
+    queue="email",
+    acks_late=True,
     autoretry_for=(SMTPException, OSError),
     retry_backoff=True,
     retry_backoff_max=600,

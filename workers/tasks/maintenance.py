@@ -1,4 +1,4 @@
-"""Periodic jobs (``default`` queue); their schedule is in workers/schedule.py."""
+"""Periodic jobs of the infrastructure (``default`` queue); their schedule is in workers/schedule.py."""
 
 from __future__ import annotations
 
@@ -7,13 +7,6 @@ from celery import shared_task
 from workers.services import notifications
 
 
-@shared_task(name="workers.tasks.maintenance.sweep_notification_outbox")
+@shared_task(queue="default", acks_late=True)
 def sweep_notification_outbox() -> int:
     return len(notifications.sweep_notification_outbox())
-
-
-@shared_task(name="workers.tasks.maintenance.delete_expired_tokens")
-def delete_expired_tokens() -> dict[str, int]:
-    from identity.services.accounts import delete_expired_tokens  # identity owns its token rows
-
-    return delete_expired_tokens()

@@ -1,0 +1,25 @@
+"""Celery tasks of the applications app: load by id, call one service. Each task names its queue."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import OperationalError
+
+from applications import services
+
+
+@shared_task(
+    queue="pdf", acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5
+)
+def render_application_summary(application_id: int) -> int | None:
+    """Render a submitted application's summary PDF. Idempotent: a second run changes nothing."""
+    document = services.render_application_summary(application_id=application_id)
+    return document.pk if document is not None else None
+
+
+@shared_task(queue="default", acks_late=True)
+def expire_drafts() -> dict[str, int]:
+    """Warn owners of drafts about to expire, then expire the drafts whose notice ran out (beat, daily)."""
+    warned = services.send_draft_expiry_warnings()
+    expired = services.expire_stale_drafts()
+    return {"warned": len(warned), "expired": len(expired)}

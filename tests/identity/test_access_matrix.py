@@ -1,0 +1,497 @@
+"""Who may reach what, over the real URL conf: every route × every role, with real sessions and real tokens.
+
+Each route has a row: one probe or more (a method, a URL built from real rows, the answer each role must get).
+A route without a row fails ``test_every_route_has_a_row``: decide who may use a new URL before it ships.
+
+The roles: the applicant who owns the applications, another applicant, a case officer of the applications' unit
+who signed in with the password only and has no authenticator app yet (the sign-in page's real session), a case
+officer of the unit, a case officer of another unit, a senior officer of the unit, an administrator (all three
+signed in with the TOTP code), and nobody. Pages are asked with the session; the API with a bearer token from
+the same issuing code as the token API (staff tokens carry the checked code), except for the staff member
+without a second factor, who cannot get one and tries the session instead.
+
+Besides the status, no response to nobody, the other applicant, the officer of another unit or the staff
+session without a second factor may contain the owner's name, references or document names, and the staff
+session without a second factor leaves no trace in the staff access log (it opened nothing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from identity.models import StaffAccessLog, TerritorialUnit, User
+from identity.services.api_tokens import issue_access_token
+from payments.services import start_payment
+from payments.services.receipts import INSTRUCTIONS, RECEIPT
+from tests.factories import (
+    PASSWORD,
+    ApplicationDocumentFactory,
+    ApplicationFactory,
+    TerritorialUnitFactory,
+    UserFactory,
+)
+from tests.otp import add_totp, verify_session
+from workers.models import GeneratedDocument
+
+pytestmark = pytest.mark.django_db
+
+
+ANONYMOUS = "anonymous"
+OWNER = "applicant"
+OTHER = "other_applicant"
+NO_OTP = "staff_without_second_factor"
+OFFICER = "officer_of_the_unit"
+FOREIGN = "officer_of_another_unit"
+SENIOR = "senior_officer"
+ADMIN = "administrator"
+# The owner goes last: their successful writes change the state the others are asked about.
+ROLES = (ANONYMOUS, OTHER, NO_OTP, FOREIGN, OFFICER, SENIOR, ADMIN, OWNER)
+MUST_NOT_SEE = (ANONYMOUS, OTHER, NO_OTP, FOREIGN)
+
+# Expected answers: a status code, or a redirect written "302:<start of Location>".
+LOGIN = "302:/login/?next="
+SETUP = "302:/account/two-step/"
+ADMIN_LOGIN = "302:/admin/login/"
+HOME = "302:/"
+
+
+def cells(default: int | str, **by_role: int | str) -> dict[str, int | str]:
+    """Every role gets ``default`` unless named: anonymous=, owner=, other=, no_otp=, officer=, foreign=,
+    senior=, admin=."""
+    names = {
+        "anonymous": ANONYMOUS,
+        "owner": OWNER,
+        "other": OTHER,
+        "no_otp": NO_OTP,
+        "officer": OFFICER,
+        "foreign": FOREIGN,
+        "senior": SENIOR,
+        "admin": ADMIN,
+    }
+    table = dict.fromkeys(ROLES, default)
+    for name, expected in by_role.items():
+        table[names[name]] = expected
+    return table
+
+
+def public_page(**by_role: int | str) -> dict[str, int | str]:
+    """Anyone may read it; a staff session without a second factor is sent to set one up first."""
+    return cells(200, **{"no_otp": SETUP, **by_role})
+
+
+def owners_page(owner: int | str = 200, **by_role: int | str) -> dict[str, int | str]:
+    """An applicant's own page: anyone else gets 404 (no hint it exists)."""
+    return cells(404, **{"anonymous": LOGIN, "no_otp": SETUP, "owner": owner, **by_role})
+
+
+def signed_in_page(**by_role: int | str) -> dict[str, int | str]:
+    """A page about the caller themselves."""
+    return cells(200, **{"anonymous": LOGIN, "no_otp": SETUP, **by_role})
+
+
+def owners_api(owner: int, **by_role: int | str) -> dict[str, int | str]:
+    return cells(404, **{"anonymous": 401, "no_otp": 401, "owner": owner, **by_role})
+
+
+@dataclass
+class World:
+    unit: TerritorialUnit
+    users: dict[str, User]
+    draft: Any  # editable: upload, delete, submit
+    draft_document: Any
+    case: Any  # submitted in the unit: officers of the unit may open its documents
+    document: Any
+    awaiting: Any  # awaiting payment, with a bank transfer started
+    payment: Any
+    clients: dict[str, Client] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Probe:
+    method: str
+    url: Callable[[World], str]
+    expect: dict[str, int | str]
+    data: dict | None = None
+    api: bool = False
+    multipart: bool = False
+
+
+def get(url: Callable[[World], str], expect: dict, **kwargs: Any) -> Probe:
+    return Probe("get", url, expect, **kwargs)
+
+
+def post(url: Callable[[World], str], expect: dict, data: dict | None = None, **kwargs: Any) -> Probe:
+    return Probe("post", url, expect, data=data or {}, **kwargs)
+
+
+def api(
+    method: str, url: Callable[[World], str], expect: dict, data: dict | None = None, multipart: bool = False
+) -> Probe:
+    return Probe(method, url, expect, data=data, api=True, multipart=multipart)
+
+
+def doc_url(w: World) -> str:
+    return f"/applications/{w.case.pk}/documents/{w.document.pk}/download/"
+
+
+PUBLIC_API = cells(200)
+INVALID_FORM = {"first_name": "", "old_password": ""}  # a bound form with errors (an empty POST is unbound)
+ADMIN_PAGE = cells(ADMIN_LOGIN, no_otp=SETUP, admin=200)
+
+MATRIX: dict[str, list[Probe]] = {
+    # --- site -------------------------------------------------------------------------------------------
+    "home": [get(lambda w: "/", public_page())],
+    "healthz": [get(lambda w: "/healthz", public_page())],
+    "readyz": [get(lambda w: "/readyz", public_page())],
+    "set_language": [post(lambda w: "/i18n/setlang/", cells(HOME), {"language": "en", "next": "/"})],
+    "api-schema": [get(lambda w: "/api/schema/", PUBLIC_API)],
+    "api-docs": [get(lambda w: "/api/docs/", PUBLIC_API)],
+    "jwks": [get(lambda w: "/.well-known/jwks.json", PUBLIC_API)],
+    # --- identity API -----------------------------------------------------------------------------------
+    "api-auth-register": [api("post", lambda w: "/api/v1/auth/register", cells(400), {})],
+    "api-auth-verify-email": [api("post", lambda w: "/api/v1/auth/verify-email", cells(400), {})],
+    "api-auth-token": [api("post", lambda w: "/api/v1/auth/token", cells(400), {})],
+    "api-auth-token-refresh": [api("post", lambda w: "/api/v1/auth/token/refresh", cells(400), {})],
+    "api-me-access-log": [
+        api("get", lambda w: "/api/v1/me/access-log", cells(200, anonymous=401, no_otp=401))
+    ],
+    # --- catalogue API (public) ---------------------------------------------------------------------------
+    "catalogue-kinds": [api("get", lambda w: "/api/v1/catalogue/kinds", PUBLIC_API)],
+    "catalogue-kind": [api("get", lambda w: "/api/v1/catalogue/kinds/first_trp", PUBLIC_API)],
+    "catalogue-fee": [
+        api("get", lambda w: "/api/v1/catalogue/fees?kind=first_trp&speed=standard", PUBLIC_API)
+    ],
+    "catalogue-requirements": [
+        api("get", lambda w: "/api/v1/catalogue/requirements?kind=first_trp&purpose=studies", PUBLIC_API)
+    ],
+    "catalogue-legal-grounds": [api("get", lambda w: "/api/v1/catalogue/legal-grounds", PUBLIC_API)],
+    # --- applications API -------------------------------------------------------------------------------
+    "applications": [
+        api("get", lambda w: "/api/v1/applications", cells(200, anonymous=401, no_otp=401)),
+        # Only applicants start applications; staff are refused by the service.
+        api(
+            "post",
+            lambda w: "/api/v1/applications",
+            cells(400, anonymous=401, no_otp=401, owner=201, other=201),
+            {"kind": "first_trp", "purpose": "studies"},
+        ),
+    ],
+    "application": [
+        api("get", lambda w: f"/api/v1/applications/{w.case.pk}", owners_api(200)),
+        api("patch", lambda w: f"/api/v1/applications/{w.draft.pk}", owners_api(200), {"school_name": "LU"}),
+    ],
+    "application-documents": [
+        api(
+            "post",
+            lambda w: f"/api/v1/applications/{w.draft.pk}/documents",
+            owners_api(400),
+            {"document_type": "passport"},
+            multipart=True,
+        )
+    ],
+    "application-document": [
+        api(
+            "delete",
+            lambda w: f"/api/v1/applications/{w.draft.pk}/documents/{w.draft_document.pk}",
+            owners_api(204),
+        )
+    ],
+    "application-submit": [
+        api("post", lambda w: f"/api/v1/applications/{w.draft.pk}/submit", owners_api(409), {})
+    ],
+    "application-withdraw": [
+        api("post", lambda w: f"/api/v1/applications/{w.case.pk}/withdraw", owners_api(200), {})
+    ],
+    "application-timeline": [
+        api("get", lambda w: f"/api/v1/applications/{w.case.pk}/timeline", owners_api(200))
+    ],
+    "application-payments": [
+        api("get", lambda w: f"/api/v1/applications/{w.awaiting.pk}/payments", owners_api(200)),
+        api("post", lambda w: f"/api/v1/applications/{w.awaiting.pk}/payments", owners_api(400), {}),
+    ],
+    "payment-webhook": [api("post", lambda w: "/api/v1/payments/webhooks/test_gateway", cells(400), {})],
+    # --- identity pages ---------------------------------------------------------------------------------
+    "identity:register": [get(lambda w: "/register/", cells(HOME, anonymous=200, no_otp=SETUP))],
+    "identity:verify_email": [get(lambda w: "/verify-email/?token=forged", cells(400, no_otp=SETUP))],
+    "identity:resend_verification": [get(lambda w: "/verify-email/resend/", public_page())],
+    "identity:login": [get(lambda w: "/login/", cells(200))],
+    "identity:login_otp": [get(lambda w: "/login/code/", cells("302:/login/"))],
+    "identity:logout": [post(lambda w: "/logout/", cells(302))],
+    "identity:password_reset": [get(lambda w: "/password/reset/", public_page())],
+    "identity:password_reset_done": [get(lambda w: "/password/reset/sent/", public_page())],
+    "identity:password_reset_confirm": [get(lambda w: "/password/reset/MQ/forged-token/", public_page())],
+    "identity:password_reset_complete": [get(lambda w: "/password/reset/done/", public_page())],
+    "identity:password_change": [
+        get(lambda w: "/password/change/", signed_in_page()),
+        post(lambda w: "/password/change/", cells(400, anonymous=LOGIN, no_otp=SETUP), INVALID_FORM),
+    ],
+    # Enrolling the second factor is the one thing a staff session without it may do.
+    "identity:totp_setup": [
+        get(lambda w: "/account/two-step/", signed_in_page(no_otp=200)),
+        post(lambda w: "/account/two-step/?replace=1", cells(400, anonymous=LOGIN), {"otp": "12"}),
+    ],
+    "identity:totp_disable": [
+        post(
+            lambda w: "/account/two-step/disable/",
+            cells(403, anonymous=LOGIN, no_otp=SETUP, owner=400, other=400),
+        )
+    ],
+    "identity:profile": [
+        get(lambda w: "/account/profile/", cells(403, anonymous=LOGIN, no_otp=SETUP, owner=200, other=200)),
+        post(
+            lambda w: "/account/profile/",
+            cells(403, anonymous=LOGIN, no_otp=SETUP, owner=400, other=400),
+            INVALID_FORM,
+        ),
+    ],
+    "identity:access_log": [
+        get(lambda w: "/account/access-log/", cells(403, anonymous=LOGIN, no_otp=SETUP, owner=200, other=200))
+    ],
+    # --- public information pages -------------------------------------------------------------------------
+    "applications:guide": [get(lambda w: "/guide/", public_page())],
+    "applications:guide-answer": [get(lambda w: "/guide/first_trp/studies/", public_page())],
+    "applications:guide-checklist": [get(lambda w: "/guide/first_trp/studies/checklist/", public_page())],
+    "applications:units": [get(lambda w: "/units/", public_page())],
+    "applications:unit-detail": [get(lambda w: f"/units/{_public_unit_code()}/", public_page())],
+    "applications:contact": [get(lambda w: "/contact/", public_page())],
+    # --- the applicant's pages --------------------------------------------------------------------------
+    "applications:dashboard": [get(lambda w: "/applications/", signed_in_page())],
+    "applications:new": [
+        get(lambda w: "/applications/new/?kind=first_trp&purpose=studies", signed_in_page()),
+        # Applicants land on their new draft; staff are refused by the service and sent to the dashboard.
+        post(
+            lambda w: "/applications/new/",
+            cells("302:/applications/", anonymous=LOGIN, no_otp=SETUP),
+            {"kind": "first_trp", "purpose": "studies"},
+        ),
+    ],
+    "applications:detail": [get(lambda w: f"/applications/{w.case.pk}/", owners_page())],
+    "applications:step": [
+        get(lambda w: f"/applications/{w.draft.pk}/step/personal/", owners_page()),
+        post(
+            lambda w: f"/applications/{w.draft.pk}/step/personal/",
+            owners_page(owner="302:/applications/"),
+            INVALID_FORM,
+        ),
+    ],
+    "applications:document-upload": [
+        post(
+            lambda w: f"/applications/{w.draft.pk}/documents/",
+            owners_page(owner="302:/applications/"),
+        )
+    ],
+    "applications:document-delete": [
+        post(
+            lambda w: f"/applications/{w.draft.pk}/documents/{w.draft_document.pk}/delete/",
+            owners_page(owner="302:/applications/"),
+        )
+    ],
+    # The case's documents: its owner, and the officers of the case's unit who passed the second factor.
+    "applications:document-download": [get(doc_url, owners_page(officer=200, senior=200))],
+    "applications:submit": [
+        post(lambda w: f"/applications/{w.draft.pk}/submit/", owners_page(owner="302:/applications/"))
+    ],
+    "applications:withdraw": [
+        get(lambda w: f"/applications/{w.case.pk}/withdraw/", owners_page()),
+        post(lambda w: f"/applications/{w.case.pk}/withdraw/", owners_page(owner="302:/applications/")),
+    ],
+    # --- payments pages ---------------------------------------------------------------------------------
+    "payments:pay": [
+        get(lambda w: f"/applications/{w.awaiting.pk}/pay/", owners_page()),
+        post(lambda w: f"/applications/{w.awaiting.pk}/pay/", owners_page(owner=400)),
+    ],
+    "payments:return": [get(lambda w: f"/payments/{w.payment.pk}/", owners_page())],
+    "payments:bank-transfer": [get(lambda w: f"/payments/{w.payment.pk}/bank-transfer/", owners_page())],
+    "payments:bank-transfer-pdf": [
+        get(lambda w: f"/payments/{w.payment.pk}/bank-transfer.pdf", owners_page())
+    ],
+    "payments:receipt-pdf": [get(lambda w: f"/payments/{w.payment.pk}/receipt.pdf", owners_page())],
+    # The test gateway's hosted page is reached by its signed session, not by who is signed in.
+    "payments:test-gateway": [get(lambda w: "/payments/test-gateway/forged/", cells(404, no_otp=SETUP))],
+    # --- development only (DEBUG off in tests: the pages do not exist) ----------------------------------
+    "workers:mailbox": [get(lambda w: "/dev/mailbox/", cells(404, no_otp=SETUP))],
+    "workers:mailbox-file": [get(lambda w: "/dev/mailbox/forged.eml/", cells(404, no_otp=SETUP))],
+    # --- Django admin (every admin: route; OTPAdminSite, administrators with the code only) --------------
+    "admin:*": [
+        get(lambda w: "/admin/", ADMIN_PAGE),
+        get(lambda w: "/admin/identity/user/", ADMIN_PAGE),
+        get(lambda w: f"/admin/identity/user/{w.users[OWNER].pk}/change/", ADMIN_PAGE),
+        get(lambda w: "/admin/identity/staffaccesslog/", ADMIN_PAGE),
+    ],
+}
+
+
+def _public_unit_code() -> str:
+    return TerritorialUnit.objects.filter(is_active=True, handles_residence_permits=True).values_list(
+        "code", flat=True
+    )[0]
+
+
+def _routes(resolver: URLResolver, namespace: str | None = None, prefix: str = ""):
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = ":".join(part for part in (namespace, pattern.namespace) if part) or None
+            yield from _routes(pattern, inner, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            name = f"{namespace}:{pattern.name}" if namespace and pattern.name else pattern.name
+            yield name, prefix + str(pattern.pattern)
+
+
+def _row_of(name: str | None, route: str) -> str | None:
+    if route.startswith("admin/"):
+        return "admin:*"  # the admin site as a whole (a few of its routes have no name)
+    return name
+
+
+def test_every_route_has_a_row():
+    routes = list(_routes(get_resolver()))
+    rows = {route: _row_of(name, route) for name, route in routes}
+    unnamed = [route for route, row in rows.items() if not row]
+    assert not unnamed, f"Give these routes a name and a row in MATRIX: {unnamed}"
+    missing = sorted({f"{row} ({route})" for route, row in rows.items() if row and row not in MATRIX})
+    assert not missing, f"Routes without a row in the access matrix (who may use them?): {missing}"
+    stale = sorted(set(MATRIX) - set(rows.values()))
+    assert not stale, f"Rows for routes that no longer exist: {stale}"
+
+
+def test_every_row_names_every_role():
+    for name, probes in MATRIX.items():
+        for probe in probes:
+            assert set(probe.expect) == set(ROLES), name
+
+
+@pytest.fixture
+def world(client) -> World:
+    unit = TerritorialUnitFactory()
+    owner = UserFactory(applicant=True, first_name="Marta", last_name="Kalnmarker")
+    draft = ApplicationFactory(applicant=owner, complete=True, last_name="Kalnmarker")
+    case = ApplicationFactory(applicant=owner, submitted=True, unit=unit, last_name="Kalnmarker")
+    awaiting = ApplicationFactory(applicant=owner, awaiting_payment=True, unit=unit, last_name="Kalnmarker")
+    payment = start_payment(application_id=awaiting.pk, user=owner, method="bank_transfer").payment
+    owner_type = ContentType.objects.get_for_model(payment)
+    for kind in (RECEIPT, INSTRUCTIONS):
+        GeneratedDocument.objects.create(
+            owner_content_type=owner_type,
+            owner_id=payment.pk,
+            kind=kind,
+            file=ContentFile(b"%PDF-1.4\n%%EOF\n", name=f"{kind}.pdf"),
+            filename=f"{kind}-Kalnmarker.pdf",
+            sha256="0" * 64,
+            size=15,
+        )
+    users = {
+        OWNER: owner,
+        OTHER: UserFactory(applicant=True),
+        NO_OTP: UserFactory(case_officer=True, unit=unit),
+        OFFICER: UserFactory(case_officer=True, unit=unit),
+        FOREIGN: UserFactory(case_officer=True),
+        SENIOR: UserFactory(senior_officer=True, unit=unit),
+        ADMIN: UserFactory(administrator=True),
+    }
+    w = World(
+        unit=unit,
+        users=users,
+        draft=draft,
+        draft_document=ApplicationDocumentFactory(
+            application=draft, original_filename="passport-Kalnmarker.pdf"
+        ),
+        case=case,
+        document=ApplicationDocumentFactory(application=case, original_filename="passport-Kalnmarker.pdf"),
+        awaiting=awaiting,
+        payment=payment,
+    )
+    w.clients[ANONYMOUS] = Client()
+    for role in (OWNER, OTHER):
+        w.clients[role] = Client()
+        w.clients[role].force_login(users[role])
+    for role in (OFFICER, FOREIGN, SENIOR, ADMIN):
+        w.clients[role] = Client()
+        w.clients[role].force_login(users[role])
+        verify_session(w.clients[role], add_totp(users[role]))
+    # The staff member without an app signs in on the real page: password only, then sent to set one up.
+    w.clients[NO_OTP] = Client()
+    signed_in = w.clients[NO_OTP].post("/login/", {"email": users[NO_OTP].email, "password": PASSWORD})
+    assert signed_in.status_code == 302 and signed_in["Location"] == "/account/two-step/"
+    return w
+
+
+def _markers(w: World) -> list[bytes]:
+    """What only the owner (and the officers of the unit, on their pages) may see."""
+    return [
+        b"Kalnmarker",
+        w.users[OWNER].email.encode(),
+        *(app.reference.encode() for app in (w.case, w.awaiting) if app.reference),
+    ]
+
+
+def _body(response) -> bytes:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content)
+    return response.content
+
+
+def _ask(w: World, role: str, probe: Probe):
+    client = w.clients[role]
+    url = probe.url(w)
+    headers = {}
+    if probe.api and role not in (ANONYMOUS, NO_OTP):
+        user = w.users[role]
+        headers["Authorization"] = f"Bearer {issue_access_token(user=user, second_factor=user.requires_otp)}"
+    kwargs: dict[str, Any] = {"headers": headers}
+    if probe.data is not None:
+        kwargs["data"] = probe.data
+        if probe.api and not probe.multipart:
+            kwargs["content_type"] = "application/json"
+    return getattr(client, probe.method)(url, **kwargs)
+
+
+def _matches(response, expected: int | str) -> bool:
+    if isinstance(expected, int):
+        return response.status_code == expected
+    status, _, location = expected.partition(":")
+    return response.status_code == int(status) and response.get("Location", "").startswith(location)
+
+
+def _check(world: World, rows: list[str]) -> None:
+    markers = _markers(world)
+    wrong = []
+    for row in rows:
+        for probe in MATRIX[row]:
+            url = probe.url(world)
+            for role in ROLES:
+                response = _ask(world, role, probe)
+                expected = probe.expect[role]
+                if not _matches(response, expected):
+                    got = f"{response.status_code} {response.get('Location', '')}".strip()
+                    wrong.append(
+                        f"[{row}] {probe.method.upper()} {url} as {role}: expected {expected}, got {got}"
+                    )
+                if role in MUST_NOT_SEE:
+                    leaked = [marker.decode() for marker in markers if marker in _body(response)]
+                    if leaked:
+                        wrong.append(f"[{row}] {probe.method.upper()} {url} as {role} shows {leaked}")
+    assert not wrong, "\n".join(wrong)
+    assert not StaffAccessLog.objects.filter(staff=world.users[NO_OTP]).exists()
+
+
+# Reading changes nothing the next probe depends on, so every read-only row shares one world (fast); a row
+# that writes gets a world of its own.
+READ_ONLY = sorted(row for row, probes in MATRIX.items() if all(probe.method == "get" for probe in probes))
+WRITES = sorted(set(MATRIX) - set(READ_ONLY))
+
+
+def test_read_only_routes(world):
+    _check(world, READ_ONLY)
+
+
+@pytest.mark.parametrize("row", WRITES)
+def test_routes_that_write(world, row):
+    _check(world, [row])
