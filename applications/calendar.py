@@ -95,6 +95,27 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
     return count
 
 
+def working_days_left(*, today: dt.date, dates: list[dt.date | None]) -> list[int | None]:
+    """``working_days_between(today, date)`` for many dates with one query (a queue page of 50 cases)."""
+    known = [date for date in dates if date is not None]
+    if not known:
+        return [None for _ in dates]
+    low, high = min([today, *known]), max([today, *known])
+    overrides = _exceptions_between(low, high)
+
+    def working(day: dt.date) -> bool:
+        override = overrides.get(day)
+        return _package_says_working(day) if override is None else override
+
+    span = (high - low).days
+    # prefix[i]: working days in (low, low + i]
+    prefix = [0] * (span + 1)
+    for offset in range(1, span + 1):
+        prefix[offset] = prefix[offset - 1] + working(low + dt.timedelta(days=offset))
+    base = prefix[(today - low).days]
+    return [None if date is None else prefix[(date - low).days] - base for date in dates]
+
+
 def upcoming_days_off(*, after: dt.date, limit: int = 5, horizon_days: int = 400) -> list[DayOff]:
     """Public holidays and extra days off on weekdays after ``after``, named in the active language."""
     language = _HOLIDAY_LANGUAGES.get((translation.get_language() or "lv")[:2], "lv")

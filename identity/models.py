@@ -55,6 +55,11 @@ class TerritorialUnit(models.Model):
         default=True,
         help_text=_("Accepts residence permit applications, biometrics and card collection."),
     )
+    grants_need_approval = models.BooleanField(
+        _("grants need a senior officer's approval"),
+        default=False,
+        help_text=_("Refusals always do (four eyes); tick this to have every grant approved too."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

@@ -31,4 +31,9 @@ BEAT_SCHEDULE = {
         "schedule": 900.0,
         "options": {"expires": 800},
     },
+    # Remind applicants once, 3 working days before an information request's answer-by date.
+    "remind-information-requests": {
+        "task": "decisions.tasks.send_information_request_reminders",
+        "schedule": crontab(hour=8, minute=0),
+    },
 }

@@ -48,6 +48,8 @@ WITHDRAWABLE_STATES = (
     State.IN_REVIEW,
     State.AWAITING_APPLICANT,
 )
+# The states in which the case is the Office's to work on: the officers' queue.
+BACK_OFFICE_STATES = (State.SUBMITTED, State.IN_REVIEW, State.AWAITING_APPLICANT, State.DECISION_PENDING)
 FINAL_STATES = frozenset({State.REFUSED, State.COLLECTED, State.WITHDRAWN, State.EXPIRED, State.ANNULLED})
 
 # Reference prefixes by application kind code; the rest of the reference is the year and the row id.
@@ -198,6 +200,21 @@ class Application(ConcurrentTransitionMixin, models.Model):
     decision_due_on = models.DateField(_("expected decision by"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
 
+    # The back office (decisions app, through applications.services.review).
+    assigned_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handling officer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_cases",
+    )
+    # While the Office waits for the applicant the processing deadline stands still: the day the wait began.
+    review_paused_on = models.DateField(_("waiting for the applicant since"), null=True, blank=True)
+    # Set when the applicant answers; cleared by the officer's next step. Such cases head the queue.
+    answered_at = models.DateTimeField(_("applicant answered"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("application")
@@ -205,6 +222,12 @@ class Application(ConcurrentTransitionMixin, models.Model):
         indexes = [
             models.Index(fields=["applicant", "-created_at"]),
             models.Index(fields=["state", "last_activity_at"]),
+            # The officers' queue: one unit's open cases by deadline, read in index order (no sort).
+            models.Index(
+                fields=["unit", "decision_due_on", "id"],
+                condition=models.Q(state__in=BACK_OFFICE_STATES),
+                name="application_queue",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -281,6 +304,44 @@ class Application(ConcurrentTransitionMixin, models.Model):
         """A draft nobody touched for the expiry period; only the periodic job calls this."""
         self.closed_at = timezone.now()
 
+    # --- the back office (called through applications.services.review only) -----------------------------
+    @transition(field=state, source=State.SUBMITTED, target=State.IN_REVIEW)
+    def take(self, *, officer_id: int) -> None:
+        """An officer starts working on the case."""
+        self.assigned_officer_id = officer_id
+
+    @transition(field=state, source=State.IN_REVIEW, target=State.AWAITING_APPLICANT)
+    def request_information(self, *, on: dt.date) -> None:
+        """The Office asked the applicant for something; the processing deadline stops from ``on``."""
+        self.review_paused_on = on
+        self.answered_at = None
+
+    @transition(field=state, source=State.AWAITING_APPLICANT, target=State.IN_REVIEW)
+    def resume_review(self, *, decision_due_on: dt.date | None) -> None:
+        """The applicant answered (or the request was withdrawn): the deadline runs again, moved on by the
+        working days it stood still (computed by the service, which knows the calendar)."""
+        self.review_paused_on = None
+        self.decision_due_on = decision_due_on
+        self.answered_at = timezone.now()
+
+    @transition(field=state, source=State.IN_REVIEW, target=State.DECISION_PENDING)
+    def propose_decision(self) -> None:
+        """A decision is drafted; it waits for approval or is issued at once."""
+        self.answered_at = None
+
+    @transition(field=state, source=State.DECISION_PENDING, target=State.IN_REVIEW)
+    def return_to_review(self) -> None:
+        """A senior officer sent the draft back."""
+
+    @transition(field=state, source=State.DECISION_PENDING, target=State.GRANTED)
+    def grant(self) -> None:
+        self.decided_at = timezone.now()
+
+    @transition(field=state, source=State.DECISION_PENDING, target=State.REFUSED)
+    def refuse(self) -> None:
+        self.decided_at = timezone.now()
+        self.closed_at = self.decided_at
+
 
 def _add_years(day: dt.date, years: int) -> dt.date:
     try:
@@ -310,6 +371,16 @@ class ApplicationEvent(models.Model):
         PAYMENT_REFUND_PENDING = "payment_refund_pending", _("Refund of the state fee requested")
         PAYMENT_NOT_REFUNDED = "payment_not_refunded", _("State fee not refunded")
         RECEIPT_READY = "receipt_ready", _("Payment receipt PDF ready")
+        # Written by the back office (decisions) through applications.services.review.
+        TAKEN = "taken", _("An officer started reviewing the application")
+        ASSIGNED = "assigned", _("The application was assigned to an officer")
+        INFORMATION_REQUESTED = "information_requested", _("The Office asked you for more information")
+        INFORMATION_PROVIDED = "information_provided", _("You answered the Office's request")
+        DECISION_DRAFTED = "decision_drafted", _("A decision is being prepared")
+        DECISION_RETURNED = "decision_returned", _("The draft decision was returned for more review")
+        GRANTED = "granted", _("Decision: residence permit granted")
+        REFUSED = "refused", _("Decision: application refused")
+        LETTER_READY = "letter_ready", _("Decision letter PDF ready")
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
     # Every kind any app writes is listed in Kind, so the timeline shows a translated label;

@@ -1,1 +1,52 @@
-urlpatterns: list = []
+from django.urls import path
+
+from decisions.api import views
+
+urlpatterns = [
+    path("backoffice/cases", views.BackofficeCaseListApi.as_view(), name="backoffice-cases"),
+    path(
+        "backoffice/cases/<int:application_id>",
+        views.BackofficeCaseDetailApi.as_view(),
+        name="backoffice-case",
+    ),
+    path(
+        "backoffice/cases/<int:application_id>/take",
+        views.BackofficeCaseTakeApi.as_view(),
+        name="backoffice-case-take",
+    ),
+    path(
+        "backoffice/cases/<int:application_id>/assign",
+        views.BackofficeCaseAssignApi.as_view(),
+        name="backoffice-case-assign",
+    ),
+    path(
+        "backoffice/cases/<int:application_id>/request-info",
+        views.BackofficeCaseRequestInfoApi.as_view(),
+        name="backoffice-case-request-info",
+    ),
+    path(
+        "backoffice/cases/<int:application_id>/decision",
+        views.BackofficeCaseDecisionApi.as_view(),
+        name="backoffice-case-decision",
+    ),
+    path(
+        "backoffice/cases/<int:application_id>/decision/approve",
+        views.BackofficeDecisionApproveApi.as_view(),
+        name="backoffice-case-decision-approve",
+    ),
+    path(
+        "backoffice/cases/<int:application_id>/decision/return",
+        views.BackofficeDecisionReturnApi.as_view(),
+        name="backoffice-case-decision-return",
+    ),
+    path(
+        "applications/<int:application_id>/decision",
+        views.ApplicationDecisionApi.as_view(),
+        name="application-decision",
+    ),
+    path(
+        "applications/<int:application_id>/information-requests/<int:request_id>/answer",
+        views.InformationRequestAnswerApi.as_view(),
+        name="application-information-request-answer",
+    ),
+]

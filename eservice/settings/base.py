@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_otp",
@@ -140,6 +141,7 @@ RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 RATELIMIT_VIEW = "identity.lockout.ratelimited_response"
 RATELIMIT_LOGIN = env.str("RATELIMIT_LOGIN", default="10/m")  # one budget: sign-in page, TOTP step, token API
 RATELIMIT_REGISTER = env.str("RATELIMIT_REGISTER", default="5/h")
+RATELIMIT_VERIFY = env.str("RATELIMIT_VERIFY", default="30/m")  # /verify/ look-ups per client address
 RATELIMIT_PASSWORD_RESET = env.str("RATELIMIT_PASSWORD_RESET", default="5/h")
 
 # OTP
@@ -336,6 +338,11 @@ PAYMENT_TEST_GATEWAY_DELAY_SECONDS = env.int("PAYMENT_TEST_GATEWAY_DELAY_SECONDS
 PAYMENT_WEBHOOK_TOLERANCE_SECONDS = env.int("PAYMENT_WEBHOOK_TOLERANCE_SECONDS", default=300)
 # What an applicant gets back when withdrawing a paid application before review: "full" or "none".
 PAYMENTS_REFUND_ON_WITHDRAWAL = env.str("PAYMENTS_REFUND_ON_WITHDRAWAL", default="full")
+
+# The Office's electronic seal on decision letters (decisions/seal.py): a PKCS#12 file and its password.
+SEAL_PKCS12_FILE = env.str("SEAL_PKCS12_FILE", default="")
+SEAL_PKCS12_PASSWORD = env.str("SEAL_PKCS12_PASSWORD", default="")
+SEAL_GENERATE_MISSING = False
 
 # The Office, as named in e-mail signatures and letters.
 OFFICE_NAME = _("Office of Citizenship and Migration Affairs")

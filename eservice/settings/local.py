@@ -9,6 +9,9 @@ ALLOWED_HOSTS = ALLOWED_HOSTS or ["localhost", "127.0.0.1", "[::1]"]
 # A local signing key is generated on first use (identity.tokens) unless JWT_PRIVATE_KEY is given.
 JWT_PRIVATE_KEY_FILE = env.str("JWT_PRIVATE_KEY_FILE", default=str(VAR_DIR / "jwt" / "signing-key.pem"))
 JWT_GENERATE_MISSING_KEY = True
+# Likewise a self-signed test seal for decision letters, unless SEAL_PKCS12_FILE names the Office's own.
+SEAL_PKCS12_FILE = env.str("SEAL_PKCS12_FILE", default=str(VAR_DIR / "seal" / "test-seal.p12"))
+SEAL_GENERATE_MISSING = True
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 PAYMENT_TEST_GATEWAY_SECRET = env.str(

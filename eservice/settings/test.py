@@ -18,6 +18,8 @@ MEDIA_ROOT = Path(
     env.str("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 )  # shared with a test's worker process
 JWT_PRIVATE_KEY_FILE = str(VAR_DIR / "jwt" / "signing-key.pem")
+SEAL_PKCS12_FILE = str(VAR_DIR / "seal" / "test-seal.p12")
+SEAL_GENERATE_MISSING = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

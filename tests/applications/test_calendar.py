@@ -141,3 +141,22 @@ def test_upcoming_days_off_include_administrator_days_off():
     days = upcoming_days_off(after=D(2030, 1, 2), limit=1)
     assert days[0].date == D(2030, 1, 7)
     assert days[0].name == "Extra day off"
+
+
+@pytest.mark.django_db
+def test_working_days_left_matches_the_one_by_one_count(django_assert_num_queries):
+    from applications.calendar import working_days_between, working_days_left
+
+    today = dt.date(2026, 12, 18)
+    dates = [
+        dt.date(2026, 12, 10),
+        None,
+        today,
+        dt.date(2026, 12, 28),
+        dt.date(2027, 1, 6),
+        dt.date(2027, 5, 5),
+    ]
+    with django_assert_num_queries(1):
+        left = working_days_left(today=today, dates=dates)
+    assert left == [None if d is None else working_days_between(today, d) for d in dates]
+    assert left[0] < 0 and left[2] == 0

@@ -124,14 +124,22 @@ def test_every_user_facing_string_is_translated_into_latvian_and_russian(tmp_pat
         shutil.copytree(project_locale, locale_copy, ignore=shutil.ignore_patterns("*.mo"))
     else:
         locale_copy.mkdir()
-    # makemessages scans the current directory and writes to the first of LOCALE_PATHS: point it at the copy.
-    monkeypatch.chdir(settings.BASE_DIR)
+    # makemessages scans the current directory and writes to the first of LOCALE_PATHS, but it also adds a
+    # ``locale`` folder of the current directory and prefers it for files below it: it would rewrite the
+    # project's real catalogues. So it scans a folder of links to the sources, without the real ``locale``.
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    for entry in Path(settings.BASE_DIR).iterdir():
+        if entry.name not in {"locale", ".git", ".venv", "venv", "var", "node_modules"}:
+            (sources / entry.name).symlink_to(entry)
+    monkeypatch.chdir(sources)
     with override_settings(LOCALE_PATHS=[locale_copy]):
         call_command(
             "makemessages",
             locale=list(LANGUAGES),
             ignore_patterns=IGNORED,
             no_obsolete=True,
+            symlinks=True,
             verbosity=0,
         )
     po_files = {language: locale_copy / language / "LC_MESSAGES" / "django.po" for language in LANGUAGES}

@@ -145,6 +145,20 @@ def doc_url(w: World) -> str:
 PUBLIC_API = cells(200)
 INVALID_FORM = {"first_name": "", "old_password": ""}  # a bound form with errors (an empty POST is unbound)
 ADMIN_PAGE = cells(ADMIN_LOGIN, no_otp=SETUP, admin=200)
+# The back office: applicants and administrators are not officers (403); another unit's officer gets 404.
+BACKOFFICE_PAGE = cells(403, anonymous=LOGIN, no_otp=SETUP, officer=200, foreign=200, senior=200)
+CASE_PAGE = cells(403, anonymous=LOGIN, no_otp=SETUP, officer=200, foreign=404, senior=200)
+CASE_PAGE_ACTION = cells(
+    403,
+    anonymous=LOGIN,
+    no_otp=SETUP,
+    officer="302:/backoffice/cases/",
+    foreign=404,
+    senior="302:/backoffice/cases/",
+)
+OFFICER_API = cells(403, anonymous=401, no_otp=401, officer=200, foreign=200, senior=200)
+CASE_API = cells(403, anonymous=401, no_otp=401, officer=200, foreign=404, senior=200)
+APPLICANT_ONLY_404 = cells(403, anonymous=401, no_otp=401, owner=404, other=404)
 
 MATRIX: dict[str, list[Probe]] = {
     # --- site -------------------------------------------------------------------------------------------
@@ -316,6 +330,86 @@ MATRIX: dict[str, list[Probe]] = {
     "payments:receipt-pdf": [get(lambda w: f"/payments/{w.payment.pk}/receipt.pdf", owners_page())],
     # The test gateway's hosted page is reached by its signed session, not by who is signed in.
     "payments:test-gateway": [get(lambda w: "/payments/test-gateway/forged/", cells(404, no_otp=SETUP))],
+    # --- decisions: public verification, the applicant's letter and answers -----------------------------
+    "decisions:verify-start": [get(lambda w: "/verify/", public_page())],
+    "decisions:verify": [get(lambda w: "/verify/0000-0000-0000-0000/", cells(404, no_otp=SETUP))],
+    "decisions:letter": [
+        get(lambda w: f"/applications/{w.case.pk}/decision/letter/", owners_page(owner=404))
+    ],
+    "decisions:answer-request": [
+        post(lambda w: f"/applications/{w.case.pk}/requests/999999/answer/", owners_page(owner=404))
+    ],
+    "application-decision": [
+        api("get", lambda w: f"/api/v1/applications/{w.case.pk}/decision", APPLICANT_ONLY_404)
+    ],
+    "application-information-request-answer": [
+        api(
+            "post",
+            lambda w: f"/api/v1/applications/{w.case.pk}/information-requests/999999/answer",
+            APPLICANT_ONLY_404,
+            {},
+        )
+    ],
+    # --- the back office: officers of the case's unit who passed the second factor ------------------------
+    "decisions:backoffice-queue": [get(lambda w: "/backoffice/", BACKOFFICE_PAGE)],
+    "decisions:backoffice-case": [get(lambda w: f"/backoffice/cases/{w.case.pk}/", CASE_PAGE)],
+    "decisions:backoffice-action": [
+        post(lambda w: f"/backoffice/cases/{w.case.pk}/take/", CASE_PAGE_ACTION),
+    ],
+    "decisions:backoffice-document": [
+        get(lambda w: f"/backoffice/cases/{w.case.pk}/documents/{w.document.pk}/", CASE_PAGE)
+    ],
+    "backoffice-cases": [api("get", lambda w: "/api/v1/backoffice/cases", OFFICER_API)],
+    "backoffice-case": [api("get", lambda w: f"/api/v1/backoffice/cases/{w.case.pk}", CASE_API)],
+    # The officer of the unit takes the case first (roles run in ROLES order); the senior officer then finds it
+    # taken by another officer: 409.
+    "backoffice-case-take": [
+        api("post", lambda w: f"/api/v1/backoffice/cases/{w.case.pk}/take", {**CASE_API, SENIOR: 409}, {})
+    ],
+    "backoffice-case-assign": [
+        # Only a senior officer assigns; the officer id 1 is nobody of this unit.
+        api(
+            "post",
+            lambda w: f"/api/v1/backoffice/cases/{w.case.pk}/assign",
+            {**CASE_API, OFFICER: 404, SENIOR: 400},
+            {"officer_id": 1},
+        )
+    ],
+    "backoffice-case-request-info": [
+        # The case is submitted, not in review: the officers of its unit get 409.
+        api(
+            "post",
+            lambda w: f"/api/v1/backoffice/cases/{w.case.pk}/request-info",
+            {**CASE_API, OFFICER: 409, SENIOR: 409},
+            {"message": "Send the contract.", "other_items": "contract"},
+        )
+    ],
+    "backoffice-case-decision": [
+        # Only the handling officer (or a senior officer) drafts; the senior's refusal lacks its legal ground.
+        api(
+            "post",
+            lambda w: f"/api/v1/backoffice/cases/{w.case.pk}/decision",
+            {**CASE_API, OFFICER: 403, SENIOR: 400},
+            {"outcome": "refuse", "reasoning": "Reasons.", "legal_ground_ids": []},
+        )
+    ],
+    "backoffice-case-decision-approve": [
+        # Four eyes: case officers approve nothing (403 before any look-up); no draft waits here (409).
+        api(
+            "post",
+            lambda w: f"/api/v1/backoffice/cases/{w.case.pk}/decision/approve",
+            {**CASE_API, OFFICER: 403, FOREIGN: 403, SENIOR: 409},
+            {},
+        )
+    ],
+    "backoffice-case-decision-return": [
+        api(
+            "post",
+            lambda w: f"/api/v1/backoffice/cases/{w.case.pk}/decision/return",
+            {**CASE_API, OFFICER: 403, FOREIGN: 403, SENIOR: 409},
+            {"comment": "Hear the applicant first."},
+        )
+    ],
     # --- development only (DEBUG off in tests: the pages do not exist) ----------------------------------
     "workers:mailbox": [get(lambda w: "/dev/mailbox/", cells(404, no_otp=SETUP))],
     "workers:mailbox-file": [get(lambda w: "/dev/mailbox/forged.eml/", cells(404, no_otp=SETUP))],

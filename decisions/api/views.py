@@ -1,0 +1,350 @@
+"""The back office API (DESIGN.md section 6, issue 11): the officers' queue, the case file and the officer's
+actions; and for the applicant, their decision and the answer to an information request.
+
+Staff endpoints need an officer who passed the second factor (tokens are issued only after it); a case outside
+the officer's unit (and not assigned to them) is 404, logged. Views parse, call one service or selector, and
+serialise.
+"""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from applications.models import Application
+from applications.services import review
+from decisions import selectors, services, verification
+from decisions.filters import CaseFilter
+from decisions.models import Decision, InformationRequest
+from eservice.schema import ErrorSerializer
+from identity.permissions import IsApplicant, IsOfficer
+
+ERROR = ErrorSerializer
+NOT_FOUND = OpenApiResponse(ERROR, description="No such case within your reach.")
+CONFLICT = OpenApiResponse(ERROR, description="Not possible in the case's current state (or a lost race).")
+INVALID = OpenApiResponse(ERROR, description="Invalid input: details name each field.")
+FORBIDDEN = OpenApiResponse(ERROR, description="Not yours to do (four eyes, or not the handling officer).")
+
+
+def _validate(serializer_class: type[serializers.Serializer], data) -> dict:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+class CaseRowOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField(allow_null=True)
+    state = serializers.CharField()
+    kind = serializers.CharField(source="kind.code")
+    purpose = serializers.CharField(source="purpose.code")
+    applicant_name = serializers.SerializerMethodField()
+    assigned_officer = serializers.IntegerField(source="assigned_officer_id", allow_null=True)
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    decision_due_on = serializers.DateField(allow_null=True)
+    working_days_left = serializers.IntegerField(source="days_left", allow_null=True)
+    answered_at = serializers.DateTimeField(allow_null=True)
+
+    def get_applicant_name(self, application: Application) -> str:
+        return f"{application.first_name} {application.last_name}".strip()
+
+
+class BackofficeCaseListApi(GenericAPIView):
+    """The officer's queue: their unit's open cases, nearest deadline first; filters as on the page."""
+
+    permission_classes = [IsOfficer]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = CaseFilter
+    serializer_class = CaseRowOutput
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator has no officer
+            return Application.objects.none()
+        return selectors.list_queue(officer=self.request.user)
+
+    @extend_schema(
+        operation_id="backoffice_cases_list", responses={200: CaseRowOutput(many=True), 400: INVALID}
+    )
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        rows = selectors.annotate_days_left(list(page))
+        return self.get_paginated_response(CaseRowOutput(rows, many=True).data)
+
+
+class DocumentRowOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    document_type = serializers.CharField(source="document_type.code")
+    original_filename = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    issued_on = serializers.DateField(allow_null=True)
+    download_url = serializers.SerializerMethodField()
+
+    def get_download_url(self, document) -> str:
+        return reverse("applications:document-download", args=[document.application_id, document.pk])
+
+
+class InformationRequestOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    state = serializers.CharField()
+    message = serializers.CharField()
+    documents = serializers.SerializerMethodField()
+    other_items = serializers.CharField()
+    answer_by = serializers.DateField()
+    created_at = serializers.DateTimeField()
+    answered_at = serializers.DateTimeField(allow_null=True)
+    answer_text = serializers.CharField()
+
+    def get_documents(self, request: InformationRequest) -> list[str]:
+        return [document_type.code for document_type in request.document_types.all()]
+
+
+class DecisionOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    state = serializers.CharField()
+    outcome = serializers.CharField()
+    legal_grounds = serializers.SerializerMethodField()
+    reasoning = serializers.CharField()
+    valid_from = serializers.DateField(allow_null=True)
+    valid_to = serializers.DateField(allow_null=True)
+    issued_at = serializers.DateTimeField(allow_null=True)
+    effective_on = serializers.DateField(allow_null=True)
+    contest_until = serializers.DateField(allow_null=True)
+    letter_url = serializers.SerializerMethodField()
+    verification_code = serializers.SerializerMethodField()
+
+    def get_legal_grounds(self, decision: Decision) -> list[str]:
+        return [ground.code for ground in decision.legal_grounds.all()]
+
+    def _letter(self, decision: Decision):
+        letter = getattr(decision, "letter", None) if decision.state == Decision.State.ISSUED else None
+        return letter if letter is not None and letter.is_ready else None
+
+    def get_letter_url(self, decision: Decision) -> str | None:
+        return reverse("decisions:letter", args=[decision.application_id]) if self._letter(decision) else None
+
+    def get_verification_code(self, decision: Decision) -> str | None:
+        letter = self._letter(decision)
+        return verification.display(letter.verification_code) if letter else None
+
+
+class StaffDecisionOutput(DecisionOutput):
+    drafted_by = serializers.IntegerField(source="drafted_by_id")
+    approved_by = serializers.IntegerField(source="approved_by_id", allow_null=True)
+    return_comment = serializers.CharField()
+
+
+class CaseDetailOutput(CaseRowOutput):
+    allowed_actions = serializers.SerializerMethodField()
+    unit = serializers.IntegerField(source="unit_id", allow_null=True)
+    nationality = serializers.CharField()
+    date_of_birth = serializers.DateField(allow_null=True)
+    passport_number = serializers.CharField()
+    documents = DocumentRowOutput(many=True, source="case_documents")
+    information_requests = InformationRequestOutput(many=True, source="case_requests")
+    decisions = StaffDecisionOutput(many=True, source="case_decisions")
+    earlier_applications = serializers.SerializerMethodField()
+
+    def get_allowed_actions(self, application: Application) -> list[str]:
+        return review.officer_actions(application)
+
+    def get_earlier_applications(self, application: Application) -> list[dict]:
+        return [
+            {"id": other.pk, "reference": other.reference, "state": other.state, "kind": other.kind.code}
+            for other in application.case_earlier
+        ]
+
+
+def _case_output(officer, application_id: int) -> dict:
+    case = selectors.get_case_file(officer=officer, application_id=application_id)
+    application = case.application
+    application.days_left = case.days_left
+    application.case_documents = case.documents
+    application.case_requests = case.requests
+    application.case_decisions = case.decisions
+    application.case_earlier = case.earlier
+    return CaseDetailOutput(application).data
+
+
+class BackofficeCaseDetailApi(APIView):
+    """The case file. Every opening is written to the access log the applicant can read."""
+
+    permission_classes = [IsOfficer]
+
+    @extend_schema(operation_id="backoffice_case", responses={200: CaseDetailOutput, 404: NOT_FOUND})
+    def get(self, request: Request, application_id: int) -> Response:
+        data = _case_output(request.user, application_id)
+        review.record_case_access(officer=request.user, application_id=application_id, via="api")
+        return Response(data)
+
+
+class BackofficeCaseTakeApi(APIView):
+    permission_classes = [IsOfficer]
+
+    @extend_schema(
+        operation_id="backoffice_case_take",
+        request=None,
+        responses={200: CaseDetailOutput, 404: NOT_FOUND, 409: CONFLICT},
+    )
+    def post(self, request: Request, application_id: int) -> Response:
+        review.take_case(application_id=application_id, officer=request.user)
+        return Response(_case_output(request.user, application_id))
+
+
+class AssignInput(serializers.Serializer):
+    officer_id = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+
+
+class BackofficeCaseAssignApi(APIView):
+    """A senior officer gives the case to an officer of the unit."""
+
+    permission_classes = [IsOfficer]
+
+    @extend_schema(
+        operation_id="backoffice_case_assign",
+        request=AssignInput,
+        responses={200: CaseDetailOutput, 400: INVALID, 404: NOT_FOUND, 409: CONFLICT},
+    )
+    def post(self, request: Request, application_id: int) -> Response:
+        data = _validate(AssignInput, request.data)
+        review.assign_case(application_id=application_id, senior=request.user, officer_id=data["officer_id"])
+        return Response(_case_output(request.user, application_id))
+
+
+class RequestInfoInput(serializers.Serializer):
+    message = serializers.CharField(max_length=5000)
+    document_type_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**31 - 1), required=False, max_length=50
+    )
+    other_items = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    answer_by = serializers.DateField(required=False)
+
+
+class BackofficeCaseRequestInfoApi(APIView):
+    permission_classes = [IsOfficer]
+
+    @extend_schema(
+        operation_id="backoffice_case_request_info",
+        request=RequestInfoInput,
+        responses={201: InformationRequestOutput, 400: INVALID, 404: NOT_FOUND, 409: CONFLICT},
+    )
+    def post(self, request: Request, application_id: int) -> Response:
+        data = _validate(RequestInfoInput, request.data)
+        info_request = services.request_information(
+            application_id=application_id, officer=request.user, **data
+        )
+        return Response(InformationRequestOutput(info_request).data, status=status.HTTP_201_CREATED)
+
+
+class DecisionInput(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=Decision.Outcome.choices)
+    legal_ground_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**31 - 1), required=False, max_length=20
+    )
+    reasoning = serializers.CharField(max_length=20000)
+    valid_from = serializers.DateField(required=False, allow_null=True)
+    valid_to = serializers.DateField(required=False, allow_null=True)
+
+
+class BackofficeCaseDecisionApi(APIView):
+    """The handling officer drafts the decision: a refusal waits for a senior officer; a grant is issued at
+    once unless the unit asks for approval."""
+
+    permission_classes = [IsOfficer]
+
+    @extend_schema(
+        operation_id="backoffice_case_decision",
+        request=DecisionInput,
+        responses={201: StaffDecisionOutput, 400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT},
+    )
+    def post(self, request: Request, application_id: int) -> Response:
+        data = _validate(DecisionInput, request.data)
+        decision = services.draft_decision(
+            application_id=application_id,
+            officer=request.user,
+            outcome=data["outcome"],
+            legal_ground_ids=data.get("legal_ground_ids", []),
+            reasoning=data["reasoning"],
+            valid_from=data.get("valid_from"),
+            valid_to=data.get("valid_to"),
+        )
+        return Response(StaffDecisionOutput(decision).data, status=status.HTTP_201_CREATED)
+
+
+class BackofficeDecisionApproveApi(APIView):
+    permission_classes = [IsOfficer]
+
+    @extend_schema(
+        operation_id="backoffice_case_decision_approve",
+        request=None,
+        responses={200: StaffDecisionOutput, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT},
+    )
+    def post(self, request: Request, application_id: int) -> Response:
+        decision = services.approve_decision(application_id=application_id, senior=request.user)
+        return Response(StaffDecisionOutput(decision).data)
+
+
+class ReturnInput(serializers.Serializer):
+    comment = serializers.CharField(max_length=5000)
+
+
+class BackofficeDecisionReturnApi(APIView):
+    permission_classes = [IsOfficer]
+
+    @extend_schema(
+        operation_id="backoffice_case_decision_return",
+        request=ReturnInput,
+        responses={200: StaffDecisionOutput, 400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT},
+    )
+    def post(self, request: Request, application_id: int) -> Response:
+        data = _validate(ReturnInput, request.data)
+        decision = services.return_decision(
+            application_id=application_id, senior=request.user, comment=data["comment"]
+        )
+        return Response(StaffDecisionOutput(decision).data)
+
+
+class ApplicationDecisionApi(APIView):
+    """The applicant's issued decision and the link to its sealed letter."""
+
+    permission_classes = [IsApplicant]
+
+    @extend_schema(
+        operation_id="applications_decision",
+        responses={200: DecisionOutput, 404: OpenApiResponse(ERROR, description="No issued decision yet.")},
+    )
+    def get(self, request: Request, application_id: int) -> Response:
+        decision = selectors.get_issued_decision(user=request.user, application_id=application_id)
+        return Response(DecisionOutput(decision).data)
+
+
+class AnswerInput(serializers.Serializer):
+    answer_text = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+
+
+class InformationRequestAnswerApi(APIView):
+    """The applicant confirms they answered (after uploading the documents asked for)."""
+
+    permission_classes = [IsApplicant]
+
+    @extend_schema(
+        operation_id="applications_information_request_answer",
+        request=AnswerInput,
+        responses={200: InformationRequestOutput, 404: OpenApiResponse(ERROR), 409: CONFLICT},
+    )
+    def post(self, request: Request, application_id: int, request_id: int) -> Response:
+        data = _validate(AnswerInput, request.data)
+        answered = services.answer_information_request(
+            application_id=application_id,
+            request_id=request_id,
+            applicant=request.user,
+            answer_text=data.get("answer_text", ""),
+        )
+        return Response(InformationRequestOutput(answered).data)

@@ -1,0 +1,26 @@
+"""The applicant's view of the back office on their application page: an open request, the decision."""
+
+from __future__ import annotations
+
+from django import template
+
+from decisions import selectors, verification
+
+register = template.Library()
+
+
+@register.inclusion_tag("decisions/_applicant_panels.html", takes_context=True)
+def applicant_decision_panels(context: template.Context, application) -> dict:
+    """Two queries, for one application's page (not for lists)."""
+    user = context["request"].user
+    decision = selectors.find_issued_decision(user=user, application_id=application.pk)
+    letter = getattr(decision, "letter", None) if decision else None
+    return {
+        "request": context["request"],
+        "application": application,
+        "open_request": selectors.get_open_request(user=user, application_id=application.pk),
+        "decision": decision,
+        "letter_ready": bool(letter and letter.is_ready),
+        "verification_code": verification.display(letter.verification_code) if letter else "",
+        "csrf_token": context.get("csrf_token"),
+    }
