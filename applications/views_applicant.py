@@ -5,6 +5,10 @@ Thin: parse, check who asks (someone else's application is 404), call one servic
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -29,7 +33,23 @@ from applications.models import Application, ProcessingSpeed
 from applications.selectors import get_kind, get_purpose, list_requirements
 from applications.services.lifecycle import ApplicationFieldsError
 from applications.uploads import RequestSizeLimitHandler, install_size_limit, too_large_error
+from eservice.errors import VisitorPermissionDenied
 from eservice.exceptions import DomainError, NotFoundError
+
+
+def applicant_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed in as an applicant; a staff account gets the 403 page saying why (it has no applications)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_applicant:
+            raise VisitorPermissionDenied(
+                _("Applicants' pages are not available to staff accounts. Sign in with an applicant account.")
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def _own(request: HttpRequest, application_id: int, *, with_related: bool = False) -> Application:
@@ -45,7 +65,7 @@ def _step_url(application: Application, step: str) -> str:
     return reverse("applications:step", args=[application.pk, step])
 
 
-@login_required
+@applicant_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     applications = selectors_dashboard.list_dashboard_applications(user=request.user)
     cards = [
@@ -66,7 +86,7 @@ def detail(request: HttpRequest, application_id: int) -> HttpResponse:
     return render(request, "applications/detail.html", {"card": card})
 
 
-@login_required
+@applicant_required
 @require_http_methods(["GET", "POST"])
 def new_application(request: HttpRequest) -> HttpResponse:
     """GET shows what is being started (from the guide's link); POST starts the draft."""

@@ -43,6 +43,10 @@ def _applicants(user: User | AnonymousUser) -> bool:
     return user.is_authenticated and user.is_applicant
 
 
+def _staff(user: User | AnonymousUser) -> bool:
+    return user.is_authenticated and not user.is_applicant
+
+
 def _administrators(user: User | AnonymousUser) -> bool:
     return user.is_authenticated and user.is_staff
 
@@ -89,6 +93,14 @@ SECTIONS: tuple[Section, ...] = (
             "identity:access_log",
         ),
         _applicants,
+    ),
+    # Staff have no applications and no applicant profile: their account pages are sign-in security.
+    # (The back office gets its own sections when it is built.)
+    Section(
+        _("Account security"),
+        "identity:totp_setup",
+        ("identity:totp_setup", "identity:totp_disable", "identity:password_change"),
+        _staff,
     ),
     Section(_("Administration"), "admin:index", ("admin:",), _administrators),
 )

@@ -48,6 +48,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so it also sees a 400 raised by a middleware (a disallowed Host): styled 4xx pages in DEBUG too,
+    # a body for a bare 405. It keeps the security headers the inner middlewares set.
+    "eservice.errors.ClientErrorPageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -128,6 +131,7 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 # Rate limits (django-ratelimit, counted in the cache).
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 RATELIMIT_VIEW = "identity.lockout.ratelimited_response"
+CSRF_FAILURE_VIEW = "eservice.errors.csrf_failure"
 RATELIMIT_LOGIN = env.str("RATELIMIT_LOGIN", default="10/m")
 RATELIMIT_REGISTER = env.str("RATELIMIT_REGISTER", default="5/h")
 RATELIMIT_PASSWORD_RESET = env.str("RATELIMIT_PASSWORD_RESET", default="5/h")
@@ -329,8 +333,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # A 4xx is logged as one line, without the traceback Django attaches (eservice/logfilters.py).
+    "filters": {"client_errors": {"()": "eservice.logfilters.ClientErrorLogFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["client_errors"]}
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.request": {"filters": ["client_errors"]},
+    },
 }
 JWT_GENERATE_MISSING_KEY = False

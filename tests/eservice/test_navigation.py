@@ -82,7 +82,7 @@ def test_sign_in_page_marks_its_link(client):
 def test_officer_sees_no_applicant_links(client, case_officer):
     client.force_login(case_officer)
     links = _links(_nav(client.get("/")))
-    assert list(links) == ["Home", "Procedure guide", "Territorial units", "Contact"]
+    assert list(links) == ["Home", "Procedure guide", "Territorial units", "Contact", "Account security"]
 
 
 def test_administrator_sees_the_administration(client, admin_user):
