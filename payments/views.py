@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -89,6 +89,25 @@ def payment_status(request: HttpRequest, payment_id: int) -> HttpResponse:
             "receipt": get_generated_document(owner=payment, kind=RECEIPT),
         },
     )
+
+
+def payment_status_json(request: HttpRequest, payment_id: int) -> HttpResponse:
+    """What the return page's script polls while a card payment is pending: the status from the database.
+
+    The owner only (someone else's payment, or no session, is the same 404), never cached.
+    """
+    if not request.user.is_authenticated:
+        raise Http404
+    payment = _own_payment(request, payment_id)
+    response = JsonResponse(
+        {
+            "status": payment.status,
+            "status_display": str(payment.get_status_display()),
+            "pending": payment.status == Payment.Status.PENDING,
+        }
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required
