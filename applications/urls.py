@@ -36,5 +36,7 @@ urlpatterns = [
         name="document-download",
     ),
     path("applications/<int:application_id>/submit/", views_applicant.submit, name="submit"),
+    path("applications/<int:application_id>/summary.pdf", views_applicant.summary_pdf, name="summary-pdf"),
+    path("applications/<int:application_id>/delete/", views_applicant.delete_draft, name="delete"),
     path("applications/<int:application_id>/withdraw/", views_applicant.withdraw, name="withdraw"),
 ]

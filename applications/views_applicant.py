@@ -32,8 +32,9 @@ from applications.forms import STEP_FORMS, STEP_TITLES, DocumentUploadForm
 from applications.models import Application, ProcessingSpeed
 from applications.selectors import get_kind, get_purpose, list_requirements
 from applications.services.lifecycle import ApplicationFieldsError
+from applications.timeline import build_timeline, closure, document_type_names
 from applications.uploads import RequestSizeLimitHandler, install_size_limit, too_large_error
-from eservice.errors import VisitorPermissionDenied
+from eservice.errors import VisitorPermissionDenied, error_response
 from eservice.exceptions import DomainError, NotFoundError
 
 
@@ -68,22 +69,67 @@ def _step_url(application: Application, step: str) -> str:
 @applicant_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     applications = selectors_dashboard.list_dashboard_applications(user=request.user)
-    cards = [
-        {"application": a, "next_action": next_action(a), "actions": allowed_actions(a, request.user)}
-        for a in applications
-    ]
+    names = document_type_names()
+    cards = [_card(request, application, names) for application in applications]
     return render(request, "applications/dashboard.html", {"cards": cards})
+
+
+def _card(request: HttpRequest, application: Application, names: dict[str, str]) -> dict[str, Any]:
+    return {
+        "application": application,
+        "next_action": next_action(application),
+        "actions": allowed_actions(application, request.user),
+        "timeline": build_timeline(application, names=names),
+        "closure": closure(application),
+    }
 
 
 @login_required
 def detail(request: HttpRequest, application_id: int) -> HttpResponse:
     application = _own(request, application_id, with_related=True)
-    card = {
-        "application": application,
-        "next_action": next_action(application),
-        "actions": allowed_actions(application, request.user),
-    }
+    card = _card(request, application, document_type_names())
+    card["office_documents"] = selectors_dashboard.list_office_documents(application=application)
     return render(request, "applications/detail.html", {"card": card})
+
+
+@login_required
+def summary_pdf(request: HttpRequest, application_id: int) -> HttpResponse:
+    """The application summary PDF the service rendered at submission, to its owner only."""
+    try:
+        document = selectors_dashboard.get_application_summary_pdf(
+            user=request.user, application_id=application_id
+        )
+    except NotFoundError as error:
+        return error_response(request, 404, message=error.message)
+    try:
+        handle = document.file.open("rb")
+    except (FileNotFoundError, OSError, ValidationError):
+        raise Http404 from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=document.filename, content_type="application/pdf"
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@applicant_required
+@require_http_methods(["GET", "POST"])
+def delete_draft(request: HttpRequest, application_id: int) -> HttpResponse:
+    """GET: ask for confirmation. POST: delete the draft with its documents (only a draft; never undone)."""
+    application = _own(request, application_id)
+    if application.state != Application.State.DRAFT:
+        messages.error(request, _("Only a draft can be deleted. A submitted application can be withdrawn."))
+        return redirect("applications:detail", application.pk)
+    if request.method == "GET":
+        return render(request, "applications/delete_confirm.html", {"application": application})
+    try:
+        services.delete_draft(application_id=application.pk, user=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("applications:detail", application.pk)
+    messages.success(request, _("The draft was deleted."))
+    return redirect("applications:dashboard")
 
 
 @applicant_required
@@ -146,7 +192,10 @@ def step(request: HttpRequest, application_id: int, step: str) -> HttpResponse:
         raise Http404
     application = _own(request, application_id, with_related=step in ("documents", "review"))
     if not application.is_editable:
-        messages.info(request, _("This application has been submitted and can no longer be changed."))
+        if application.state in (Application.State.WITHDRAWN, Application.State.EXPIRED):
+            messages.info(request, _("This application is closed and can no longer be changed."))
+        else:
+            messages.info(request, _("This application has been submitted and can no longer be changed."))
         return redirect("applications:detail", application.pk)
     if step == "documents":
         return _documents_step(request, application)

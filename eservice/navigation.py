@@ -78,6 +78,7 @@ SECTIONS: tuple[Section, ...] = (
             "applications:document-delete",
             "applications:submit",
             "applications:withdraw",
+            "applications:delete",
             "payments:",
         ),
         _applicants,

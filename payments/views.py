@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from applications.selectors_dashboard import get_application
+from eservice.errors import error_response
 from eservice.exceptions import DomainError, NotFoundError
 from payments import selectors, services
 from payments.models import Payment, format_cents
@@ -127,9 +128,11 @@ def bank_transfer(request: HttpRequest, payment_id: int) -> HttpResponse:
     )
 
 
-def _serve_pdf(document) -> HttpResponse:
+def _serve_pdf(request: HttpRequest, document) -> HttpResponse:
     if document is None:
-        raise Http404(_("The document is being prepared. Please try again in a minute."))
+        return error_response(
+            request, 404, message=_("The document is being prepared. Please try again in a minute.")
+        )
     try:
         handle = document.file.open("rb")
     except (FileNotFoundError, OSError, ValidationError):
@@ -145,13 +148,13 @@ def _serve_pdf(document) -> HttpResponse:
 @login_required
 def receipt_pdf(request: HttpRequest, payment_id: int) -> HttpResponse:
     payment = _own_payment(request, payment_id)
-    return _serve_pdf(get_generated_document(owner=payment, kind=RECEIPT))
+    return _serve_pdf(request, get_generated_document(owner=payment, kind=RECEIPT))
 
 
 @login_required
 def bank_transfer_pdf(request: HttpRequest, payment_id: int) -> HttpResponse:
     payment = _own_payment(request, payment_id)
-    return _serve_pdf(get_generated_document(owner=payment, kind=INSTRUCTIONS))
+    return _serve_pdf(request, get_generated_document(owner=payment, kind=INSTRUCTIONS))
 
 
 @require_http_methods(["GET", "POST"])

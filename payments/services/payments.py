@@ -195,6 +195,7 @@ def confirm_payment(*, payment_id: int, paid_at: timezone.datetime | None = None
                 paid_at=payment.paid_at,
                 payment_reference=payment.reference or payment.provider_reference or str(payment.pk),
                 amount_display=payment.amount_display,
+                payment_id=payment.pk,
             )
         else:
             # Withdrawn (or expired) while the money was on its way: it is ours to give back, by a person.
