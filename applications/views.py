@@ -45,6 +45,11 @@ def _not_found(request: HttpRequest, error: NotFoundError, *, back_url: str, bac
     )
 
 
+def _office_contacts() -> dict[str, str]:
+    """The Office's central contacts, shown where a unit has none of its own yet."""
+    return {"office_phone": settings.OFFICE_INFO_PHONE, "office_email": settings.OFFICE_EMAIL}
+
+
 def _hours_by_weekday(unit: TerritorialUnit) -> list[tuple[str, list]]:
     rows = []
     for _weekday, hours in groupby(unit.reception_hours.all(), key=lambda row: row.weekday):
@@ -110,6 +115,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
         {
             "units": [(unit, _hours_by_weekday(unit)) for unit in units],
             "days_off": upcoming_days_off(after=timezone.localdate(), limit=5),
+            **_office_contacts(),
         },
     )
 
@@ -132,6 +138,7 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
             "unit": unit,
             "hours": _hours_by_weekday(unit),
             "days_off": upcoming_days_off(after=timezone.localdate(), limit=5),
+            **_office_contacts(),
         },
     )
 
