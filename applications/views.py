@@ -143,15 +143,30 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+def _contacts() -> dict[str, object]:
+    return {
+        "office_name": settings.OFFICE_NAME,
+        "info_phone": settings.OFFICE_INFO_PHONE,
+        "migration_phone": settings.OFFICE_MIGRATION_PHONE,
+        "migration_phone_hours": settings.OFFICE_MIGRATION_PHONE_HOURS,
+        "email": settings.OFFICE_EMAIL,
+        "address": settings.OFFICE_ADDRESS,
+    }
+
+
 @require_GET
 def contact(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "applications/contact.html",
-        {
-            "office_name": settings.OFFICE_NAME,
-            "info_phone": settings.OFFICE_INFO_PHONE,
-            "email": settings.OFFICE_EMAIL,
-            "address": settings.OFFICE_ADDRESS,
-        },
-    )
+    return render(request, "applications/contact.html", _contacts())
+
+
+# What the Office's customer service standard says customers are told, one page each (linked from the footer).
+INFO_PAGES = {
+    "complaints": "applications/info/complaints.html",
+    "privacy": "applications/info/privacy.html",
+    "accessibility": "applications/info/accessibility.html",
+}
+
+
+@require_GET
+def info_page(request: HttpRequest, page: str) -> HttpResponse:
+    return render(request, INFO_PAGES[page], _contacts())

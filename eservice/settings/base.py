@@ -327,6 +327,9 @@ PAYMENTS_REFUND_ON_WITHDRAWAL = env.str("PAYMENTS_REFUND_ON_WITHDRAWAL", default
 OFFICE_NAME = _("Office of Citizenship and Migration Affairs")
 OFFICE_INFO_PHONE = env.str("OFFICE_INFO_PHONE", default="+371 67209400")
 OFFICE_EMAIL = env.str("OFFICE_EMAIL", default="pmlp@pmlp.gov.lv")
+# The migration information line (invitations, residence permits, visas), answered on working days.
+OFFICE_MIGRATION_PHONE = env.str("OFFICE_MIGRATION_PHONE", default="+371 67209600")
+OFFICE_MIGRATION_PHONE_HOURS = env.str("OFFICE_MIGRATION_PHONE_HOURS", default="8:30–16:00")
 OFFICE_ADDRESS = env.str("OFFICE_ADDRESS", default="Čiekurkalna 1. līnija 1, k-3, Rīga, LV-1026")
 
 LOGGING = {
