@@ -345,6 +345,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "django.request": {"filters": ["client_errors"]},
+        # Django's own default handler for "django" prints 4xx tracebacks in DEBUG: ours (filtered) instead.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
 JWT_GENERATE_MISSING_KEY = False
