@@ -345,8 +345,9 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "django.request": {"filters": ["client_errors"]},
-        # Django's own default handler for "django" prints 4xx tracebacks in DEBUG: ours (filtered) instead.
-        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # Django's own default handler for "django" prints 4xx tracebacks in DEBUG: drop it, so its records
+        # reach the root's (filtered) console handler only.
+        "django": {"handlers": [], "level": "INFO"},
     },
 }
 JWT_GENERATE_MISSING_KEY = False

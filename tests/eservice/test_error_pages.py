@@ -151,3 +151,12 @@ def test_log_filter_drops_tracebacks_of_4xx_only():
     server_error.status_code = 500
     assert ClientErrorLogFilter().filter(client_error) and client_error.exc_info is None
     assert ClientErrorLogFilter().filter(server_error) and server_error.exc_info is not None
+
+
+def test_django_records_reach_only_the_filtered_console_handler():
+    """Django's default "django" handler would print a 4xx traceback in DEBUG (``make run``)."""
+    assert logging.getLogger("django").handlers == []
+    console = [h for h in logging.getLogger().handlers if type(h) is logging.StreamHandler]
+    assert console and all(
+        any(type(f).__name__ == "ClientErrorLogFilter" for f in handler.filters) for handler in console
+    )
