@@ -357,6 +357,8 @@ def application_url(application: Application) -> str:
 def withdraw(request: HttpRequest, application_id: int) -> HttpResponse:
     """GET: ask for confirmation (withdrawing cannot be undone). POST: withdraw."""
     application = _own(request, application_id)
+    if request.method == "GET" and application.state == Application.State.DRAFT:
+        return redirect("applications:delete", application.pk)  # a draft the Office never received is deleted
     if request.method == "GET":
         refund = hooks.refund_due_on_withdrawal(application)  # payments' own rule, through its hook
         return render(

@@ -118,6 +118,9 @@ def test_a_draft_is_deleted_not_withdrawn(client, applicant, tmp_path):
     card = _text(client.get("/applications/"))
     assert "Delete the draft" in card and "Withdraw the application" not in card
     assert "cannot be undone" in _text(client.get(f"/applications/{draft.pk}/delete/"))
+    assert (
+        client.get(f"/applications/{draft.pk}/withdraw/")["Location"] == f"/applications/{draft.pk}/delete/"
+    )
     response = client.post(f"/applications/{draft.pk}/delete/", follow=True)
     assert "was deleted." in _text(response)
     assert not Application.objects.filter(pk=draft.pk).exists()
