@@ -53,7 +53,15 @@ class DocumentRequirementAdmin(TranslationAdmin):
 
 @admin.register(Fee)
 class FeeAdmin(admin.ModelAdmin):
-    list_display = ("kind", "speed", "amount_display", "valid_from", "valid_to", "to_be_verified")
+    list_display = (
+        "kind",
+        "speed",
+        "amount_display",
+        "valid_from",
+        "valid_to",
+        "to_be_verified",
+        "source_checked_on",
+    )
     list_filter = ("kind", "speed", "to_be_verified")
     list_select_related = ("kind",)
     date_hierarchy = "valid_from"

@@ -226,4 +226,8 @@ def next_action(application: Application) -> str:
         return _("Your card is ready. Collect it at the territorial unit.")
     if state == Application.State.CARD_IN_PRODUCTION:
         return _("Your card is being made. We will tell you when it is ready.")
+    if state == Application.State.WITHDRAWN:
+        return _("Nothing to do: you withdrew this application and the Office will not examine it.")
+    if state == Application.State.EXPIRED:
+        return _("Nothing to do: this draft expired. Start a new application if you still need a permit.")
     return _("No further action.")

@@ -7,13 +7,17 @@ Later issues extend ``DASHBOARD_PREFETCHES`` with their relations (payments, inf
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from applications.models import Application, ApplicationDocument, ApplicationEvent
 from eservice.exceptions import NotFoundError
 from identity.models import User
+from workers.models import GeneratedDocument
 
 # What the dashboard shows with each application; one query per entry.
 DASHBOARD_PREFETCHES: list[Prefetch | str] = [
@@ -112,3 +116,57 @@ def get_document_for_download(*, user: User, application_id: int, document_id: i
     if user.is_officer and application.unit_id is not None and application.unit_id == user.unit_id:
         return document  # the caller writes the staff access log (services.documents.record_document_access)
     raise NotFoundError(_("There is no such document."))
+
+
+@dataclass(frozen=True)
+class OfficeDocument:
+    """A PDF the service made for an application (its summary, a receipt, a bank-transfer slip)."""
+
+    label: str
+    url: str
+    created_at: Any
+    size: int
+
+
+SUMMARY_KIND = "application-summary"
+
+
+def _office_document_link(kind: str, owner_id: int) -> tuple[str, str] | None:
+    if kind == SUMMARY_KIND:
+        return _("Application summary"), reverse("applications:summary-pdf", args=[owner_id])
+    if kind == "payment-receipt":
+        return _("Payment receipt"), reverse("payments:receipt-pdf", args=[owner_id])
+    if kind == "bank-transfer-instructions":
+        return _("Bank transfer instructions"), reverse("payments:bank-transfer-pdf", args=[owner_id])
+    return None
+
+
+def list_office_documents(*, application: Application) -> list[OfficeDocument]:
+    """Every PDF rendered for the application or its payments, oldest first, with its download link: one query
+    (the payments come from the dashboard prefetch; the payments app is named by its label, not imported)."""
+    payment_ids = [payment.pk for payment in application.payments.all()]
+    owners = Q(owner_content_type=ContentType.objects.get_for_model(Application), owner_id=application.pk)
+    if payment_ids:
+        payment_type = ContentType.objects.get_by_natural_key("payments", "payment")
+        owners |= Q(owner_content_type=payment_type, owner_id__in=payment_ids)
+    documents = []
+    for row in GeneratedDocument.objects.filter(owners).order_by("created_at", "id"):
+        link = _office_document_link(row.kind, row.owner_id)
+        if link is not None:
+            documents.append(
+                OfficeDocument(label=link[0], url=link[1], created_at=row.created_at, size=row.size)
+            )
+    return documents
+
+
+def get_application_summary_pdf(*, user: User, application_id: int) -> GeneratedDocument:
+    """The summary PDF of one of the caller's applications; "not found" for someone else's or before it exists."""
+    application = get_application(user=user, application_id=application_id)
+    document = GeneratedDocument.objects.filter(
+        owner_content_type=ContentType.objects.get_for_model(Application),
+        owner_id=application.pk,
+        kind=SUMMARY_KIND,
+    ).first()
+    if document is None:
+        raise NotFoundError(_("The application summary is being prepared. Please try again in a minute."))
+    return document

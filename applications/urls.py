@@ -16,6 +16,9 @@ urlpatterns = [
     path("units/", views.unit_list, name="units"),
     path("units/<slug:code>/", views.unit_detail, name="unit-detail"),
     path("contact/", views.contact, name="contact"),
+    path("complaints/", views.info_page, {"page": "complaints"}, name="complaints"),
+    path("privacy/", views.info_page, {"page": "privacy"}, name="privacy"),
+    path("accessibility/", views.info_page, {"page": "accessibility"}, name="accessibility"),
     path("applications/", views_applicant.dashboard, name="dashboard"),
     path("applications/new/", views_applicant.new_application, name="new"),
     path("applications/<int:application_id>/", views_applicant.detail, name="detail"),
@@ -36,5 +39,7 @@ urlpatterns = [
         name="document-download",
     ),
     path("applications/<int:application_id>/submit/", views_applicant.submit, name="submit"),
+    path("applications/<int:application_id>/summary.pdf", views_applicant.summary_pdf, name="summary-pdf"),
+    path("applications/<int:application_id>/delete/", views_applicant.delete_draft, name="delete"),
     path("applications/<int:application_id>/withdraw/", views_applicant.withdraw, name="withdraw"),
 ]

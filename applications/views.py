@@ -45,6 +45,11 @@ def _not_found(request: HttpRequest, error: NotFoundError, *, back_url: str, bac
     )
 
 
+def _office_contacts() -> dict[str, str]:
+    """The Office's central contacts, shown where a unit has none of its own yet."""
+    return {"office_phone": settings.OFFICE_INFO_PHONE, "office_email": settings.OFFICE_EMAIL}
+
+
 def _hours_by_weekday(unit: TerritorialUnit) -> list[tuple[str, list]]:
     rows = []
     for _weekday, hours in groupby(unit.reception_hours.all(), key=lambda row: row.weekday):
@@ -110,6 +115,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
         {
             "units": [(unit, _hours_by_weekday(unit)) for unit in units],
             "days_off": upcoming_days_off(after=timezone.localdate(), limit=5),
+            **_office_contacts(),
         },
     )
 
@@ -132,19 +138,35 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
             "unit": unit,
             "hours": _hours_by_weekday(unit),
             "days_off": upcoming_days_off(after=timezone.localdate(), limit=5),
+            **_office_contacts(),
         },
     )
+
+
+def _contacts() -> dict[str, object]:
+    return {
+        "office_name": settings.OFFICE_NAME,
+        "info_phone": settings.OFFICE_INFO_PHONE,
+        "migration_phone": settings.OFFICE_MIGRATION_PHONE,
+        "migration_phone_hours": settings.OFFICE_MIGRATION_PHONE_HOURS,
+        "email": settings.OFFICE_EMAIL,
+        "address": settings.OFFICE_ADDRESS,
+    }
 
 
 @require_GET
 def contact(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "applications/contact.html",
-        {
-            "office_name": settings.OFFICE_NAME,
-            "info_phone": settings.OFFICE_INFO_PHONE,
-            "email": settings.OFFICE_EMAIL,
-            "address": settings.OFFICE_ADDRESS,
-        },
-    )
+    return render(request, "applications/contact.html", _contacts())
+
+
+# What the Office's customer service standard says customers are told, one page each (linked from the footer).
+INFO_PAGES = {
+    "complaints": "applications/info/complaints.html",
+    "privacy": "applications/info/privacy.html",
+    "accessibility": "applications/info/accessibility.html",
+}
+
+
+@require_GET
+def info_page(request: HttpRequest, page: str) -> HttpResponse:
+    return render(request, INFO_PAGES[page], _contacts())

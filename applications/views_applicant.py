@@ -5,6 +5,10 @@ Thin: parse, check who asks (someone else's application is 404), call one servic
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -28,8 +32,25 @@ from applications.forms import STEP_FORMS, STEP_TITLES, DocumentUploadForm
 from applications.models import Application, ProcessingSpeed
 from applications.selectors import get_kind, get_purpose, list_requirements
 from applications.services.lifecycle import ApplicationFieldsError
+from applications.timeline import build_timeline, closure, document_type_names
 from applications.uploads import RequestSizeLimitHandler, install_size_limit, too_large_error
+from eservice.errors import VisitorPermissionDenied, error_response
 from eservice.exceptions import DomainError, NotFoundError
+
+
+def applicant_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed in as an applicant; a staff account gets the 403 page saying why (it has no applications)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_applicant:
+            raise VisitorPermissionDenied(
+                _("Applicants' pages are not available to staff accounts. Sign in with an applicant account.")
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def _own(request: HttpRequest, application_id: int, *, with_related: bool = False) -> Application:
@@ -45,28 +66,73 @@ def _step_url(application: Application, step: str) -> str:
     return reverse("applications:step", args=[application.pk, step])
 
 
-@login_required
+@applicant_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     applications = selectors_dashboard.list_dashboard_applications(user=request.user)
-    cards = [
-        {"application": a, "next_action": next_action(a), "actions": allowed_actions(a, request.user)}
-        for a in applications
-    ]
+    names = document_type_names()
+    cards = [_card(request, application, names) for application in applications]
     return render(request, "applications/dashboard.html", {"cards": cards})
+
+
+def _card(request: HttpRequest, application: Application, names: dict[str, str]) -> dict[str, Any]:
+    return {
+        "application": application,
+        "next_action": next_action(application),
+        "actions": allowed_actions(application, request.user),
+        "timeline": build_timeline(application, names=names),
+        "closure": closure(application),
+    }
 
 
 @login_required
 def detail(request: HttpRequest, application_id: int) -> HttpResponse:
     application = _own(request, application_id, with_related=True)
-    card = {
-        "application": application,
-        "next_action": next_action(application),
-        "actions": allowed_actions(application, request.user),
-    }
+    card = _card(request, application, document_type_names())
+    card["office_documents"] = selectors_dashboard.list_office_documents(application=application)
     return render(request, "applications/detail.html", {"card": card})
 
 
 @login_required
+def summary_pdf(request: HttpRequest, application_id: int) -> HttpResponse:
+    """The application summary PDF the service rendered at submission, to its owner only."""
+    try:
+        document = selectors_dashboard.get_application_summary_pdf(
+            user=request.user, application_id=application_id
+        )
+    except NotFoundError as error:
+        return error_response(request, 404, message=error.message)
+    try:
+        handle = document.file.open("rb")
+    except (FileNotFoundError, OSError, ValidationError):
+        raise Http404 from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=document.filename, content_type="application/pdf"
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@applicant_required
+@require_http_methods(["GET", "POST"])
+def delete_draft(request: HttpRequest, application_id: int) -> HttpResponse:
+    """GET: ask for confirmation. POST: delete the draft with its documents (only a draft; never undone)."""
+    application = _own(request, application_id)
+    if application.state != Application.State.DRAFT:
+        messages.error(request, _("Only a draft can be deleted. A submitted application can be withdrawn."))
+        return redirect("applications:detail", application.pk)
+    if request.method == "GET":
+        return render(request, "applications/delete_confirm.html", {"application": application})
+    try:
+        services.delete_draft(application_id=application.pk, user=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("applications:detail", application.pk)
+    messages.success(request, _("The draft was deleted."))
+    return redirect("applications:dashboard")
+
+
+@applicant_required
 @require_http_methods(["GET", "POST"])
 def new_application(request: HttpRequest) -> HttpResponse:
     """GET shows what is being started (from the guide's link); POST starts the draft."""
@@ -126,7 +192,10 @@ def step(request: HttpRequest, application_id: int, step: str) -> HttpResponse:
         raise Http404
     application = _own(request, application_id, with_related=step in ("documents", "review"))
     if not application.is_editable:
-        messages.info(request, _("This application has been submitted and can no longer be changed."))
+        if application.state in (Application.State.WITHDRAWN, Application.State.EXPIRED):
+            messages.info(request, _("This application is closed and can no longer be changed."))
+        else:
+            messages.info(request, _("This application has been submitted and can no longer be changed."))
         return redirect("applications:detail", application.pk)
     if step == "documents":
         return _documents_step(request, application)
@@ -288,6 +357,8 @@ def application_url(application: Application) -> str:
 def withdraw(request: HttpRequest, application_id: int) -> HttpResponse:
     """GET: ask for confirmation (withdrawing cannot be undone). POST: withdraw."""
     application = _own(request, application_id)
+    if request.method == "GET" and application.state == Application.State.DRAFT:
+        return redirect("applications:delete", application.pk)  # a draft the Office never received is deleted
     if request.method == "GET":
         refund = hooks.refund_due_on_withdrawal(application)  # payments' own rule, through its hook
         return render(

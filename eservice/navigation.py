@@ -43,6 +43,14 @@ def _applicants(user: User | AnonymousUser) -> bool:
     return user.is_authenticated and user.is_applicant
 
 
+def _staff(user: User | AnonymousUser) -> bool:
+    return user.is_authenticated and not user.is_applicant
+
+
+def _officers(user: User | AnonymousUser) -> bool:
+    return user.is_authenticated and user.is_officer
+
+
 def _administrators(user: User | AnonymousUser) -> bool:
     return user.is_authenticated and user.is_staff
 
@@ -74,6 +82,7 @@ SECTIONS: tuple[Section, ...] = (
             "applications:document-delete",
             "applications:submit",
             "applications:withdraw",
+            "applications:delete",
             "payments:",
         ),
         _applicants,
@@ -90,6 +99,19 @@ SECTIONS: tuple[Section, ...] = (
         ),
         _applicants,
     ),
+    Section(
+        _("Case queue"),
+        "decisions:backoffice-queue",
+        ("decisions:backoffice-",),
+        _officers,
+    ),
+    # Staff have no applications and no applicant profile: their account pages are sign-in security.
+    Section(
+        _("Account security"),
+        "identity:totp_setup",
+        ("identity:totp_setup", "identity:totp_disable", "identity:password_change"),
+        _staff,
+    ),
     Section(_("Administration"), "admin:index", ("admin:",), _administrators),
 )
 
@@ -98,7 +120,7 @@ def _current(section: Section, view_name: str) -> str:
     if view_name == section.url_name:
         return "page"
     for name in section.views:
-        if view_name == name or (name.endswith(":") and view_name.startswith(name)):
+        if view_name == name or (name.endswith((":", "-")) and view_name.startswith(name)):
             return "true"
     return ""
 

@@ -29,3 +29,8 @@ urlpatterns = [
     path("", include("decisions.urls")),
     path("", include("workers.urls")),
 ]
+
+# Client errors: styled and translated pages (JSON under /api/), see eservice/errors.py.
+handler400 = "eservice.errors.bad_request"
+handler403 = "eservice.errors.permission_denied"
+handler404 = "eservice.errors.page_not_found"

@@ -36,9 +36,18 @@ class ReceptionHoursInline(admin.TabularInline):
 
 @admin.register(TerritorialUnit)
 class TerritorialUnitAdmin(TranslationAdmin):
-    list_display = ("name", "kind", "parent", "phone", "handles_residence_permits", "is_active")
+    list_display = (
+        "name",
+        "kind",
+        "parent",
+        "phone",
+        "email",
+        "handles_residence_permits",
+        "is_active",
+        "to_be_verified",
+    )
     list_select_related = ("parent",)
-    list_filter = ("kind", "handles_residence_permits", "is_active")
+    list_filter = ("kind", "handles_residence_permits", "is_active", "to_be_verified")
     search_fields = ("name", "code", "address")
     inlines = [ReceptionHoursInline]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -61,6 +63,32 @@ class TerritorialUnit(models.Model):
         help_text=_("Refusals always do (four eyes); tick this to have every grant approved too."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    accessibility = models.TextField(
+        _("accessibility of the premises"),
+        blank=True,
+        help_text=_(
+            "Step-free entrance, lift, accessible toilet, parking, help at the door; in plain words."
+        ),
+    )
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True, help_text=_("For the map link.")
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        help_text=_("For the map link."),
+    )
+    to_be_verified = models.BooleanField(
+        _("to be verified"),
+        default=False,
+        help_text=_(
+            "The address, contacts or accessibility still have to be checked. Administrators see this."
+        ),
+    )
+    verification_note = models.CharField(_("note for administrators"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["kind", "name"]
@@ -69,6 +97,15 @@ class TerritorialUnit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def map_url(self) -> str:
+        """A link to the unit on OpenStreetMap (no embedded map, no third-party script on our pages)."""
+        if self.latitude is not None and self.longitude is not None:
+            lat, lon = f"{self.latitude:.6f}", f"{self.longitude:.6f}"
+            return f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=18/{lat}/{lon}"
+        query = urlencode({"query": f"Pilsonības un migrācijas lietu pārvalde, {self.address}"})
+        return f"https://www.openstreetmap.org/search?{query}"
 
 
 class ReceptionHours(models.Model):

@@ -5,4 +5,4 @@ from identity.models import TerritorialUnit
 
 @register(TerritorialUnit)
 class TerritorialUnitTranslation(TranslationOptions):
-    fields = ("name",)
+    fields = ("name", "accessibility")

@@ -10,12 +10,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from applications.selectors_dashboard import get_application
+from eservice.errors import error_response
 from eservice.exceptions import DomainError, NotFoundError
 from payments import selectors, services
 from payments.models import Payment, format_cents
@@ -91,6 +92,25 @@ def payment_status(request: HttpRequest, payment_id: int) -> HttpResponse:
     )
 
 
+def payment_status_json(request: HttpRequest, payment_id: int) -> HttpResponse:
+    """What the return page's script polls while a card payment is pending: the status from the database.
+
+    The owner only (someone else's payment, or no session, is the same 404), never cached.
+    """
+    if not request.user.is_authenticated:
+        raise Http404
+    payment = _own_payment(request, payment_id)
+    response = JsonResponse(
+        {
+            "status": payment.status,
+            "status_display": str(payment.get_status_display()),
+            "pending": payment.status == Payment.Status.PENDING,
+        }
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 @login_required
 def bank_transfer(request: HttpRequest, payment_id: int) -> HttpResponse:
     payment = _own_payment(request, payment_id)
@@ -108,9 +128,11 @@ def bank_transfer(request: HttpRequest, payment_id: int) -> HttpResponse:
     )
 
 
-def _serve_pdf(document) -> HttpResponse:
+def _serve_pdf(request: HttpRequest, document) -> HttpResponse:
     if document is None:
-        raise Http404(_("The document is being prepared. Please try again in a minute."))
+        return error_response(
+            request, 404, message=_("The document is being prepared. Please try again in a minute.")
+        )
     try:
         handle = document.file.open("rb")
     except (FileNotFoundError, OSError, ValidationError):
@@ -126,13 +148,13 @@ def _serve_pdf(document) -> HttpResponse:
 @login_required
 def receipt_pdf(request: HttpRequest, payment_id: int) -> HttpResponse:
     payment = _own_payment(request, payment_id)
-    return _serve_pdf(get_generated_document(owner=payment, kind=RECEIPT))
+    return _serve_pdf(request, get_generated_document(owner=payment, kind=RECEIPT))
 
 
 @login_required
 def bank_transfer_pdf(request: HttpRequest, payment_id: int) -> HttpResponse:
     payment = _own_payment(request, payment_id)
-    return _serve_pdf(get_generated_document(owner=payment, kind=INSTRUCTIONS))
+    return _serve_pdf(request, get_generated_document(owner=payment, kind=INSTRUCTIONS))
 
 
 @require_http_methods(["GET", "POST"])

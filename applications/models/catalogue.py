@@ -256,6 +256,16 @@ class Fee(models.Model):
         help_text=_("The amount still has to be checked against the current Cabinet Regulation."),
     )
     legal_basis = models.CharField(_("legal basis"), max_length=255, blank=True)
+    source_url = models.URLField(
+        _("source"), blank=True, help_text=_("The public page or regulation the amount was checked against.")
+    )
+    source_checked_on = models.DateField(_("source checked on"), null=True, blank=True)
+    source_note = models.CharField(
+        _("note for administrators"),
+        max_length=500,
+        blank=True,
+        help_text=_("What is confirmed and what is not. Shown in the administration only."),
+    )
 
     class Meta:
         ordering = ["kind", "speed", "-valid_from"]

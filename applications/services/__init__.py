@@ -7,6 +7,7 @@
 from applications.services.documents import attach_document, delete_document, record_document_access
 from applications.services.lifecycle import (
     create_draft,
+    delete_draft,
     expire_stale_drafts,
     record_event,
     render_application_summary,
@@ -20,6 +21,7 @@ __all__ = [
     "attach_document",
     "create_draft",
     "delete_document",
+    "delete_draft",
     "expire_stale_drafts",
     "record_document_access",
     "record_event",

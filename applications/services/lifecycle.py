@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -271,10 +272,13 @@ def submit_application(*, application_id: int, user: User) -> Application:
         actor=user,
         data={"reference": application.reference, "decision_due_on": application.decision_due_on.isoformat()},
     )
+    from workers.services import absolute_url
+
     _notify(
         application=application,
         event="application_submitted",
         decision_due_on=application.decision_due_on.isoformat(),
+        summary_url=absolute_url(reverse("applications:summary-pdf", args=[application.pk])),
     )
     enqueue_on_commit("applications.tasks.render_application_summary", application.pk)
     logger.info("application.submitted id=%s", application.pk)
@@ -293,18 +297,59 @@ def withdraw_application(*, application_id: int, user: User, reason: str = "") -
         application.save(update_fields=["state", "closed_at", "updated_at"])
     except ConcurrentTransition:
         raise ConflictError(_("The application was changed at the same time. Please reload.")) from None
-    record_event(
+    withdrawn = record_event(
         application=application,
         kind=Event.WITHDRAWN,
         actor=user,
-        data={"from_state": previous, "reason": reason[:500]},
+        data={"from_state": previous, "reason": reason.strip()[:500]},
     )
     # Other apps' part in a withdrawal (payments: cancel open attempts, refund a paid fee), same transaction.
     run_on_withdrawn(application, previous_state=previous)
     if previous != Application.State.DRAFT:
-        _notify(application=application, event="application_withdrawn")
+        _notify(application=application, event="application_withdrawn", **_fee_after_withdrawal(withdrawn))
     logger.info("application.withdrawn id=%s from=%s", application.pk, previous)
     return application
+
+
+def _fee_after_withdrawal(withdrawn: ApplicationEvent) -> dict[str, str]:
+    """What happened to the state fee, from the lines the payments hook wrote after the withdrawal's line.
+
+    ``fee``: "refund" (being sent back), "kept" (not refunded: examination had started), or "none" (nothing paid).
+    """
+    line = (
+        ApplicationEvent.objects.filter(
+            application_id=withdrawn.application_id,
+            pk__gt=withdrawn.pk,
+            kind__in=[Event.PAYMENT_REFUND_PENDING, Event.PAYMENT_NOT_REFUNDED],
+        )
+        .order_by("pk")
+        .first()
+    )
+    if line is None:
+        return {"fee": "none", "fee_amount": ""}
+    fee = "refund" if line.kind == Event.PAYMENT_REFUND_PENDING else "kept"
+    return {"fee": fee, "fee_amount": str(line.data.get("amount", ""))}
+
+
+@transaction.atomic
+def delete_draft(*, application_id: int, user: User) -> None:
+    """The applicant deletes a draft they no longer want: the row, its timeline and its uploaded files go.
+
+    Only a draft: once submitted, an application is a record of the Office and can only be withdrawn.
+    """
+    application = _lock_own(application_id=application_id, user=user)
+    if application.state != Application.State.DRAFT:
+        raise InvalidTransitionError(
+            _("Only a draft can be deleted. A submitted application can be withdrawn."),
+            state=application.state,
+            allowed_actions=allowed_actions(application, user),
+        )
+    files = [document.file for document in ApplicationDocument.objects.filter(application=application)]
+    reference = application.reference
+    application.delete()  # timeline and documents cascade; a draft has no payments
+    for stored in files:
+        transaction.on_commit(partial(stored.delete, save=False))
+    logger.info("application.draft_deleted id=%s reference=%s", application_id, reference)
 
 
 def _expiry_dates(application: Application) -> dict[str, str]:

@@ -12,6 +12,7 @@ import logging
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed
@@ -20,7 +21,7 @@ from applications.models import Application, ApplicationEvent
 from applications.services.lifecycle import application_url, decision_due_date, record_event
 from eservice.exceptions import ConflictError, InvalidTransitionError, NotFoundError
 from identity.models import User
-from workers.services import notify
+from workers.services import absolute_url, notify
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +53,12 @@ def is_awaiting_payment(application: Application) -> bool:
 
 @transaction.atomic
 def confirm_application_paid(
-    *, application_id: int, paid_at: dt.datetime, payment_reference: str, amount_display: str = ""
+    *,
+    application_id: int,
+    paid_at: dt.datetime,
+    payment_reference: str,
+    amount_display: str = "",
+    payment_id: int | None = None,
 ) -> Application:
     """The state fee arrived: awaiting_payment → submitted, a timeline line, an e-mail through the outbox.
 
@@ -91,6 +97,10 @@ def confirm_application_paid(
             "amount": amount_display,
             "paid_on": formats.date_format(timezone.localtime(paid_at), "d.m.Y"),
             "decision_due_on": application.decision_due_on.isoformat() if application.decision_due_on else "",
+            # The receipt the e-mail announces (rendered by the pdf worker by the time the mail is read).
+            "receipt_url": absolute_url(reverse("payments:receipt-pdf", args=[payment_id]))
+            if payment_id
+            else "",
         },
     )
     logger.info("application.paid id=%s", application.pk)
@@ -100,5 +110,22 @@ def confirm_application_paid(
 def record_payment_event(
     *, application: Application, kind: str, data: dict[str, Any] | None = None, actor: User | None = None
 ) -> ApplicationEvent:
-    """One payment line on the application's timeline (started, failed, refunded, receipt ready)."""
-    return record_event(application=application, kind=kind, actor=actor, data=data)
+    """One payment line on the application's timeline (started, failed, refunded, receipt ready).
+
+    A completed refund (card by the worker, bank transfer by staff) is also told to the applicant by e-mail.
+    """
+    event = record_event(application=application, kind=kind, actor=actor, data=data)
+    if kind == PAYMENT_REFUNDED:
+        from workers.services import notify
+
+        notify(
+            recipient=application.applicant,
+            event="fee_refunded",
+            context={
+                "reference": application.reference or "",
+                "application_id": application.pk,
+                "url": application_url(application),
+                "amount": str((data or {}).get("amount", "")),
+            },
+        )
+    return event

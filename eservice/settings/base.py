@@ -50,6 +50,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so it also sees a 400 raised by a middleware (a disallowed Host): styled 4xx pages in DEBUG too,
+    # a body for a bare 405. It keeps the security headers the inner middlewares set.
+    "eservice.errors.ClientErrorPageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -139,6 +142,7 @@ SIGNIN_SLOWDOWN_MAX_SECONDS = env.int("SIGNIN_SLOWDOWN_MAX_SECONDS", default=60)
 # Rate limits (django-ratelimit, counted in the cache).
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 RATELIMIT_VIEW = "identity.lockout.ratelimited_response"
+CSRF_FAILURE_VIEW = "eservice.errors.csrf_failure"
 RATELIMIT_LOGIN = env.str("RATELIMIT_LOGIN", default="10/m")  # one budget: sign-in page, TOTP step, token API
 RATELIMIT_REGISTER = env.str("RATELIMIT_REGISTER", default="5/h")
 RATELIMIT_VERIFY = env.str("RATELIMIT_VERIFY", default="30/m")  # /verify/ look-ups per client address
@@ -348,14 +352,27 @@ SEAL_GENERATE_MISSING = False
 OFFICE_NAME = _("Office of Citizenship and Migration Affairs")
 OFFICE_INFO_PHONE = env.str("OFFICE_INFO_PHONE", default="+371 67209400")
 OFFICE_EMAIL = env.str("OFFICE_EMAIL", default="pmlp@pmlp.gov.lv")
+# The migration information line (invitations, residence permits, visas), answered on working days.
+OFFICE_MIGRATION_PHONE = env.str("OFFICE_MIGRATION_PHONE", default="+371 67209600")
+OFFICE_MIGRATION_PHONE_HOURS = env.str("OFFICE_MIGRATION_PHONE_HOURS", default="8:30–16:00")
 OFFICE_ADDRESS = env.str("OFFICE_ADDRESS", default="Čiekurkalna 1. līnija 1, k-3, Rīga, LV-1026")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # A 4xx is logged as one line, without the traceback Django attaches (eservice/logfilters.py).
+    "filters": {"client_errors": {"()": "eservice.logfilters.ClientErrorLogFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["client_errors"]}
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.request": {"filters": ["client_errors"]},
+        # Django's own default handler for "django" prints 4xx tracebacks in DEBUG: drop it, so its records
+        # reach the root's (filtered) console handler only.
+        "django": {"handlers": [], "level": "INFO"},
+    },
 }
 JWT_GENERATE_MISSING_KEY = False

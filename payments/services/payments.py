@@ -263,6 +263,7 @@ def _tell_application_and_queue_receipt(payment: Payment, application) -> None:
                 paid_at=payment.paid_at,
                 payment_reference=payment.reference or payment.provider_reference or str(payment.pk),
                 amount_display=payment.amount_display,
+                payment_id=payment.pk,
             )
         else:
             # Withdrawn (or expired) while the money was on its way: it is ours to give back, by a person.

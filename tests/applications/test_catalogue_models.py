@@ -43,9 +43,17 @@ class TestStartingCatalogue:
         assert "fastest" not in fees
 
     def test_unconfirmed_amounts_are_marked_to_be_verified(self):
-        others = Fee.objects.exclude(kind__code="eu_long_term")
-        assert others.exists()
-        assert not others.filter(to_be_verified=False).exists()
+        # Confirmed against the Office's published fees (0007_fees_checked_against_public_sources): EU long-term
+        # status, and the faster TRP speeds; the standard TRP rate depends on the purpose, the card fee unknown.
+        unconfirmed = Fee.objects.filter(to_be_verified=True)
+        assert set(unconfirmed.values_list("kind__code", "speed")) == {
+            ("first_trp", "standard"),
+            ("repeated_trp", "standard"),
+            ("registration", "standard"),
+            ("registration", "faster"),
+            ("registration", "fastest"),
+        }
+        assert all(fee.source_note for fee in unconfirmed)
 
     def test_every_offered_speed_has_a_fee_and_no_fee_for_an_unoffered_speed(self):
         for kind in ApplicationKind.objects.all():

@@ -76,7 +76,8 @@ def test_answer_shows_checklist_fees_decision_dates_payment_and_start_link(clien
     assert "Enrolment certificate" not in html
     # Fees for each speed and decision dates in Latvian working days from Monday 22 December 2025:
     # 10 working days skip 24–26 Dec, 31 Dec, 1–2 Jan → Tuesday 13 January 2026.
-    assert "70.00 EUR" in html and "200.00 EUR" in html and "300.00 EUR" in html
+    # (the amounts checked against the Office's published fees: migration 0007_fees_checked_against_public_sources)
+    assert "100.00 EUR" in html and "200.00 EUR" in html and "400.00 EUR" in html
     assert 'datetime="2026-01-13"' in html
     # 5 working days → Tuesday 6 January 2026.
     assert 'datetime="2026-01-06"' in html
@@ -138,7 +139,7 @@ def test_printable_checklist(client):
     assert "Enrolment certificate" in html and "Birth certificate" in html
     assert "Chest X-ray" not in html  # only for a first permit
     assert "js/print.js" in html
-    assert "70.00 EUR" in html
+    assert "100.00 EUR" in html
 
 
 def test_signed_in_users_see_the_same_public_answer(client, applicant):
@@ -207,3 +208,22 @@ def test_contact_page_lists_the_channels(client):
 
 def test_pages_refuse_writes(client):
     assert client.post(reverse("applications:guide")).status_code == 405
+
+
+def test_fee_note_is_for_administrators_only(client, admin_user):
+    url = answer_url()
+    assert "to be confirmed" not in client.get(url).content.decode()
+    client.force_login(admin_user)
+    assert "to be confirmed" in client.get(url).content.decode()
+
+
+def test_each_starting_fee_row_records_its_source_or_stays_marked():
+    from applications.models import Fee
+
+    for fee in Fee.objects.select_related("kind"):
+        if fee.to_be_verified:
+            assert fee.source_note, fee
+        else:
+            assert fee.source_url.startswith("https://www.pmlp.gov.lv/") and fee.source_checked_on, fee
+    confirmed = {(f.kind.code, f.speed): f.amount_cents for f in Fee.objects.filter(to_be_verified=False)}
+    assert confirmed[("eu_long_term", "standard")] == 16000 and confirmed[("first_trp", "fastest")] == 40000

@@ -92,11 +92,12 @@ def test_submit_page_shows_what_is_missing(signed_in, draft):
 
 
 def test_withdraw_asks_for_confirmation_first(signed_in, draft):
-    response = signed_in.get(f"/applications/{draft.pk}/withdraw/")
+    submitted = ApplicationFactory(applicant=draft.applicant, awaiting_payment=True)
+    response = signed_in.get(f"/applications/{submitted.pk}/withdraw/")
     assert response.status_code == 200
     assert "Yes, withdraw the application" in response.content.decode()
-    draft.refresh_from_db()
-    assert draft.state == "draft"
+    submitted.refresh_from_db()
+    assert submitted.state == "awaiting_payment"
 
 
 def test_withdraw_page(signed_in, draft):

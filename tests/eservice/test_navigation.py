@@ -81,7 +81,14 @@ def test_sign_in_page_marks_its_link(client):
 
 def test_officer_sees_no_applicant_links(staff_client_for, case_officer):
     links = _links(_nav(staff_client_for(case_officer).get("/")))
-    assert list(links) == ["Home", "Procedure guide", "Territorial units", "Contact"]
+    assert list(links) == [
+        "Home",
+        "Procedure guide",
+        "Territorial units",
+        "Contact",
+        "Case queue",
+        "Account security",
+    ]
 
 
 def test_administrator_sees_the_administration(admin_client):
