@@ -5,12 +5,16 @@ Thin: parse, check who asks (someone else's application is 404), call one servic
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import formats
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
@@ -24,12 +28,13 @@ from applications.completeness import (
     next_action,
     step_is_complete,
 )
-from applications.forms import STEP_FORMS, STEP_TITLES, DocumentUploadForm
-from applications.models import Application, ProcessingSpeed
-from applications.selectors import get_kind, get_purpose, list_requirements
+from applications.forms import PRIVACY_URL, STEP_FORMS, STEP_TITLES, DeclarationForm, DocumentUploadForm
+from applications.models import Application, Fee, ProcessingSpeed
+from applications.selectors import get_current_fee, get_kind, get_purpose, list_requirements
 from applications.services.lifecycle import ApplicationFieldsError
 from applications.uploads import RequestSizeLimitHandler, install_size_limit, too_large_error
 from eservice.exceptions import DomainError, NotFoundError
+from identity.countries import country_choices
 
 
 def _own(request: HttpRequest, application_id: int, *, with_related: bool = False) -> Application:
@@ -191,20 +196,72 @@ def _documents_step(request: HttpRequest, application: Application) -> HttpRespo
     )
 
 
-def _review_step(request: HttpRequest, application: Application) -> HttpResponse:
+def _field_value(application: Application, name: str) -> str:
+    """A field as the applicant reads it: dates in the page's format, choices by label, countries by name."""
+    value = getattr(application, name)
+    if not value:
+        return ""
+    if name == "nationality":
+        return dict(country_choices()).get(value.upper(), value)
+    if isinstance(value, dt.date):
+        return formats.date_format(value, "DATE_FORMAT")
+    display = getattr(application, f"get_{name}_display", None)
+    return str(display()) if display else str(value)
+
+
+def _review_sections(application: Application) -> list[dict]:
+    """Everything the applicant entered, grouped by the step that asks for it, each with a link to change it."""
+
+    def rows(names: tuple[str, ...]) -> list[dict]:
+        return [
+            {
+                "label": capfirst(Application._meta.get_field(name).verbose_name),
+                "value": _field_value(application, name),
+            }
+            for name in names
+        ]
+
+    purpose_rows = [
+        {"label": _("Application kind"), "value": application.kind.name},
+        {"label": _("Purpose"), "value": application.purpose.name},
+        {"label": _("Processing speed"), "value": application.get_processing_speed_display()},
+        *rows(application.purpose_fields()),
+    ]
+    return [
+        {"step": "personal", "title": STEP_TITLES["personal"], "rows": rows(Application.PERSONAL_FIELDS)},
+        {"step": "purpose", "title": STEP_TITLES["purpose"], "rows": purpose_rows},
+        {"step": "stay", "title": STEP_TITLES["stay"], "rows": rows(Application.STAY_FIELDS)},
+    ]
+
+
+def _fee_due(application: Application) -> Fee | None:
+    try:
+        return get_current_fee(kind=application.kind, speed=application.processing_speed)
+    except DomainError:  # no fee in the catalogue for this speed today: the page says so
+        return None
+
+
+def _review_step(
+    request: HttpRequest, application: Application, *, declaration: DeclarationForm | None = None
+) -> HttpResponse:
     requirements = list_requirements(kind=application.kind, purpose=application.purpose)
-    missing = list_missing_items(
-        application, requirements=requirements, documents=list(application.documents.all())
-    )
+    documents = list(application.documents.all())
+    missing = list_missing_items(application, requirements=requirements, documents=documents)
     return render(
         request,
         "applications/step_review.html",
         {
             "application": application,
             "missing": missing,
+            "sections": _review_sections(application),
+            "document_rows": _document_rows(application),
+            "fee": _fee_due(application),
+            "form": declaration or DeclarationForm(),
+            "privacy_url": PRIVACY_URL,
             "progress": _progress(application, "review"),
             "title": STEP_TITLES["review"],
         },
+        status=400 if declaration is not None and declaration.errors else 200,
     )
 
 
@@ -268,8 +325,16 @@ def delete_document(request: HttpRequest, application_id: int, document_id: int)
 @require_POST
 def submit(request: HttpRequest, application_id: int) -> HttpResponse:
     application = _own(request, application_id)
+    declaration = DeclarationForm(request.POST)
+    if application.is_editable and not declaration.is_valid():
+        application = _own(request, application_id, with_related=True)
+        return _review_step(request, application, declaration=declaration)
     try:
-        services.submit_application(application_id=application.pk, user=request.user)
+        services.submit_application(
+            application_id=application.pk,
+            user=request.user,
+            declaration=declaration.is_valid() and declaration.cleaned_data["declaration"],
+        )
     except DomainError as error:
         messages.error(request, error.message)
         return redirect(

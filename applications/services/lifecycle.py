@@ -50,6 +50,16 @@ class ApplicationNotEditableError(InvalidTransitionError):
     code = "not_editable"
 
 
+class DeclarationRequiredError(DomainError):
+    """The applicant did not confirm the submission declaration (400: it is missing input, not a state)."""
+
+    code = "declaration_required"
+    default_message = _(
+        "Confirm that the information is true and complete and that you have read how the Office "
+        "processes your personal data."
+    )
+
+
 class ApplicationFieldsError(DomainError):
     code = "validation_error"
 
@@ -225,11 +235,17 @@ def decision_due_date(*, speed: str, start: dt.date) -> dt.date:
 
 
 @transaction.atomic
-def submit_application(*, application_id: int, user: User) -> Application:
+def submit_application(*, application_id: int, user: User, declaration: bool) -> Application:
     """Move a complete draft to awaiting_payment and queue its summary PDF. Safe against double clicks.
 
+    ``declaration``: the applicant confirmed that the information is true and complete and that they read how
+    the Office processes personal data; without it nothing is submitted (``DeclarationRequiredError``, 400).
     Raises ``ApplicationIncompleteError`` (409) listing every missing field or missing / stale document.
     """
+    if declaration is not True:
+        raise DeclarationRequiredError(
+            details={"declaration": [str(DeclarationRequiredError.default_message)]}
+        )
     application = _lock_own(application_id=application_id, user=user)
     if not can_proceed(application.submit, check_conditions=False) or not has_transition_perm(
         application.submit, user
@@ -267,7 +283,11 @@ def submit_application(*, application_id: int, user: User) -> Application:
         application=application,
         kind=Event.SUBMITTED,
         actor=user,
-        data={"reference": application.reference, "decision_due_on": application.decision_due_on.isoformat()},
+        data={
+            "reference": application.reference,
+            "decision_due_on": application.decision_due_on.isoformat(),
+            "declaration": True,
+        },
     )
     _notify(
         application=application,
