@@ -31,7 +31,8 @@ from applications.completeness import (
 from applications.forms import PRIVACY_URL, STEP_FORMS, STEP_TITLES, DeclarationForm, DocumentUploadForm
 from applications.models import Application, Fee, ProcessingSpeed
 from applications.selectors import get_current_fee, get_kind, get_purpose, list_requirements
-from applications.services.lifecycle import ApplicationFieldsError
+from applications.guide import Age
+from applications.services.lifecycle import ApplicationFieldsError, StartsFromDecisionError
 from applications.uploads import RequestSizeLimitHandler, install_size_limit, too_large_error
 from eservice.exceptions import DomainError, NotFoundError
 from identity.countries import country_choices
@@ -89,20 +90,26 @@ def new_application(request: HttpRequest) -> HttpResponse:
     speed = source.get("speed") or ProcessingSpeed.STANDARD
     if not kind.offers_speed(speed):
         speed = ProcessingSpeed.STANDARD
+    age = source.get("age", "")
+    context = {
+        "kind": kind,
+        "purpose": purpose,
+        "speed": ProcessingSpeed(speed),
+        "age": age if age in Age.values else "",
+        "age_label": Age(age).label if age in Age.values else "",
+    }
     if request.method == "POST":
         try:
             application = services.create_draft(
                 applicant=request.user, kind=kind, purpose=purpose, processing_speed=speed
             )
+        except StartsFromDecisionError as error:
+            return render(request, "applications/new.html", {**context, "error": error.message}, status=409)
         except DomainError as error:
             messages.error(request, error.message)
             return redirect("applications:dashboard")
         return redirect(_step_url(application, "personal"))
-    return render(
-        request,
-        "applications/new.html",
-        {"kind": kind, "purpose": purpose, "speed": ProcessingSpeed(speed)},
-    )
+    return render(request, "applications/new.html", context)
 
 
 def _progress(application: Application, step: str) -> dict:

@@ -231,7 +231,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
 
     def purpose_fields(self) -> tuple[str, ...]:
         fields = self.PURPOSE_FIELDS.get(self.purpose.code, ("purpose_description",))
-        if self.purpose.requires_invitation:
+        if self.kind.needs_invitation(self.purpose):
             fields = (*fields, "invitation_number")
         return fields
 

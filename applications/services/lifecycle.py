@@ -50,6 +50,22 @@ class ApplicationNotEditableError(InvalidTransitionError):
     code = "not_editable"
 
 
+class StartsFromDecisionError(DomainError):
+    """The kind follows a granted decision (registration of a permit): it is started from that decision."""
+
+    code = "starts_from_decision"
+
+    def __init__(self, kind: ApplicationKind) -> None:
+        super().__init__(
+            _(
+                "%(kind)s is not started on its own: it starts from a granted decision on your residence "
+                "permit, which the Office sends you after examining your application."
+            )
+            % {"kind": kind.name},
+            details={"kind": kind.code},
+        )
+
+
 class DeclarationRequiredError(DomainError):
     """The applicant did not confirm the submission declaration (400: it is missing input, not a state)."""
 
@@ -153,6 +169,9 @@ def create_draft(
         raise DomainError(_("Only applicants can start an application."))
     if not kind.is_active:
         raise DomainError(_("This application kind is not offered."), details={"kind": kind.code})
+    if kind.starts_from_decision:
+        # Until decisions exist nobody holds one; a later ``create_draft_from_decision`` starts these.
+        raise StartsFromDecisionError(kind)
     get_purpose(code=purpose.code, kind=kind)  # raises when the kind is not offered for the purpose
     speed = parse_speed(str(processing_speed))
     if not kind.offers_speed(speed):

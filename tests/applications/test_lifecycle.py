@@ -32,7 +32,7 @@ def test_create_draft_copies_the_profile_and_gets_a_reference(applicant):
 
 
 def test_create_draft_refuses_a_speed_the_kind_does_not_offer(applicant):
-    kind = ApplicationKind.objects.get(code="registration")
+    kind = ApplicationKind.objects.get(code="eu_long_term")
     kind.speeds = ["standard"]
     kind.save()
     with pytest.raises(ApplicationFieldsError) as caught:
