@@ -29,9 +29,9 @@ from applications.completeness import (
     step_is_complete,
 )
 from applications.forms import PRIVACY_URL, STEP_FORMS, STEP_TITLES, DeclarationForm, DocumentUploadForm
+from applications.guide import Age
 from applications.models import Application, Fee, ProcessingSpeed
 from applications.selectors import get_current_fee, get_kind, get_purpose, list_requirements
-from applications.guide import Age
 from applications.services.lifecycle import ApplicationFieldsError, StartsFromDecisionError
 from applications.uploads import RequestSizeLimitHandler, install_size_limit, too_large_error
 from eservice.exceptions import DomainError, NotFoundError
