@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import password_validation
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from identity.countries import country_choices, is_country_code
 from identity.models import ApplicantProfile, Language, User
 from identity.services.accounts import PROFILE_FIELDS, email_is_registered
+
+
+def page_language() -> str:
+    """The language the person is using the site in: e-mails and PDFs default to it (Latvian if unknown)."""
+    language = (translation.get_language() or "").split("-")[0]
+    return language if language in Language.values else Language.LATVIAN
 
 
 class RegisterForm(forms.Form):
@@ -26,7 +32,7 @@ class RegisterForm(forms.Form):
         label=_("Last name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
     )
     preferred_language = forms.ChoiceField(
-        label=_("Language of e-mails"), choices=Language.choices, initial=Language.LATVIAN
+        label=_("Language of e-mails"), choices=Language.choices, initial=lambda: page_language()
     )
     password1 = forms.CharField(
         label=_("Password"),

@@ -12,7 +12,7 @@ import logging
 from typing import Any
 
 from django.db import transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed
 
@@ -90,7 +90,8 @@ def confirm_application_paid(
             "url": application_url(application),
             "payment_reference": payment_reference,
             "amount": amount_display,
-            "paid_on": formats.date_format(timezone.localtime(paid_at), "d.m.Y"),
+            # ISO dates: the e-mail writes them out in the recipient's language (mail_tags.mail_date).
+            "paid_on": timezone.localdate(paid_at).isoformat(),
             "decision_due_on": application.decision_due_on.isoformat() if application.decision_due_on else "",
         },
     )
