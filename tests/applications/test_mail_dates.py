@@ -53,7 +53,7 @@ def test_expiry_warning_uses_the_same_format(
 
     applicant = UserFactory(applicant=True, preferred_language=language)
     old = timezone.now() - dt.timedelta(days=settings.APPLICATION_DRAFT_EXPIRY_DAYS - 5)
-    application = ApplicationFactory(applicant=applicant, last_activity_at=old)
+    ApplicationFactory(applicant=applicant, last_activity_at=old)
     with django_capture_on_commit_callbacks(execute=True):
         send_draft_expiry_warnings()
     [message] = mail.outbox
