@@ -71,7 +71,10 @@ def test_empty_step_is_refused_with_a_focused_summary_linking_to_each_field(phon
     assert application.nationality == ""
 
 
-def test_review_without_the_declaration_is_refused_and_focus_goes_to_the_summary(phone: Page, attach_all):
+def test_review_without_the_declaration_is_refused_and_focus_goes_to_the_summary(
+    phone: Page,
+    attach_all,  # noqa: F811 (the fixture imported above)
+):
     user = UserFactory(email="kenji@example.jp")
     application = ApplicationFactory(applicant=user, complete=True)
     attach_all(application)
