@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -30,7 +30,7 @@ from applications.completeness import (
 )
 from applications.forms import PRIVACY_URL, STEP_FORMS, STEP_TITLES, DeclarationForm, DocumentUploadForm
 from applications.guide import Age
-from applications.models import Application, Fee, ProcessingSpeed
+from applications.models import Application, ApplicationDocument, Fee, ProcessingSpeed
 from applications.selectors import get_current_fee, get_kind, get_purpose, list_requirements
 from applications.services.lifecycle import ApplicationFieldsError, StartsFromDecisionError
 from applications.uploads import RequestSizeLimitHandler, install_size_limit, too_large_error
@@ -179,14 +179,35 @@ def _document_rows(application: Application) -> list[dict]:
         application, list_requirements(kind=application.kind, purpose=application.purpose)
     )
     documents = {document.document_type_id: document for document in application.documents.all()}
-    return [
-        {
-            "requirement": requirement,
-            "document": documents.get(requirement.document_type_id),
-            "form": DocumentUploadForm(initial={"document_type": requirement.document_type.code}),
-        }
-        for requirement in requirements
-    ]
+    today = timezone.localdate()
+    rows = []
+    for requirement in requirements:
+        document = documents.get(requirement.document_type_id)
+        rows.append(
+            {
+                "requirement": requirement,
+                "document": document,
+                "too_old": document is not None and _too_old(document, today=today),
+                "form": DocumentUploadForm(initial={"document_type": requirement.document_type.code}),
+            }
+        )
+    return rows
+
+
+def _too_old(document: ApplicationDocument, *, today: dt.date) -> bool:
+    """Older than its type allows if submitted today: said at upload, not first at the review."""
+    document_type = document.document_type
+    if document_type.max_age_days is None:
+        return False
+    if document.issued_on is None:
+        return True
+    return not document_type.is_recent_enough(issued_on=document.issued_on, submitted_on=today)
+
+
+def _too_old_warning(document: ApplicationDocument) -> str:
+    return _(
+        "%(name)s must have been issued within the last %(days)s days. Please upload a newer one."
+    ) % {"name": document.document_type.name, "days": document.document_type.max_age_days}
 
 
 def _documents_step(request: HttpRequest, application: Application) -> HttpResponse:
@@ -296,7 +317,7 @@ def _upload_document(
         return redirect(documents_url)
     upload = form.cleaned_data["file"]
     try:
-        services.attach_document(
+        document = services.attach_document(
             application_id=application.pk,
             user=request.user,
             document_type_code=form.cleaned_data["document_type"],
@@ -310,6 +331,8 @@ def _upload_document(
         messages.error(request, error.message)
     else:
         messages.success(request, _("The document was uploaded."))
+        if _too_old(document, today=timezone.localdate()):
+            messages.warning(request, _too_old_warning(document))
     return redirect(documents_url)
 
 

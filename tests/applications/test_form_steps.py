@@ -7,6 +7,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from applications.models import Application, ApplicationKind, Purpose
@@ -262,3 +263,58 @@ def test_the_guide_age_answer_reaches_the_start_page(client, applicant):
     client.force_login(applicant)
     start = client.get("/applications/new/?kind=first_trp&purpose=studies&age=minor").content.decode()
     assert "Under 18" in start and 'name="age" value="minor"' in start
+
+
+# --- documents step ------------------------------------------------------------------------------------------
+
+
+def test_an_over_age_document_is_flagged_at_upload_not_first_at_the_review(signed_in, applicant):
+    from applications.selectors import list_requirements
+    from tests.applications.helpers import pdf_bytes
+
+    application = ApplicationFactory(applicant=applicant, complete=True)
+    requirement = next(
+        r
+        for r in list_requirements(kind=application.kind, purpose=application.purpose)
+        if r.document_type.max_age_days and "application/pdf" in r.document_type.accepted_content_types
+    )
+    document_type = requirement.document_type
+    too_old = timezone.localdate() - dt.timedelta(days=document_type.max_age_days + 5)
+    response = signed_in.post(
+        f"/applications/{application.pk}/documents/",
+        {
+            "document_type": document_type.code,
+            "file": SimpleUploadedFile("old.pdf", pdf_bytes()),
+            "issued_on": too_old.isoformat(),
+        },
+        follow=True,
+    )
+    html = response.content.decode()
+    warning = f"{document_type.name} must have been issued within the last {document_type.max_age_days} days."
+    assert "The document was uploaded." in html
+    assert html.count(warning) == 2  # the message after the upload and the note on the document's row
+    assert f'id="warning-{document_type.code}"' in html
+    assert (
+        f'aria-describedby="size-{document_type.code} status-{document_type.code} warning-{document_type.code}"'
+        in html
+    )
+
+    fresh = signed_in.post(
+        f"/applications/{application.pk}/documents/",
+        {
+            "document_type": document_type.code,
+            "file": SimpleUploadedFile("new.pdf", pdf_bytes()),
+            "issued_on": timezone.localdate().isoformat(),
+        },
+        follow=True,
+    )
+    assert warning not in fresh.content.decode()
+
+
+def test_the_photo_picker_offers_only_images(signed_in, applicant):
+    application = ApplicationFactory(applicant=applicant, complete=True)
+    html = signed_in.get(step_url(application, "documents")).content.decode()
+    photo = re.search(r'<input type="file" id="file-photo"[^>]*>', html).group(0)
+    assert 'accept=".jpg,.jpeg,image/jpeg,.png,image/png"' in photo
+    passport = re.search(r'<input type="file" id="file-passport_copy"[^>]*>', html).group(0)
+    assert "application/pdf" in passport
