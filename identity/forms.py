@@ -158,7 +158,10 @@ class ProfileForm(forms.ModelForm):
         digits = phone.replace(" ", "").removeprefix("+")
         if phone and (not digits.isdigit() or not 7 <= len(digits) <= 15):
             raise forms.ValidationError(
-                _("Enter a phone number with digits only, e.g. +371 20000000."), code="phone"
+                _(
+                    "Enter the phone number in digits, starting with + and the country code, e.g. +371 20000000."
+                ),
+                code="phone",
             )
         return phone
 
