@@ -205,9 +205,10 @@ def _too_old(document: ApplicationDocument, *, today: dt.date) -> bool:
 
 
 def _too_old_warning(document: ApplicationDocument) -> str:
-    return _(
-        "%(name)s must have been issued within the last %(days)s days. Please upload a newer one."
-    ) % {"name": document.document_type.name, "days": document.document_type.max_age_days}
+    return _("%(name)s must have been issued within the last %(days)s days. Please upload a newer one.") % {
+        "name": document.document_type.name,
+        "days": document.document_type.max_age_days,
+    }
 
 
 def _documents_step(request: HttpRequest, application: Application) -> HttpResponse:

@@ -21,7 +21,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -191,8 +191,22 @@ def login_otp(request: HttpRequest) -> HttpResponse:
     form = OtpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = User.objects.filter(pk=pending["user_id"], is_active=True).first()
-        device = accounts.verify_user_otp(user=user, token=form.cleaned_data["otp"]) if user else None
-        if device is None:
+        wait = accounts.otp_retry_after(user=user) if user else 0
+        device = (
+            accounts.verify_user_otp(user=user, token=form.cleaned_data["otp"]) if user and not wait else None
+        )
+        if wait:
+            # Not counted as a failure: the code was not checked at all (the last one was wrong moments ago).
+            form.add_error(
+                "otp",
+                ngettext(
+                    "Wait %(seconds)d second after a wrong code, then enter the current code again.",
+                    "Wait %(seconds)d seconds after a wrong code, then enter the current code again.",
+                    wait,
+                )
+                % {"seconds": wait},
+            )
+        elif device is None:
             if signin.record_failed_otp(request, email=pending["email"]):
                 request.session.pop(PENDING_LOGIN_KEY, None)
                 return lockout_response(request)
