@@ -459,6 +459,8 @@ def render_application_summary(*, application_id: int) -> Any:
         content = render_pdf(
             template_name="pdf/application_summary.html",
             context={"application": application, "documents": documents},
+            # The record of what was submitted: in Latvian, and in the applicant's language when that is another.
+            languages=["lv", application.applicant.preferred_language],
         )
     stored = store_pdf(
         owner=application, kind=SUMMARY_KIND, content=content, filename=f"{application.reference}-summary.pdf"

@@ -41,3 +41,13 @@ _ACCEPT = {
 def accept_attr(content_types: list[str] | None) -> str:
     """The file input's ``accept``: the picker offers only the files the document type takes (a photo: no PDF)."""
     return ",".join(_ACCEPT.get(value, value) for value in content_types or [])
+
+
+@register.filter
+def country_name(code: str | None) -> str:
+    """A nationality's ISO code as the country's name in the active language (the code if unknown)."""
+    from identity.countries import country_choices
+
+    if not code:
+        return ""
+    return dict(country_choices()).get(code.upper(), code)
