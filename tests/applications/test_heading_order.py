@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 
 import pytest
@@ -21,7 +22,7 @@ def heading_levels(html: str) -> list[int]:
 
 def assert_no_skipped_level(levels: list[int]) -> None:
     assert levels and levels[0] == 1, levels
-    for before, after in zip(levels, levels[1:], strict=False):
+    for before, after in itertools.pairwise(levels):
         assert after <= before + 1, f"h{before} is followed by h{after}: {levels}"
 
 
