@@ -101,7 +101,11 @@ def new_application(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             application = services.create_draft(
-                applicant=request.user, kind=kind, purpose=purpose, processing_speed=speed
+                applicant=request.user,
+                kind=kind,
+                purpose=purpose,
+                processing_speed=speed,
+                is_minor={Age.MINOR: True, Age.ADULT: False}.get(context["age"]),
             )
         except StartsFromDecisionError as error:
             return render(request, "applications/new.html", {**context, "error": error.message}, status=409)

@@ -158,6 +158,10 @@ class Application(ConcurrentTransitionMixin, models.Model):
         _("nationality"), max_length=2, blank=True, help_text=_("ISO 3166-1 alpha-2 country code, e.g. UA.")
     )
     passport_number = models.CharField(_("passport number"), max_length=30, blank=True)
+    # The guide's age answer, kept from the start: the documents list fits it until the date of birth is given.
+    minor_per_guide = models.BooleanField(
+        _("under 18 (as answered in the guide)"), null=True, blank=True, editable=False
+    )
     passport_valid_until = models.DateField(_("passport valid until"), null=True, blank=True)
 
     # Purpose details: which ones are needed depends on the purpose (see PURPOSE_FIELDS).
@@ -245,7 +249,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
     @property
     def is_minor(self) -> bool | None:
         if self.date_of_birth is None:
-            return None
+            return self.minor_per_guide
         today = timezone.localdate()
         eighteenth = _add_years(self.date_of_birth, 18)
         return today < eighteenth

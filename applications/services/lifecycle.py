@@ -161,8 +161,12 @@ def create_draft(
     kind: ApplicationKind,
     purpose: Purpose,
     processing_speed: str = ProcessingSpeed.STANDARD,
+    is_minor: bool | None = None,
 ) -> Application:
-    """Start a draft for ``kind`` and ``purpose``, with the personal data copied from the profile."""
+    """Start a draft for ``kind`` and ``purpose``, with the personal data copied from the profile.
+
+    ``is_minor``: the guide's age answer, if given; it decides the documents until the date of birth does.
+    """
     from applications.selectors import get_purpose, parse_speed
 
     if not applicant.is_applicant:
@@ -185,7 +189,12 @@ def create_draft(
             {field: getattr(profile, field) for field in PERSONAL_FIELDS if getattr(profile, field)}
         )
     application = Application.objects.create(
-        applicant=applicant, kind=kind, purpose=purpose, processing_speed=speed.value, **snapshot
+        applicant=applicant,
+        kind=kind,
+        purpose=purpose,
+        processing_speed=speed.value,
+        minor_per_guide=is_minor,
+        **snapshot,
     )
     application.reference = reference_for(
         kind_code=kind.code, year=application.created_at.year, pk=application.pk

@@ -318,3 +318,24 @@ def test_the_photo_picker_offers_only_images(signed_in, applicant):
     assert 'accept=".jpg,.jpeg,image/jpeg,.png,image/png"' in photo
     passport = re.search(r'<input type="file" id="file-passport_copy"[^>]*>', html).group(0)
     assert "application/pdf" in passport
+
+
+def test_the_guide_age_answer_decides_the_documents_until_the_date_of_birth_does(client, applicant):
+    from applications.models import DocumentRequirement
+    from applications.selectors import list_requirements
+
+    client.force_login(applicant)
+    response = client.post(
+        "/applications/new/", {"kind": "first_trp", "purpose": "studies", "speed": "standard", "age": "minor"}
+    )
+    application = Application.objects.get(applicant=applicant)
+    assert response.status_code == 302 and application.minor_per_guide is True
+    application.date_of_birth = None
+    application.save(update_fields=["date_of_birth"])
+    requirements = list_requirements(kind=application.kind, purpose=application.purpose)
+    adult_only = [r for r in requirements if r.condition == DocumentRequirement.Condition.ADULT]
+    minor_only = [r for r in requirements if r.condition == DocumentRequirement.Condition.MINOR]
+    assert adult_only and minor_only
+    html = client.get(step_url(application, "documents")).content.decode()
+    assert all(f'id="file-{r.document_type.code}"' not in html for r in adult_only)
+    assert all(f'id="file-{r.document_type.code}"' in html for r in minor_only)
