@@ -23,7 +23,7 @@ def phone(page: Page) -> Page:
 
 
 def sign_in_by_keyboard(page: Page, email: str) -> None:
-    page.get_by_label("E-mail address").focus()
+    page.locator("#id_email").focus()
     page.keyboard.type(email)
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
@@ -90,20 +90,24 @@ def test_review_without_the_declaration_is_refused_and_focus_goes_to_the_summary
     assert application.state == Application.State.DRAFT
 
 
-@pytest.mark.parametrize("signed_in", [False, True])
-def test_the_header_leaves_most_of_a_phone_screen_to_the_page(phone: Page, screenshot, signed_in):
+@pytest.mark.parametrize(("language", "signed_in"), [("en", False), ("en", True), ("lv", True), ("ru", True)])
+def test_the_header_leaves_most_of_a_phone_screen_to_the_page(
+    phone: Page, screenshot, translated, live_server, language, signed_in
+):
+    phone.context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
     if signed_in:
         UserFactory(email="rita@example.lv")
         phone.goto("/login/")
         sign_in_by_keyboard(phone, "rita@example.lv")
-        expect(phone.get_by_role("navigation", name="Main")).to_contain_text("rita@example.lv")
+        expect(phone.locator(".main-nav")).to_contain_text("rita@example.lv")
     phone.goto("/guide/")
     header = phone.locator(".site-header").bounding_box()
     screenshot("header")
     assert header["height"] <= 220, f"the header takes {header['height']} of 844 pixels"
     # Everything in it is still reachable: the language switcher and every link of the navigation.
-    expect(phone.get_by_label("Language")).to_be_visible()
-    for link in phone.get_by_role("navigation", name="Main").get_by_role("link").all():
+    expect(phone.locator("#language-select")).to_be_visible()
+    expect(phone.locator("html")).to_have_attribute("lang", language)
+    for link in phone.locator(".main-nav").get_by_role("link").all():
         link.scroll_into_view_if_needed()
         expect(link).to_be_visible()
     check_page(phone)
