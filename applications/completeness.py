@@ -15,6 +15,7 @@ from django_fsm import has_transition_perm
 
 from applications.models import Application, ApplicationDocument, DocumentRequirement
 from applications.models.application import EDITABLE_STATES, personal_data_complete, stay_details_complete
+from identity.countries import is_country_code
 
 # The form's steps, in order; each names the fields it edits.
 STEPS: list[tuple[str, tuple[str, ...]]] = [
@@ -54,10 +55,8 @@ def field_errors(application: Application, *, today: dt.date | None = None) -> d
         add("date_of_birth", _("The date of birth must be in the past."))
     if application.date_of_birth and application.date_of_birth.year < 1900:
         add("date_of_birth", _("Please check the year of birth."))
-    if application.nationality and (
-        len(application.nationality) != 2 or not application.nationality.isalpha()
-    ):
-        add("nationality", _("Use the two-letter country code, e.g. UA."))
+    if application.nationality and not is_country_code(application.nationality.upper()):
+        add("nationality", _("Choose a country from the list."))
     if application.nationality and application.nationality.upper() == "LV":
         add("nationality", _("Citizens of Latvia do not need a residence permit."))
     if application.passport_valid_until and application.passport_valid_until <= today:

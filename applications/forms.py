@@ -1,4 +1,9 @@
-"""Forms of the multi-step application form. Each validates its own step; services check the rules across steps."""
+"""Forms of the multi-step application form. Each validates its own step; services check the rules across steps.
+
+Every step behaves the same on the page: each field the step asks for is required (marked, and listed in the
+error summary when left empty), so "Save and continue" never moves on from an incomplete step. The API may
+still save a partial draft; the submission checks completeness either way.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +11,55 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import Application
+from identity.countries import country_choices, is_country_code
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class PersonalForm(forms.ModelForm):
+class CountryField(forms.ChoiceField):
+    """A country from the translated list, by its ISO code in any case."""
+
+    def to_python(self, value: object) -> str:
+        return super().to_python(value).strip().upper()
+
+
+class StepForm(forms.ModelForm):
+    """A step of the form: all its fields required."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = True
+
+
+class PersonalForm(StepForm):
+    nationality = CountryField(label=_("Nationality"))
+
     class Meta:
         model = Application
         fields = Application.PERSONAL_FIELDS
-        widgets = {"date_of_birth": DATE, "passport_valid_until": DATE}
+        widgets = {
+            "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
+            "last_name": forms.TextInput(attrs={"autocomplete": "family-name"}),
+            "date_of_birth": forms.DateInput(
+                attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"
+            ),
+            "passport_valid_until": DATE,
+        }
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # The same translated list as the profile page; a <select> finds a country by typing its first letters.
+        nationality = self.fields["nationality"]
+        nationality.choices = [("", _("— choose —")), *country_choices()]
+        nationality.help_text = _("The country whose passport you hold. Type its first letters to find it.")
+        if self.instance.nationality and not self.is_bound:
+            self.initial["nationality"] = self.instance.nationality.upper()
 
     def clean_nationality(self) -> str:
-        value = self.cleaned_data["nationality"].strip().upper()
-        if value and (len(value) != 2 or not value.isalpha()):
-            raise forms.ValidationError(_("Use the two-letter country code, e.g. UA."))
+        value = (self.cleaned_data.get("nationality") or "").strip().upper()
+        if value and not is_country_code(value):
+            raise forms.ValidationError(_("Choose a country from the list."), code="country")
         return value
 
     def clean_passport_number(self) -> str:
@@ -29,8 +69,8 @@ class PersonalForm(forms.ModelForm):
         return value
 
 
-class PurposeForm(forms.ModelForm):
-    """Only the fields the application's purpose asks for, all of them required."""
+class PurposeForm(StepForm):
+    """Only the fields the application's purpose asks for."""
 
     class Meta:
         model = Application
@@ -43,11 +83,9 @@ class PurposeForm(forms.ModelForm):
         for name in list(self.fields):
             if name not in wanted:
                 del self.fields[name]
-            else:
-                self.fields[name].required = True
 
 
-class StayForm(forms.ModelForm):
+class StayForm(StepForm):
     class Meta:
         model = Application
         fields = Application.STAY_FIELDS
@@ -64,6 +102,20 @@ class DocumentUploadForm(forms.Form):
     document_type = forms.SlugField(widget=forms.HiddenInput)
     file = forms.FileField(label=_("File"), allow_empty_file=True)
     issued_on = forms.DateField(label=_("Issued on"), required=False, widget=DATE)
+
+
+class DeclarationForm(forms.Form):
+    """The declaration the applicant ticks before submitting; the submit service refuses without it."""
+
+    declaration = forms.BooleanField(
+        label=_(
+            "I declare that the information in this application and the documents I uploaded are true and "
+            "complete, and that I have read how the Office processes my personal data."
+        ),
+        error_messages={
+            "required": _("Tick the declaration to submit: the information must be true and complete.")
+        },
+    )
 
 
 STEP_FORMS: dict[str, type[forms.ModelForm]] = {

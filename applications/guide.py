@@ -101,15 +101,24 @@ class GuideAnswer:
     start_url: str
 
     @property
+    def needs_invitation(self) -> bool:
+        return self.kind.needs_invitation(self.purpose)
+
+    @property
     def chosen_option(self) -> SpeedOption | None:
         return next((option for option in self.speed_options if option.chosen), None)
 
 
-def start_application_url(*, kind: ApplicationKind, purpose: Purpose, speed: str | None = None) -> str:
+def start_application_url(
+    *, kind: ApplicationKind, purpose: Purpose, speed: str | None = None, is_minor: bool | None = None
+) -> str:
+    """The new-application page, carrying every answer of the guide (the age too, so it is not asked again)."""
     base = reverse(START_APPLICATION_URL_NAME)
     query = {"kind": kind.code, "purpose": purpose.code}
     if speed:
         query["speed"] = speed
+    if is_minor is not None:
+        query["age"] = Age.MINOR if is_minor else Age.ADULT
     return f"{base}?{urlencode(query)}"
 
 
@@ -142,5 +151,7 @@ def build_answer(
         is_minor=is_minor,
         requirements=list_requirements(kind=kind, purpose=purpose, is_minor=is_minor),
         speed_options=options,
-        start_url=start_application_url(kind=kind, purpose=purpose, speed=chosen.value if chosen else None),
+        start_url=start_application_url(
+            kind=kind, purpose=purpose, speed=chosen.value if chosen else None, is_minor=is_minor
+        ),
     )

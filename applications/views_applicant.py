@@ -5,6 +5,7 @@ Thin: parse, check who asks (someone else's application is 404), call one servic
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -15,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
@@ -28,14 +31,16 @@ from applications.completeness import (
     next_action,
     step_is_complete,
 )
-from applications.forms import STEP_FORMS, STEP_TITLES, DocumentUploadForm
-from applications.models import Application, ProcessingSpeed
-from applications.selectors import get_kind, get_purpose, list_requirements
-from applications.services.lifecycle import ApplicationFieldsError
+from applications.forms import STEP_FORMS, STEP_TITLES, DeclarationForm, DocumentUploadForm
+from applications.guide import Age
+from applications.models import Application, ApplicationDocument, Fee, ProcessingSpeed
+from applications.selectors import get_current_fee, get_kind, get_purpose, list_requirements
+from applications.services.lifecycle import ApplicationFieldsError, StartsFromDecisionError
 from applications.timeline import build_timeline, closure, document_type_names
 from applications.uploads import RequestSizeLimitHandler, install_size_limit, too_large_error
 from eservice.errors import VisitorPermissionDenied, error_response
 from eservice.exceptions import DomainError, NotFoundError
+from identity.countries import country_choices
 
 
 def applicant_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -150,20 +155,30 @@ def new_application(request: HttpRequest) -> HttpResponse:
     speed = source.get("speed") or ProcessingSpeed.STANDARD
     if not kind.offers_speed(speed):
         speed = ProcessingSpeed.STANDARD
+    age = source.get("age", "")
+    context = {
+        "kind": kind,
+        "purpose": purpose,
+        "speed": ProcessingSpeed(speed),
+        "age": age if age in Age.values else "",
+        "age_label": Age(age).label if age in Age.values else "",
+    }
     if request.method == "POST":
         try:
             application = services.create_draft(
-                applicant=request.user, kind=kind, purpose=purpose, processing_speed=speed
+                applicant=request.user,
+                kind=kind,
+                purpose=purpose,
+                processing_speed=speed,
+                is_minor={Age.MINOR: True, Age.ADULT: False}.get(context["age"]),
             )
+        except StartsFromDecisionError as error:
+            return render(request, "applications/new.html", {**context, "error": error.message}, status=409)
         except DomainError as error:
             messages.error(request, error.message)
             return redirect("applications:dashboard")
         return redirect(_step_url(application, "personal"))
-    return render(
-        request,
-        "applications/new.html",
-        {"kind": kind, "purpose": purpose, "speed": ProcessingSpeed(speed)},
-    )
+    return render(request, "applications/new.html", context)
 
 
 def _progress(application: Application, step: str) -> dict:
@@ -236,14 +251,36 @@ def _document_rows(application: Application) -> list[dict]:
         application, list_requirements(kind=application.kind, purpose=application.purpose)
     )
     documents = {document.document_type_id: document for document in application.documents.all()}
-    return [
-        {
-            "requirement": requirement,
-            "document": documents.get(requirement.document_type_id),
-            "form": DocumentUploadForm(initial={"document_type": requirement.document_type.code}),
-        }
-        for requirement in requirements
-    ]
+    today = timezone.localdate()
+    rows = []
+    for requirement in requirements:
+        document = documents.get(requirement.document_type_id)
+        rows.append(
+            {
+                "requirement": requirement,
+                "document": document,
+                "too_old": document is not None and _too_old(document, today=today),
+                "form": DocumentUploadForm(initial={"document_type": requirement.document_type.code}),
+            }
+        )
+    return rows
+
+
+def _too_old(document: ApplicationDocument, *, today: dt.date) -> bool:
+    """Older than its type allows if submitted today: said at upload, not first at the review."""
+    document_type = document.document_type
+    if document_type.max_age_days is None:
+        return False
+    if document.issued_on is None:
+        return True
+    return not document_type.is_recent_enough(issued_on=document.issued_on, submitted_on=today)
+
+
+def _too_old_warning(document: ApplicationDocument) -> str:
+    return _("%(name)s must have been issued within the last %(days)s days. Please upload a newer one.") % {
+        "name": document.document_type.name,
+        "days": document.document_type.max_age_days,
+    }
 
 
 def _documents_step(request: HttpRequest, application: Application) -> HttpResponse:
@@ -260,20 +297,72 @@ def _documents_step(request: HttpRequest, application: Application) -> HttpRespo
     )
 
 
-def _review_step(request: HttpRequest, application: Application) -> HttpResponse:
+def _field_value(application: Application, name: str) -> str:
+    """A field as the applicant reads it: dates in the page's format, choices by label, countries by name."""
+    value = getattr(application, name)
+    if not value:
+        return ""
+    if name == "nationality":
+        return dict(country_choices()).get(value.upper(), value)
+    if isinstance(value, dt.date):
+        return formats.date_format(value, "DATE_FORMAT")
+    display = getattr(application, f"get_{name}_display", None)
+    return str(display()) if display else str(value)
+
+
+def _review_sections(application: Application) -> list[dict]:
+    """Everything the applicant entered, grouped by the step that asks for it, each with a link to change it."""
+
+    def rows(names: tuple[str, ...]) -> list[dict]:
+        return [
+            {
+                "label": capfirst(Application._meta.get_field(name).verbose_name),
+                "value": _field_value(application, name),
+            }
+            for name in names
+        ]
+
+    purpose_rows = [
+        {"label": _("Application kind"), "value": application.kind.name},
+        {"label": _("Purpose"), "value": application.purpose.name},
+        {"label": _("Processing speed"), "value": application.get_processing_speed_display()},
+        *rows(application.purpose_fields()),
+    ]
+    return [
+        {"step": "personal", "title": STEP_TITLES["personal"], "rows": rows(Application.PERSONAL_FIELDS)},
+        {"step": "purpose", "title": STEP_TITLES["purpose"], "rows": purpose_rows},
+        {"step": "stay", "title": STEP_TITLES["stay"], "rows": rows(Application.STAY_FIELDS)},
+    ]
+
+
+def _fee_due(application: Application) -> Fee | None:
+    try:
+        return get_current_fee(kind=application.kind, speed=application.processing_speed)
+    except DomainError:  # no fee in the catalogue for this speed today: the page says so
+        return None
+
+
+def _review_step(
+    request: HttpRequest, application: Application, *, declaration: DeclarationForm | None = None
+) -> HttpResponse:
     requirements = list_requirements(kind=application.kind, purpose=application.purpose)
-    missing = list_missing_items(
-        application, requirements=requirements, documents=list(application.documents.all())
-    )
+    documents = list(application.documents.all())
+    missing = list_missing_items(application, requirements=requirements, documents=documents)
     return render(
         request,
         "applications/step_review.html",
         {
             "application": application,
             "missing": missing,
+            "sections": _review_sections(application),
+            "document_rows": _document_rows(application),
+            "fee": _fee_due(application),
+            "form": declaration or DeclarationForm(),
+            "privacy_url": reverse("applications:privacy"),
             "progress": _progress(application, "review"),
             "title": STEP_TITLES["review"],
         },
+        status=400 if declaration is not None and declaration.errors else 200,
     )
 
 
@@ -301,7 +390,7 @@ def _upload_document(
         return redirect(documents_url)
     upload = form.cleaned_data["file"]
     try:
-        services.attach_document(
+        document = services.attach_document(
             application_id=application.pk,
             user=request.user,
             document_type_code=form.cleaned_data["document_type"],
@@ -315,6 +404,8 @@ def _upload_document(
         messages.error(request, error.message)
     else:
         messages.success(request, _("The document was uploaded."))
+        if _too_old(document, today=timezone.localdate()):
+            messages.warning(request, _too_old_warning(document))
     return redirect(documents_url)
 
 
@@ -337,8 +428,16 @@ def delete_document(request: HttpRequest, application_id: int, document_id: int)
 @require_POST
 def submit(request: HttpRequest, application_id: int) -> HttpResponse:
     application = _own(request, application_id)
+    declaration = DeclarationForm(request.POST)
+    if application.is_editable and not declaration.is_valid():
+        application = _own(request, application_id, with_related=True)
+        return _review_step(request, application, declaration=declaration)
     try:
-        services.submit_application(application_id=application.pk, user=request.user)
+        services.submit_application(
+            application_id=application.pk,
+            user=request.user,
+            declaration=declaration.is_valid() and declaration.cleaned_data["declaration"],
+        )
     except DomainError as error:
         messages.error(request, error.message)
         return redirect(

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import password_validation
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from identity.countries import country_choices, is_country_code
 from identity.models import ApplicantProfile, Language, User
 from identity.names import clean_person_name
 from identity.services.accounts import PROFILE_FIELDS
+
+
+def page_language() -> str:
+    """The language the person is using the site in: e-mails and PDFs default to it (Latvian if unknown)."""
+    language = (translation.get_language() or "").split("-")[0]
+    return language if language in Language.values else Language.LATVIAN
 
 
 class RegisterForm(forms.Form):
@@ -27,7 +33,7 @@ class RegisterForm(forms.Form):
         label=_("Last name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
     )
     preferred_language = forms.ChoiceField(
-        label=_("Language of e-mails"), choices=Language.choices, initial=Language.LATVIAN
+        label=_("Language of e-mails"), choices=Language.choices, initial=lambda: page_language()
     )
     password1 = forms.CharField(
         label=_("Password"),
@@ -154,7 +160,10 @@ class ProfileForm(forms.ModelForm):
         digits = phone.replace(" ", "").removeprefix("+")
         if phone and (not digits.isdigit() or not 7 <= len(digits) <= 15):
             raise forms.ValidationError(
-                _("Enter a phone number with digits only, e.g. +371 20000000."), code="phone"
+                _(
+                    "Enter the phone number in digits, starting with + and the country code, e.g. +371 20000000."
+                ),
+                code="phone",
             )
         return phone
 

@@ -10,10 +10,10 @@ import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,6 +21,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -200,8 +201,22 @@ def login_otp(request: HttpRequest) -> HttpResponse:
         if wait:
             return slowed_down_response(request, retry_after=wait)
         user = User.objects.filter(pk=pending["user_id"], is_active=True).first()
-        device = accounts.verify_user_otp(user=user, token=form.cleaned_data["otp"]) if user else None
-        if device is None:
+        wait = accounts.otp_retry_after(user=user) if user else 0
+        device = (
+            accounts.verify_user_otp(user=user, token=form.cleaned_data["otp"]) if user and not wait else None
+        )
+        if wait:
+            # Not counted as a failure: the code was not checked at all (the last one was wrong moments ago).
+            form.add_error(
+                "otp",
+                ngettext(
+                    "Wait %(seconds)d second after a wrong code, then enter the current code again.",
+                    "Wait %(seconds)d seconds after a wrong code, then enter the current code again.",
+                    wait,
+                )
+                % {"seconds": wait},
+            )
+        elif device is None:
             if signin.record_failed_otp(request, email=pending["email"]):
                 request.session.pop(PENDING_LOGIN_KEY, None)
                 return lockout_response(request)
@@ -254,6 +269,17 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "identity/password_reset_complete.html"
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    # Django's own message, extracted into our catalogues: its Latvian translation says "Tava" where the site
+    # says "jūs" (ours: "Jūsu pašreizējā parole...").
+    error_messages = {
+        **auth_forms.PasswordChangeForm.error_messages,
+        "password_incorrect": gettext_lazy(
+            "Your old password was entered incorrectly. Please enter it again."
+        ),
+    }
 
 
 @never_cache

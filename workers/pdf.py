@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -16,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
+from django.utils import translation
 
 logger = logging.getLogger(__name__)
 
@@ -81,18 +83,39 @@ def letterhead_context() -> dict[str, Any]:
     }
 
 
-def render_pdf(*, template_name: str, context: dict[str, Any]) -> bytes:
-    """Render ``templates/pdf/<template_name>`` (a Django template) to PDF bytes."""
+def render_pdf(
+    *, template_name: str, context: dict[str, Any], languages: Sequence[str] | None = None
+) -> bytes:
+    """Render ``templates/pdf/<template_name>`` (a Django template) to PDF bytes.
+
+    ``languages``: render the document once in each of these languages, one after the other in one file (an
+    official document in Latvian and in the reader's language); by default once, in the active language.
+    """
     name = template_name if template_name.startswith("pdf/") else f"pdf/{template_name}"
-    return html_to_pdf(render_to_string(name, {**letterhead_context(), **context}))
+    if not languages:
+        return html_to_pdf(render_to_string(name, {**letterhead_context(), **context}))
+    htmls = []
+    for language in dict.fromkeys(languages):  # each language once, in the order given
+        with translation.override(language):
+            htmls.append(render_to_string(name, {**letterhead_context(), **context}))
+    return html_to_pdf(*htmls)
 
 
-def html_to_pdf(html: str) -> bytes:
-    """PDF bytes of an HTML document, fetching nothing but data: URLs and the project's static files."""
+def html_to_pdf(*htmls: str) -> bytes:
+    """PDF bytes of one or more HTML documents, one after the other in one file, fetching nothing but data:
+    URLs and the project's static files."""
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
     font_config = FontConfiguration()
     base_url = static_roots()[0].as_uri() + "/"
-    document = HTML(string=html, base_url=base_url, url_fetcher=restricted_url_fetcher)
-    return document.write_pdf(font_config=font_config)
+    documents = [
+        HTML(string=html, base_url=base_url, url_fetcher=restricted_url_fetcher).render(
+            font_config=font_config
+        )
+        for html in htmls
+    ]
+    if len(documents) == 1:
+        return documents[0].write_pdf()
+    pages = [page for document in documents for page in document.pages]
+    return documents[0].copy(pages).write_pdf()

@@ -323,14 +323,34 @@ class ApplicationDocumentDeleteApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class SubmitInput(serializers.Serializer):
+    declaration = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=(
+            "Must be true: the applicant declares that the information is true and complete and that they "
+            "have read how the Office processes personal data. Missing or false: 400 declaration_required."
+        ),
+    )
+
+
 class ApplicationSubmitApi(APIView):
+    """POST ``{"declaration": true}``: submit a complete draft (the fee is then due)."""
+
     @extend_schema(
         operation_id="applications_submit",
-        request=None,
-        responses={200: ApplicationDetailOutput, 404: NOT_FOUND, 409: CONFLICT},
+        request=SubmitInput,
+        responses={200: ApplicationDetailOutput, 400: INVALID, 404: NOT_FOUND, 409: CONFLICT},
     )
     def post(self, request: Request, application_id: int) -> Response:
-        application = services.submit_application(application_id=application_id, user=request.user)
+        selectors_dashboard.get_application(user=request.user, application_id=application_id)  # else 404
+        serializer = SubmitInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        application = services.submit_application(
+            application_id=application_id,
+            user=request.user,
+            declaration=serializer.validated_data["declaration"],
+        )
         return Response(_detail(application, request))
 
 

@@ -112,6 +112,9 @@ class KindOutputSerializer(serializers.Serializer):
     name = serializers.CharField()
     description = serializers.CharField()
     needs_registration = serializers.BooleanField()
+    starts_from_decision = serializers.BooleanField(
+        help_text="True: not started with POST /applications; it starts from a granted decision of the applicant."
+    )
     purposes = PurposeOutputSerializer(many=True, source="purposes.all")
     speeds = serializers.SerializerMethodField()
     requirements = RequirementOutputSerializer(many=True, source="requirements.all")

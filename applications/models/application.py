@@ -160,6 +160,10 @@ class Application(ConcurrentTransitionMixin, models.Model):
         _("nationality"), max_length=2, blank=True, help_text=_("ISO 3166-1 alpha-2 country code, e.g. UA.")
     )
     passport_number = models.CharField(_("passport number"), max_length=30, blank=True)
+    # The guide's age answer, kept from the start: the documents list fits it until the date of birth is given.
+    minor_per_guide = models.BooleanField(
+        _("under 18 (as answered in the guide)"), null=True, blank=True, editable=False
+    )
     passport_valid_until = models.DateField(_("passport valid until"), null=True, blank=True)
 
     # Purpose details: which ones are needed depends on the purpose (see PURPOSE_FIELDS).
@@ -254,7 +258,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
 
     def purpose_fields(self) -> tuple[str, ...]:
         fields = self.PURPOSE_FIELDS.get(self.purpose.code, ("purpose_description",))
-        if self.purpose.requires_invitation:
+        if self.kind.needs_invitation(self.purpose):
             fields = (*fields, "invitation_number")
         return fields
 
@@ -268,7 +272,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
     @property
     def is_minor(self) -> bool | None:
         if self.date_of_birth is None:
-            return None
+            return self.minor_per_guide
         today = timezone.localdate()
         eighteenth = _add_years(self.date_of_birth, 18)
         return today < eighteenth

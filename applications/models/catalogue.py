@@ -113,8 +113,21 @@ class ApplicationKind(models.Model):
         help_text=_("Codes: standard, faster, fastest."),
     )
     purposes = models.ManyToManyField(Purpose, verbose_name=_("purposes"), related_name="kinds", blank=True)
+    starts_from_decision = models.BooleanField(
+        _("starts from a granted decision"),
+        default=False,
+        help_text=_(
+            "Not started from the guide: the applicant starts it from a granted decision of their own "
+            "(registration of a residence permit asks only for the decision, the unit and the card's "
+            "production speed)."
+        ),
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
+
+    # Kinds whose applicant must name the inviter's approved invitation ("call") when the purpose requires
+    # one; an EU long-term resident or a permit being registered needs no new invitation.
+    INVITATION_KINDS = frozenset({Code.FIRST_TRP, Code.REPEATED_TRP})
 
     class Meta:
         ordering = ["position", "code"]
@@ -131,6 +144,10 @@ class ApplicationKind(models.Model):
 
     def offers_speed(self, speed: str) -> bool:
         return speed in (self.speeds or [])
+
+    def needs_invitation(self, purpose: Purpose) -> bool:
+        """Whether an applicant of this kind, for ``purpose``, needs the inviter's approved invitation first."""
+        return purpose.requires_invitation and self.code in self.INVITATION_KINDS
 
 
 class DocumentType(models.Model):

@@ -57,6 +57,32 @@ class ApplicationNotEditableError(InvalidTransitionError):
     code = "not_editable"
 
 
+class StartsFromDecisionError(DomainError):
+    """The kind follows a granted decision (registration of a permit): it is started from that decision."""
+
+    code = "starts_from_decision"
+
+    def __init__(self, kind: ApplicationKind) -> None:
+        super().__init__(
+            _(
+                "%(kind)s is not started on its own: it starts from a granted decision on your residence "
+                "permit, which the Office sends you after examining your application."
+            )
+            % {"kind": kind.name},
+            details={"kind": kind.code},
+        )
+
+
+class DeclarationRequiredError(DomainError):
+    """The applicant did not confirm the submission declaration (400: it is missing input, not a state)."""
+
+    code = "declaration_required"
+    default_message = _(
+        "Confirm that the information is true and complete and that you have read how the Office "
+        "processes your personal data."
+    )
+
+
 class ApplicationFieldsError(DomainError):
     code = "validation_error"
 
@@ -138,8 +164,12 @@ def create_draft(
     kind: ApplicationKind,
     purpose: Purpose,
     processing_speed: str = ProcessingSpeed.STANDARD,
+    is_minor: bool | None = None,
 ) -> Application:
-    """Start a draft for ``kind`` and ``purpose``, with the personal data copied from the profile."""
+    """Start a draft for ``kind`` and ``purpose``, with the personal data copied from the profile.
+
+    ``is_minor``: the guide's age answer, if given; it decides the documents until the date of birth does.
+    """
     if not applicant.is_applicant:
         raise DomainError(_("Only applicants can start an application."))
     # The applicant's row lock serialises their draft creation, so 25 parallel requests cannot all pass the cap.
@@ -150,6 +180,9 @@ def create_draft(
     )
     if not kind.is_active:
         raise DomainError(_("This application kind is not offered."), details={"kind": kind.code})
+    if kind.starts_from_decision:
+        # Until decisions exist nobody holds one; a later ``create_draft_from_decision`` starts these.
+        raise StartsFromDecisionError(kind)
     get_purpose(code=purpose.code, kind=kind)  # raises when the kind is not offered for the purpose
     speed = parse_speed(str(processing_speed))
     if not kind.offers_speed(speed):
@@ -163,7 +196,12 @@ def create_draft(
             {field: getattr(profile, field) for field in PERSONAL_FIELDS if getattr(profile, field)}
         )
     application = Application.objects.create(
-        applicant=applicant, kind=kind, purpose=purpose, processing_speed=speed.value, **snapshot
+        applicant=applicant,
+        kind=kind,
+        purpose=purpose,
+        processing_speed=speed.value,
+        minor_per_guide=is_minor,
+        **snapshot,
     )
     application.reference = reference_for(
         kind_code=kind.code, year=application.created_at.year, pk=application.pk
@@ -228,11 +266,17 @@ def decision_due_date(*, speed: str, start: dt.date) -> dt.date:
 
 
 @transaction.atomic
-def submit_application(*, application_id: int, user: User) -> Application:
+def submit_application(*, application_id: int, user: User, declaration: bool) -> Application:
     """Move a complete draft to awaiting_payment and queue its summary PDF. Safe against double clicks.
 
+    ``declaration``: the applicant confirmed that the information is true and complete and that they read how
+    the Office processes personal data; without it nothing is submitted (``DeclarationRequiredError``, 400).
     Raises ``ApplicationIncompleteError`` (409) listing every missing field or missing / stale document.
     """
+    if declaration is not True:
+        raise DeclarationRequiredError(
+            details={"declaration": [str(DeclarationRequiredError.default_message)]}
+        )
     application = _lock_own(application_id=application_id, user=user)
     if not can_proceed(application.submit, check_conditions=False) or not has_transition_perm(
         application.submit, user
@@ -270,7 +314,11 @@ def submit_application(*, application_id: int, user: User) -> Application:
         application=application,
         kind=Event.SUBMITTED,
         actor=user,
-        data={"reference": application.reference, "decision_due_on": application.decision_due_on.isoformat()},
+        data={
+            "reference": application.reference,
+            "decision_due_on": application.decision_due_on.isoformat(),
+            "declaration": True,
+        },
     )
     from workers.services import absolute_url
 
@@ -461,6 +509,8 @@ def render_application_summary(*, application_id: int) -> Any:
         content = render_pdf(
             template_name="pdf/application_summary.html",
             context={"application": application, "documents": documents},
+            # The record of what was submitted: in Latvian, and in the applicant's language when that is another.
+            languages=["lv", application.applicant.preferred_language],
         )
     stored = store_pdf(
         owner=application, kind=SUMMARY_KIND, content=content, filename=f"{application.reference}-summary.pdf"

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed
 
@@ -95,7 +95,8 @@ def confirm_application_paid(
             "url": application_url(application),
             "payment_reference": payment_reference,
             "amount": amount_display,
-            "paid_on": formats.date_format(timezone.localtime(paid_at), "d.m.Y"),
+            # ISO dates: the e-mail writes them out in the recipient's language (mail_tags.mail_date).
+            "paid_on": timezone.localdate(paid_at).isoformat(),
             "decision_due_on": application.decision_due_on.isoformat() if application.decision_due_on else "",
             # The receipt the e-mail announces (rendered by the pdf worker by the time the mail is read).
             "receipt_url": absolute_url(reverse("payments:receipt-pdf", args=[payment_id]))

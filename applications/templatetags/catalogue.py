@@ -28,3 +28,26 @@ def file_kinds(content_types: list[str] | None) -> str:
     """Media types as the file kinds people know: application/pdf → PDF, image/jpeg → JPEG."""
     labels = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
     return ", ".join(labels.get(value, value) for value in content_types or [])
+
+
+_ACCEPT = {
+    "application/pdf": ".pdf,application/pdf",
+    "image/jpeg": ".jpg,.jpeg,image/jpeg",
+    "image/png": ".png,image/png",
+}
+
+
+@register.filter
+def accept_attr(content_types: list[str] | None) -> str:
+    """The file input's ``accept``: the picker offers only the files the document type takes (a photo: no PDF)."""
+    return ",".join(_ACCEPT.get(value, value) for value in content_types or [])
+
+
+@register.filter
+def country_name(code: str | None) -> str:
+    """A nationality's ISO code as the country's name in the active language (the code if unknown)."""
+    from identity.countries import country_choices
+
+    if not code:
+        return ""
+    return dict(country_choices()).get(code.upper(), code)

@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from eservice.exceptions import error_body
 from eservice.schema import ErrorSerializer
 from identity import signin, tokens
+from identity.forms import page_language
 from identity.lockout import lockout_response, slowed_down_response
 from identity.models import Language, User
 from identity.names import clean_person_name
@@ -71,7 +72,11 @@ class RegisterApi(PublicApi):
         password = serializers.CharField(write_only=True, trim_whitespace=False, max_length=256)
         first_name = serializers.CharField(max_length=150)
         last_name = serializers.CharField(max_length=150)
-        preferred_language = serializers.ChoiceField(choices=Language.choices, default=Language.LATVIAN)
+        preferred_language = serializers.ChoiceField(
+            choices=Language.choices,
+            default=page_language,
+            help_text="Language of e-mails and PDFs; default: the request's language (Accept-Language), else lv.",
+        )
 
         def validate_email(self, value: str) -> str:
             # Whether the address already has an account is not said: the service mails its owner instead.

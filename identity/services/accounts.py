@@ -400,5 +400,17 @@ def verify_user_otp(*, user: User, token: str):
     return match_token(user, code)
 
 
+def otp_retry_after(*, user: User) -> int:
+    """Seconds until a code can be checked again: after a wrong code django-otp refuses every code, the right one
+    too, for 1, 2, 4… seconds. 0 when a code is checked now."""
+    now = timezone.now()
+    waits = []
+    for device in TOTPDevice.objects.filter(user=user, confirmed=True):
+        allowed, data = device.verify_is_allowed()
+        if not allowed and data and data.get("locked_until"):
+            waits.append(max(1, int((data["locked_until"] - now).total_seconds() + 0.999)))
+    return min(waits) if waits else 0
+
+
 def _clean_code(token: str | None) -> str:
     return "".join((token or "").split())[:12]

@@ -49,6 +49,8 @@ def render_payment_receipt(*, payment_id: int) -> GeneratedDocument | None:
     with translation.override(application.applicant.preferred_language):
         content = render_pdf(
             template_name="pdf/payment_receipt.html",
+            # An official document: in Latvian, and again in the applicant's language when that is another.
+            languages=["lv", application.applicant.preferred_language],
             context={
                 "payment": payment,
                 "application": application,
@@ -86,6 +88,8 @@ def render_bank_transfer_instructions(*, payment_id: int) -> GeneratedDocument |
     with translation.override(application.applicant.preferred_language):
         content = render_pdf(
             template_name="pdf/bank_transfer_instructions.html",
+            # Shown to the bank teller as much as to the applicant: in Latvian and in the applicant's language.
+            languages=["lv", application.applicant.preferred_language],
             context={
                 "payment": payment,
                 "application": application,

@@ -71,7 +71,7 @@ def test_patch_after_submission_is_409(applicant_api, applicant):
 
 
 def test_submit_incomplete_is_409_with_the_missing_list(applicant_api, draft):
-    response = applicant_api.post(f"{BASE}/{draft.pk}/submit")
+    response = applicant_api.post(f"{BASE}/{draft.pk}/submit", {"declaration": True}, format="json")
     assert response.status_code == 409
     error = response.json()["error"]
     assert error["code"] == "application_incomplete"
@@ -81,10 +81,10 @@ def test_submit_incomplete_is_409_with_the_missing_list(applicant_api, draft):
 def test_submit_complete_then_submit_again_is_409(applicant_api, draft, attach_all, monkeypatch):
     monkeypatch.setattr("applications.tasks.render_application_summary.delay", lambda pk: None)
     attach_all(draft)
-    first = applicant_api.post(f"{BASE}/{draft.pk}/submit")
+    first = applicant_api.post(f"{BASE}/{draft.pk}/submit", {"declaration": True}, format="json")
     assert first.status_code == 200, first.content
     assert first.json()["state"] == "awaiting_payment"
-    second = applicant_api.post(f"{BASE}/{draft.pk}/submit")
+    second = applicant_api.post(f"{BASE}/{draft.pk}/submit", {"declaration": True}, format="json")
     assert second.status_code == 409
     assert second.json()["error"]["details"] == {
         "state": "awaiting_payment",

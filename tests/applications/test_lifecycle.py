@@ -32,7 +32,7 @@ def test_create_draft_copies_the_profile_and_gets_a_reference(applicant):
 
 
 def test_create_draft_refuses_a_speed_the_kind_does_not_offer(applicant):
-    kind = ApplicationKind.objects.get(code="registration")
+    kind = ApplicationKind.objects.get(code="eu_long_term")
     kind.speeds = ["standard"]
     kind.save()
     with pytest.raises(ApplicationFieldsError) as caught:
@@ -45,7 +45,7 @@ def test_create_draft_refuses_a_speed_the_kind_does_not_offer(applicant):
 
 def test_submit_refuses_missing_documents_and_lists_them(draft):
     with pytest.raises(ApplicationIncompleteError) as caught:
-        services.submit_application(application_id=draft.pk, user=draft.applicant)
+        services.submit_application(application_id=draft.pk, user=draft.applicant, declaration=True)
     missing = caught.value.details["missing"]
     codes = {item.get("document_type") for item in missing if item["code"] == "missing_document"}
     assert {"passport_copy", "photo", "enrolment_certificate"} <= codes
@@ -63,7 +63,7 @@ def test_submit_refuses_a_stale_document(draft, attach_all):
         issued_on=timezone.localdate() - dt.timedelta(days=400)
     )
     with pytest.raises(ApplicationIncompleteError) as caught:
-        services.submit_application(application_id=draft.pk, user=draft.applicant)
+        services.submit_application(application_id=draft.pk, user=draft.applicant, declaration=True)
     assert [
         m["document_type"] for m in caught.value.details["missing"] if m["code"] == "document_too_old"
     ] == ["criminal_record"]
@@ -79,7 +79,9 @@ def test_submit_moves_to_awaiting_payment_with_event_mail_and_pdf_task(
     monkeypatch.setattr("applications.tasks.render_application_summary.delay", lambda pk: queued.append(pk))
     monkeypatch.setattr("workers.services.notifications.enqueue_notification", lambda pk: True)
     with django_capture_on_commit_callbacks(execute=True):
-        application = services.submit_application(application_id=draft.pk, user=draft.applicant)
+        application = services.submit_application(
+            application_id=draft.pk, user=draft.applicant, declaration=True
+        )
     assert application.state == State.AWAITING_PAYMENT
     assert application.unit == unit
     assert application.decision_due_on > timezone.localdate()
@@ -90,14 +92,14 @@ def test_submit_moves_to_awaiting_payment_with_event_mail_and_pdf_task(
 
 def test_submit_of_someone_elses_application_is_not_found(draft, other_applicant):
     with pytest.raises(NotFoundError):
-        services.submit_application(application_id=draft.pk, user=other_applicant)
+        services.submit_application(application_id=draft.pk, user=other_applicant, declaration=True)
 
 
 @pytest.mark.parametrize("state", [s for s in State.values if s != "draft"])
 def test_submit_from_any_other_state_is_an_invalid_transition(state, applicant):
     application = ApplicationFactory(applicant=applicant, complete=True, state=state)
     with pytest.raises(InvalidTransitionError) as caught:
-        services.submit_application(application_id=application.pk, user=applicant)
+        services.submit_application(application_id=application.pk, user=applicant, declaration=True)
     assert caught.value.details["state"] == state
 
 

@@ -85,7 +85,7 @@ def test_documents_step_uploads_without_javascript(signed_in, draft):
 
 
 def test_submit_page_shows_what_is_missing(signed_in, draft):
-    response = signed_in.post(f"/applications/{draft.pk}/submit/", follow=True)
+    response = signed_in.post(f"/applications/{draft.pk}/submit/", {"declaration": "on"}, follow=True)
     assert b"not complete" in response.content
     draft.refresh_from_db()
     assert draft.state == "draft"

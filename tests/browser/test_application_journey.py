@@ -124,7 +124,7 @@ def test_applicant_applies_from_the_guide_and_pays_by_card(page: Page, screensho
     page.get_by_label("Given names (as in passport)").fill("Olena Marija")
     page.get_by_label("Surname (as in passport)").fill("Shevchenko")
     page.get_by_label("Date of birth").fill("1998-03-14")
-    page.get_by_label("Nationality").fill("ua")
+    page.get_by_label("Nationality").select_option("UA")
     page.get_by_label("Passport number").fill("fe1234567")
     page.get_by_label("Passport valid until").fill(iso(today + dt.timedelta(days=4 * 365)))
     screenshot("personal-filled")
@@ -193,6 +193,7 @@ def test_applicant_applies_from_the_guide_and_pays_by_card(page: Page, screensho
     expect(missing.get_by_role("listitem")).to_have_count(8)
     check_page(page, skip_link=False)
     screenshot("review-missing")
+    page.get_by_role("checkbox", name=re.compile(r"^I declare")).check()
     page.get_by_role("button", name="Submit the application").click()
     expect_step(page, 5, "Review and submit")
     expect(page.get_by_role("status")).to_have_text("The application is not complete yet.")
@@ -230,11 +231,35 @@ def test_applicant_applies_from_the_guide_and_pays_by_card(page: Page, screensho
     expect(page.get_by_text("Still missing before you can submit")).to_have_count(0)
     main = page.get_by_role("main")
     expect(main).to_contain_text("Everything is in place.")
-    expect(main.locator("dl.facts")).to_contain_text("Olena Marija Shevchenko")
-    expect(main.locator("dl.facts")).to_contain_text("Kalnciema iela 1-7, Rīga, LV-1048")
+    personal = main.locator("section", has=page.get_by_role("heading", name="Personal data"))
+    expect(personal).to_contain_text("Olena Marija")
+    expect(personal).to_contain_text("Ukraine")
+    expect(
+        main.locator("section", has=page.get_by_role("heading", name="Purpose of residence"))
+    ).to_contain_text("Riga Technical University")
+    expect(main.locator("section", has=page.get_by_role("heading", name="Stay in Latvia"))).to_contain_text(
+        "Kalnciema iela 1-7, Rīga, LV-1048"
+    )
+    expect(main.locator("section", has=page.get_by_role("heading", name="Documents"))).to_contain_text(
+        "enrolment.pdf"
+    )
+    expect(main.locator("section", has=page.get_by_role("heading", name="State fee"))).to_contain_text("EUR")
     check_page(page)
     screenshot("review-complete")
+    # Without the declaration nothing is submitted: the error summary says why and takes the focus.
     main.get_by_role("button", name="Submit the application").click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Tick the declaration to submit")
+    expect(page).to_have_title(re.compile(r"^Error: Review and submit"))
+    application.refresh_from_db()
+    assert application.state == Application.State.DRAFT
+    check_page(page, skip_link=False)
+    summary.get_by_role("link").click()
+    expect(page.get_by_role("checkbox")).to_be_focused()
+    page.keyboard.press("Space")
+    expect(page.get_by_role("checkbox")).to_be_checked()
+    page.get_by_role("main").get_by_role("button", name="Submit the application").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Application {application.reference}")
     expect(page.get_by_role("status")).to_contain_text(

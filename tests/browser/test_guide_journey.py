@@ -96,7 +96,12 @@ def test_visitor_answers_the_guide_and_is_asked_to_sign_in_to_start(page: Page, 
     assert href is not None
     target = urlsplit(href)
     assert target.path == "/applications/new/"
-    assert parse_qs(target.query) == {"kind": ["first_trp"], "purpose": ["employment"], "speed": ["faster"]}
+    assert parse_qs(target.query) == {
+        "kind": ["first_trp"],
+        "purpose": ["employment"],
+        "speed": ["faster"],
+        "age": ["adult"],  # the age answer goes along, so the draft keeps it
+    }
 
     if not start_view_exists():
         # The applications pages that create the draft are not merged yet: the link is all there is to check.

@@ -75,7 +75,7 @@ def test_creates_missing_profile(client, applicant):
         ("nationality", "UKR", "Select a valid choice"),
         ("date_of_birth", "2999-01-01", "must be in the past"),
         ("date_of_birth", "not a date", "Enter a valid date"),
-        ("phone", "call me", "digits only"),
+        ("phone", "call me", "in digits, starting with + and the country code"),
         ("passport_number", "FE-12/34", "letters and digits"),
         ("preferred_language", "de", "Select a valid choice"),
     ],

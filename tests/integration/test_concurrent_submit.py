@@ -30,7 +30,7 @@ def test_two_concurrent_submits_exactly_one_wins(applicant, attach_all, monkeypa
     def submit() -> None:
         try:
             barrier.wait(timeout=10)
-            services.submit_application(application_id=application.pk, user=applicant)
+            services.submit_application(application_id=application.pk, user=applicant, declaration=True)
             outcomes.append("won")
         except ConflictError:
             outcomes.append("conflict")
