@@ -188,7 +188,7 @@ def test_submitted_mail_links_the_summary_pdf(
     attach_all(draft)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        submit_application(application_id=draft.pk, user=applicant)
+        submit_application(application_id=draft.pk, user=applicant, declaration=True)
     submitted = _mail("submitted")
     assert f"{settings.SITE_URL}/applications/{draft.pk}/summary.pdf" in submitted.body
 

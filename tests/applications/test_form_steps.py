@@ -137,7 +137,7 @@ def test_review_shows_every_step_documents_fee_and_change_links(signed_in, appli
     fee = re.search(r'id="review-fee".*?</section>', html, re.S).group(0)
     assert re.search(r"the state fee of <strong>\d[\d\s,.]*\d EUR</strong> is due", fee), fee
     assert 'type="checkbox" name="declaration"' in html
-    assert "true and" in html and "https://www.pmlp.gov.lv/" in html
+    assert "true and" in html and 'href="/privacy/"' in html
 
 
 def test_review_shows_the_family_member(signed_in, applicant):

@@ -93,10 +93,16 @@ def test_sealing_works_inside_a_running_event_loop(fresh_seal):
     """Playwright's sync API (or an ASGI server) leaves a loop running in the thread; pyHanko's sync API
     would refuse with "asyncio.run() cannot be called from a running event loop"."""
     import asyncio
+    import threading
 
     async def inside_loop() -> bool:
         sealed = seal.seal_pdf(one_page_pdf(), reason="Decision letter")
         check = seal.check_seal(sealed)
         return check is not None and check.ok
 
-    assert asyncio.run(inside_loop())
+    # In a thread of its own: the test run itself may already have a loop running here (browser tests).
+    results: list[bool] = []
+    worker = threading.Thread(target=lambda: results.append(asyncio.run(inside_loop())))
+    worker.start()
+    worker.join()
+    assert results == [True]

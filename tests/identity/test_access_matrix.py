@@ -145,6 +145,8 @@ def doc_url(w: World) -> str:
 PUBLIC_API = cells(200)
 INVALID_FORM = {"first_name": "", "old_password": ""}  # a bound form with errors (an empty POST is unbound)
 ADMIN_PAGE = cells(ADMIN_LOGIN, no_otp=SETUP, admin=200)
+STAFF_403 = {"officer": 403, "foreign": 403, "senior": 403, "admin": 403}
+APPLICANTS_PAGE = cells(403, anonymous=LOGIN, no_otp=SETUP, owner=200, other=200)
 # The back office: applicants and administrators are not officers (403); another unit's officer gets 404.
 BACKOFFICE_PAGE = cells(403, anonymous=LOGIN, no_otp=SETUP, officer=200, foreign=200, senior=200)
 CASE_PAGE = cells(403, anonymous=LOGIN, no_otp=SETUP, officer=200, foreign=404, senior=200)
@@ -219,7 +221,12 @@ MATRIX: dict[str, list[Probe]] = {
         )
     ],
     "application-submit": [
-        api("post", lambda w: f"/api/v1/applications/{w.draft.pk}/submit", owners_api(409), {})
+        api(
+            "post",
+            lambda w: f"/api/v1/applications/{w.draft.pk}/submit",
+            owners_api(409),
+            {"declaration": True},
+        )
     ],
     "application-withdraw": [
         api("post", lambda w: f"/api/v1/applications/{w.case.pk}/withdraw", owners_api(200), {})
@@ -276,14 +283,18 @@ MATRIX: dict[str, list[Probe]] = {
     "applications:units": [get(lambda w: "/units/", public_page())],
     "applications:unit-detail": [get(lambda w: f"/units/{_public_unit_code()}/", public_page())],
     "applications:contact": [get(lambda w: "/contact/", public_page())],
+    "applications:complaints": [get(lambda w: "/complaints/", public_page())],
+    "applications:privacy": [get(lambda w: "/privacy/", public_page())],
+    "applications:accessibility": [get(lambda w: "/accessibility/", public_page())],
     # --- the applicant's pages --------------------------------------------------------------------------
-    "applications:dashboard": [get(lambda w: "/applications/", signed_in_page())],
+    # Applicants' pages: staff have no applications (403, a page that says so).
+    "applications:dashboard": [get(lambda w: "/applications/", APPLICANTS_PAGE)],
     "applications:new": [
-        get(lambda w: "/applications/new/?kind=first_trp&purpose=studies", signed_in_page()),
+        get(lambda w: "/applications/new/?kind=first_trp&purpose=studies", APPLICANTS_PAGE),
         # Applicants land on their new draft; staff are refused by the service and sent to the dashboard.
         post(
             lambda w: "/applications/new/",
-            cells("302:/applications/", anonymous=LOGIN, no_otp=SETUP),
+            cells(403, anonymous=LOGIN, no_otp=SETUP, owner="302:/applications/", other="302:/applications/"),
             {"kind": "first_trp", "purpose": "studies"},
         ),
     ],
@@ -292,7 +303,7 @@ MATRIX: dict[str, list[Probe]] = {
         get(lambda w: f"/applications/{w.draft.pk}/step/personal/", owners_page()),
         post(
             lambda w: f"/applications/{w.draft.pk}/step/personal/",
-            owners_page(owner="302:/applications/"),
+            owners_page(),  # the step again, with its error summary
             INVALID_FORM,
         ),
     ],
@@ -311,7 +322,22 @@ MATRIX: dict[str, list[Probe]] = {
     # The case's documents: its owner, and the officers of the case's unit who passed the second factor.
     "applications:document-download": [get(doc_url, owners_page(officer=200, senior=200))],
     "applications:submit": [
-        post(lambda w: f"/applications/{w.draft.pk}/submit/", owners_page(owner="302:/applications/"))
+        post(
+            lambda w: f"/applications/{w.draft.pk}/submit/",
+            owners_page(owner="302:/applications/"),
+            {"declaration": "on"},
+        )
+    ],
+    "applications:delete": [
+        get(lambda w: f"/applications/{w.draft.pk}/delete/", owners_page(**STAFF_403)),
+        post(
+            lambda w: f"/applications/{w.draft.pk}/delete/",
+            owners_page(owner="302:/applications/", **STAFF_403),
+        ),
+    ],
+    # Not rendered in tests (no worker): its owner gets the "being prepared" page.
+    "applications:summary-pdf": [
+        get(lambda w: f"/applications/{w.case.pk}/summary.pdf", owners_page(owner=404))
     ],
     "applications:withdraw": [
         get(lambda w: f"/applications/{w.case.pk}/withdraw/", owners_page()),
@@ -323,6 +349,10 @@ MATRIX: dict[str, list[Probe]] = {
         post(lambda w: f"/applications/{w.awaiting.pk}/pay/", owners_page(owner=400)),
     ],
     "payments:return": [get(lambda w: f"/payments/{w.payment.pk}/", owners_page())],
+    # A JSON endpoint polled by the payment page: no sign-in redirect, just "not found" for anyone but its owner.
+    "payments:status-json": [
+        get(lambda w: f"/payments/{w.payment.pk}/status.json", cells(404, no_otp=SETUP, owner=200))
+    ],
     "payments:bank-transfer": [get(lambda w: f"/payments/{w.payment.pk}/bank-transfer/", owners_page())],
     "payments:bank-transfer-pdf": [
         get(lambda w: f"/payments/{w.payment.pk}/bank-transfer.pdf", owners_page())
