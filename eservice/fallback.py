@@ -14,7 +14,7 @@ from eservice.exceptions import error_body
 
 
 @csrf_exempt  # nothing is changed, and a cross-site POST should see the 404, not the CSRF page
-def api_not_found(request: HttpRequest, path: str = "") -> JsonResponse:
+def api_not_found(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         error_body("not_found", _("There is no such API endpoint or object.")),
         status=404,

@@ -23,7 +23,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
-    re_path(r"^api/(?P<path>.*)$", api_not_found, name="api-not-found"),  # after every API route
+    re_path(r"^api/", api_not_found, name="api-not-found"),  # after every API route
     path(".well-known/jwks.json", JwksApi.as_view(), name="jwks"),
     path("", include("identity.urls")),
     path("", include("applications.urls")),

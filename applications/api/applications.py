@@ -89,7 +89,7 @@ class ApplicationDetailOutput(ApplicationListOutput):
     documents = DocumentOutput(many=True, read_only=True)
     missing = serializers.SerializerMethodField()
     payments = serializers.SerializerMethodField()
-    unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    unit = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta(ApplicationListOutput.Meta):
         fields = [

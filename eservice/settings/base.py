@@ -236,7 +236,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "eservice.schema.ApiAutoSchema",
     "EXCEPTION_HANDLER": "eservice.exceptions.api_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "eservice.pagination.ApiPagination",
     "PAGE_SIZE": 50,

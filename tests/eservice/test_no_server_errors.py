@@ -121,6 +121,7 @@ def test_huge_limit_on_the_access_log_is_clamped(applicant_api):
         "/api/v1/applications/-1/timeline",
         "/api/v1/no-such-thing",
         "/api/nothing-here",
+        "/api/v1/catalogue/kinds/a%0Ab",  # a newline in a path segment
     ],
 )
 def test_unmatched_api_paths_answer_json_404(applicant_api, path):
