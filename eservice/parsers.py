@@ -43,7 +43,8 @@ class SafeJSONParser(JSONParser):
 
 
 def check_json_value(data: Any, *, max_depth: int) -> None:
-    """Refuse a nesting deeper than ``max_depth`` and any string (key or value) that is not valid Unicode text.
+    """Refuse a nesting deeper than ``max_depth`` and any string (key or value) that is not valid Unicode text
+    or that holds a NUL character.
 
     Iterative, so the check itself cannot hit the recursion limit.
     """
@@ -68,3 +69,5 @@ def _check_text(value: str) -> None:
         value.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate from a \\udXXX escape
         raise ParseError(_("The JSON body contains an invalid character (an unpaired surrogate).")) from None
+    if "\x00" in value:  # PostgreSQL takes no NUL in text or jsonb
+        raise ParseError(_("The JSON body contains a NUL character."))

@@ -14,7 +14,9 @@ import random
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.test import APIClient
 from schemathesis.checks import not_a_server_error
@@ -58,6 +60,19 @@ def _own_applications(applicant) -> list[int]:
     ]
 
 
+@pytest.fixture
+def keep_the_test_connection():
+    """Django's WSGI handler closes a connection that is not in autocommit when a request starts and ends, which
+    inside a test's transaction is always: PostgreSQL's would be gone after the first call. Django's own test
+    client disconnects the same handler, but connects it again after each request: so this fixture comes after
+    any sign-in through the test client."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
+
+
 def _load_schema(application_ids: list[int]) -> schemathesis.BaseSchema:
     schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
     choose = random.Random(0)
@@ -86,12 +101,12 @@ def officer_token(db) -> tuple[str, list[int]]:
 
 
 @pytest.fixture
-def applicant_schema(applicant_token):
+def applicant_schema(applicant_token, keep_the_test_connection):
     return _load_schema(applicant_token[1])
 
 
 @pytest.fixture
-def officer_schema(officer_token):
+def officer_schema(officer_token, keep_the_test_connection):
     return _load_schema(officer_token[1])
 
 

@@ -141,3 +141,32 @@ def test_out_of_range_ids_are_404(applicant_api, number):
         _assert_error(response, 404)
     _assert_error(applicant_api.post(f"/api/v1/applications/{number}/submit"), 404)
     _assert_error(applicant_api.delete(f"/api/v1/applications/{number}/documents/{number}"), 404)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/catalogue/fees?kind=%00a&speed=standard",
+        "/api/v1/catalogue/requirements?kind=first_trp&purpose=stu%00dies",
+        "/api/v1/catalogue/legal-grounds?kind=%00",
+        "/api/v1/applications?limit=1&%00=1",
+    ],
+)
+def test_nul_character_in_a_query_parameter_is_a_400(applicant_api, url):
+    """PostgreSQL refuses NUL in text: such a value reaching a lookup was a 500 there."""
+    _assert_error(applicant_api.get(url), 400, "invalid_parameter")
+
+
+def test_nul_character_in_a_page_query_is_a_400(client):
+    response = client.get("/?next=%00")
+    assert response.status_code == 400
+
+
+def test_nul_character_in_a_json_string_is_a_parse_error(applicant_api, applicant):
+    application = ApplicationFactory(applicant=applicant)
+    response = applicant_api.patch(
+        f"/api/v1/applications/{application.pk}",
+        '{"family_member_relationship": "spouse\\u0000"}',
+        content_type="application/json",
+    )
+    _assert_error(response, 400, "parse_error")
