@@ -32,11 +32,7 @@ class SafeJSONParser(JSONParser):
             data = json.loads(text, parse_constant=json.strict_constant if api_settings.STRICT_JSON else None)
         except RecursionError:
             raise ParseError(_("The JSON body is nested too deeply.")) from None
-        except (
-            ValueError,
-            UnicodeError,
-            LookupError,
-        ):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        except (ValueError, LookupError):  # JSONDecodeError, UnicodeDecodeError; LookupError: unknown charset
             raise ParseError(_("The body is not valid JSON.")) from None
         check_json_value(data, max_depth=MAX_DEPTH)
         return data

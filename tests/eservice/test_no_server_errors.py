@@ -31,6 +31,12 @@ def test_deeply_nested_json_to_an_authenticated_endpoint_is_a_parse_error(applic
     _assert_error(response, 400, "parse_error")
 
 
+def test_nesting_beyond_the_bound_is_refused_below_the_recursion_limit(applicant_api):
+    body = '{"first_name": ' + "[" * 40 + "]" * 40 + "}"
+    response = applicant_api.post("/api/v1/applications", body, content_type="application/json")
+    _assert_error(response, 400, "parse_error")
+
+
 @pytest.mark.parametrize(
     "body",
     [
