@@ -1,9 +1,10 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from applications.views import home
 from eservice import health
+from eservice.fallback import api_not_found
 from identity.api.views import JwksApi
 
 api_v1 = [
@@ -22,6 +23,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    re_path(r"^api/", api_not_found, name="api-not-found"),  # after every API route
     path(".well-known/jwks.json", JwksApi.as_view(), name="jwks"),
     path("", include("identity.urls")),
     path("", include("applications.urls")),

@@ -11,7 +11,6 @@ from django.http import HttpRequest
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -22,6 +21,7 @@ from applications.completeness import allowed_actions, list_missing_items, owner
 from applications.models import Application, ApplicationDocument, ApplicationEvent, ProcessingSpeed
 from applications.selectors import get_kind, get_purpose, list_requirements
 from applications.uploads import install_size_limit, too_large_error
+from eservice.pagination import ApiPagination
 from eservice.schema import ErrorSerializer
 
 ERROR = ErrorSerializer
@@ -89,7 +89,7 @@ class ApplicationDetailOutput(ApplicationListOutput):
     documents = DocumentOutput(many=True, read_only=True)
     missing = serializers.SerializerMethodField()
     payments = serializers.SerializerMethodField()
-    unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    unit = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta(ApplicationListOutput.Meta):
         fields = [
@@ -195,9 +195,11 @@ def _detail(application: Application, request: Request) -> dict:
 class ApplicationListApi(APIView):
     """GET: the caller's applications, newest first. POST: start a draft."""
 
+    pagination_class = ApiPagination  # also tells the schema that the list is paginated
+
     @extend_schema(operation_id="applications_list", responses={200: ApplicationListOutput(many=True)})
     def get(self, request: Request) -> Response:
-        paginator = LimitOffsetPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(
             selectors_dashboard.list_applications(user=request.user), request, self
         )

@@ -7,7 +7,7 @@ import datetime as dt
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -25,6 +25,7 @@ from applications.selectors import (
     list_requirements,
 )
 from eservice.exceptions import DomainError
+from eservice.schema import ErrorSerializer
 
 
 class MissingParameterError(DomainError):
@@ -145,6 +146,9 @@ class LegalGroundOutputSerializer(serializers.Serializer):
     to_be_verified = serializers.BooleanField()
 
 
+INVALID = OpenApiResponse(ErrorSerializer, description="A parameter is missing or not valid.")
+UNKNOWN = OpenApiResponse(ErrorSerializer, description="No such kind, purpose or fee in the catalogue.")
+
 _ON = OpenApiParameter("on", OpenApiTypes.DATE, description="Date the fees are valid on (default: today).")
 
 
@@ -153,7 +157,7 @@ class CatalogueKindListApi(PublicCatalogueApi):
         operation_id="catalogue_kinds_list",
         summary="Application kinds with purposes, speeds, current fees and required documents",
         parameters=[_ON],
-        responses=KindOutputSerializer(many=True),
+        responses={200: KindOutputSerializer(many=True), 400: INVALID},
         tags=["catalogue"],
     )
     def get(self, request: Request) -> Response:
@@ -166,7 +170,7 @@ class CatalogueKindDetailApi(PublicCatalogueApi):
         operation_id="catalogue_kinds_retrieve",
         summary="One application kind with its catalogue",
         parameters=[_ON],
-        responses=KindOutputSerializer,
+        responses={200: KindOutputSerializer, 400: INVALID, 404: UNKNOWN},
         tags=["catalogue"],
     )
     def get(self, request: Request, code: str) -> Response:
@@ -184,7 +188,7 @@ class CatalogueFeeApi(PublicCatalogueApi):
             OpenApiParameter("speed", OpenApiTypes.STR, required=True, enum=ProcessingSpeed.values),
             _ON,
         ],
-        responses=FeeOutputSerializer,
+        responses={200: FeeOutputSerializer, 400: INVALID, 404: UNKNOWN},
         tags=["catalogue"],
     )
     def get(self, request: Request) -> Response:
@@ -207,7 +211,7 @@ class CatalogueRequirementListApi(PublicCatalogueApi):
                 "minor", OpenApiTypes.BOOL, description="true/false: leave out lines for the other age group."
             ),
         ],
-        responses=RequirementOutputSerializer(many=True),
+        responses={200: RequirementOutputSerializer(many=True), 400: INVALID, 404: UNKNOWN},
         tags=["catalogue"],
     )
     def get(self, request: Request) -> Response:
@@ -230,7 +234,7 @@ class CatalogueLegalGroundListApi(PublicCatalogueApi):
             OpenApiParameter("outcome", OpenApiTypes.STR, enum=["grant", "refuse"]),
             OpenApiParameter("kind", OpenApiTypes.STR, enum=ApplicationKind.Code.values),
         ],
-        responses=LegalGroundOutputSerializer(many=True),
+        responses={200: LegalGroundOutputSerializer(many=True), 400: INVALID, 404: UNKNOWN},
         tags=["catalogue"],
     )
     def get(self, request: Request) -> Response:

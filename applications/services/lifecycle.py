@@ -144,6 +144,11 @@ def _invalid_transition(application: Application, user: User, action: str) -> In
     )
 
 
+def _may_call_ignoring_conditions(bound_transition: Any, *, application: Application, user: User) -> bool:
+    """The transition's permission for ``user`` in the current state, without its conditions."""
+    return bound_transition._django_fsm.has_transition_perm(application, application.state, user)
+
+
 def get_default_unit() -> TerritorialUnit | None:
     """The unit a new case goes to: the configured one, else the first active unit handling permits."""
     units = TerritorialUnit.objects.filter(is_active=True, handles_residence_permits=True)
@@ -278,8 +283,10 @@ def submit_application(*, application_id: int, user: User, declaration: bool) ->
             details={"declaration": [str(DeclarationRequiredError.default_message)]}
         )
     application = _lock_own(application_id=application_id, user=user)
-    if not can_proceed(application.submit, check_conditions=False) or not has_transition_perm(
-        application.submit, user
+    # State and permission only: django-fsm's has_transition_perm also evaluates the completeness
+    # conditions, and an incomplete draft must get the 409 with the missing list below, not "not allowed".
+    if not can_proceed(application.submit, check_conditions=False) or not _may_call_ignoring_conditions(
+        application.submit, application=application, user=user
     ):
         raise _invalid_transition(application, user, _("submit"))
     documents, requirements = _documents_and_requirements(application)

@@ -11,13 +11,13 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.debug import sensitive_post_parameters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from eservice.exceptions import error_body
+from eservice.pagination import ApiPagination
 from eservice.schema import ErrorSerializer
 from identity import signin, tokens
 from identity.forms import page_language
@@ -295,6 +295,8 @@ class JwksApi(APIView):
 class AccessLogApi(APIView):
     """Who (by role and unit) opened the caller's case file, when and why. Staff are not named."""
 
+    pagination_class = ApiPagination  # also tells the schema that the list is paginated
+
     @extend_schema_serializer(component_name="AccessLogEntry")
     class OutputSerializer(serializers.Serializer):
         accessed_at = serializers.DateTimeField()
@@ -310,6 +312,6 @@ class AccessLogApi(APIView):
         },
     )
     def get(self, request: Request) -> Response:
-        paginator = LimitOffsetPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(list_access_log_about(applicant=request.user), request, self)
         return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)

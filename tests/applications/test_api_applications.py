@@ -212,3 +212,28 @@ def test_passport_number_and_nationality_are_stored_as_printed_whatever_the_chan
     assert response.status_code == 200
     draft.refresh_from_db()
     assert (draft.passport_number, draft.nationality) == ("AB12345", "UA")
+
+
+def test_submit_of_a_draft_with_empty_fields_is_409_listing_the_fields(applicant_api, applicant):
+    """The transition's conditions (complete personal data, ...) must not answer before the completeness
+    check: the applicant gets what is missing, not "you cannot submit an application that is Draft"."""
+    created = applicant_api.post(BASE, {"kind": "first_trp", "purpose": "studies"}, format="json")
+    assert created.status_code == 201
+    draft = Application.objects.get(pk=created.json()["id"])  # nothing filled in
+    response = applicant_api.post(f"{BASE}/{draft.pk}/submit")
+    assert response.status_code == 409, response.content
+    error = response.json()["error"]
+    assert error["code"] == "application_incomplete"
+    assert error["details"]["state"] == "draft"
+    assert "submit" in error["details"]["allowed_actions"]
+    missing_fields = {item.get("field") for item in error["details"]["missing"]}
+    assert {"passport_number", "date_of_birth", "address_in_latvia"} <= missing_fields
+    draft.refresh_from_db()
+    assert draft.state == "draft"
+
+
+def test_someone_elses_incomplete_draft_is_404_on_submit(other_applicant_api, applicant):
+    draft = ApplicationFactory(applicant=applicant)
+    response = other_applicant_api.post(f"{BASE}/{draft.pk}/submit")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] in {"not_found", "application_not_found"}
