@@ -41,6 +41,7 @@ from applications.uploads import RequestSizeLimitHandler, install_size_limit, to
 from eservice.errors import VisitorPermissionDenied, error_response
 from eservice.exceptions import DomainError, NotFoundError
 from identity.countries import country_choices
+from workers.downloads import pdf_download
 
 
 def applicant_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -106,16 +107,7 @@ def summary_pdf(request: HttpRequest, application_id: int) -> HttpResponse:
         )
     except NotFoundError as error:
         return error_response(request, 404, message=error.message)
-    try:
-        handle = document.file.open("rb")
-    except (FileNotFoundError, OSError, ValidationError):
-        raise Http404 from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=document.filename, content_type="application/pdf"
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return pdf_download(document)
 
 
 @applicant_required

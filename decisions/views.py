@@ -6,16 +6,17 @@ import hashlib
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from decisions import selectors, services, verification
+from eservice.errors import error_response
 from eservice.exceptions import DomainError, NotFoundError
 from identity.ratelimits import setting_rate
+from workers.downloads import pdf_download
 
 # The largest file /verify/ compares (a letter is far smaller); anything bigger cannot be the letter.
 MAX_COMPARE_BYTES = 10 * 1024 * 1024
@@ -82,17 +83,10 @@ def decision_letter_pdf(request: HttpRequest, application_id: int) -> HttpRespon
         raise Http404 from None
     letter = getattr(decision, "letter", None)
     if letter is None or letter.document is None:
-        raise Http404(_("The letter is being prepared. Please try again in a minute."))
-    try:
-        handle = letter.document.file.open("rb")
-    except (FileNotFoundError, OSError, ValidationError):
-        raise Http404 from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=letter.document.filename, content_type="application/pdf"
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+        return error_response(
+            request, 404, message=_("The letter is being prepared. Please try again in a minute.")
+        )
+    return pdf_download(letter.document)
 
 
 @require_http_methods(["POST"])

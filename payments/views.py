@@ -9,8 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -23,6 +22,7 @@ from payments.models import Payment, format_cents
 from payments.providers import enabled_providers, test_gateway
 from payments.services.receipts import INSTRUCTIONS, RECEIPT, payee_context
 from payments.services.test_gateway import UnknownTestCardError, submit_test_card
+from workers.downloads import pdf_download
 from workers.selectors import get_generated_document
 
 
@@ -133,16 +133,7 @@ def _serve_pdf(request: HttpRequest, document) -> HttpResponse:
         return error_response(
             request, 404, message=_("The document is being prepared. Please try again in a minute.")
         )
-    try:
-        handle = document.file.open("rb")
-    except (FileNotFoundError, OSError, ValidationError):
-        raise Http404 from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=document.filename, content_type="application/pdf"
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return pdf_download(document)
 
 
 @login_required
