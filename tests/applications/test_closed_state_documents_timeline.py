@@ -34,6 +34,12 @@ def _mail(event_subject: str) -> mail.EmailMessage:
 
 
 @pytest.fixture
+def applicant(db):
+    """An English-speaking applicant: the mails below are read in English (lv and ru are compiled in CI)."""
+    return UserFactory(applicant=True, preferred_language="en")
+
+
+@pytest.fixture
 def paid_card(applicant, celery_eager):
     application = ApplicationFactory(applicant=applicant, awaiting_payment=True)
     payment = start_payment(application_id=application.pk, user=applicant, method="card").payment

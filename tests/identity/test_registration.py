@@ -223,7 +223,7 @@ class TestRegisterApi:
         assert len(mail.outbox) == 1
 
     def test_known_address_gets_the_same_answer(self, api_client, django_capture_on_commit_callbacks):
-        UserFactory(email="api.user@example.lv", first_name="Anna")
+        UserFactory(email="api.user@example.lv", first_name="Anna", preferred_language="en")
         with django_capture_on_commit_callbacks(execute=True):
             response = api_client.post(self.url, {**self.body, "email": "API.User@example.lv"}, format="json")
         assert response.status_code == 201
