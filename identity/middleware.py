@@ -69,7 +69,7 @@ class StaffSecondFactorMiddleware:
         if match is not None and match.view_name in SECOND_FACTOR_ENROLMENT_VIEWS:
             return None
         request.user = AnonymousUser()
-        if _is_api_view(view_func):
+        if _is_api_view(view_func) or request.path.startswith("/api/"):
             return None  # DRF finds nobody signed in through the session; a bearer token is judged on its own
         if has_confirmed_totp(user=user):
             # The app is set up but this session skipped the code: sign in again, this time with it.

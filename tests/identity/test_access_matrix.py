@@ -171,8 +171,8 @@ MATRIX: dict[str, list[Probe]] = {
     "api-schema": [get(lambda w: "/api/schema/", PUBLIC_API)],
     "api-docs": [get(lambda w: "/api/docs/", PUBLIC_API)],
     "jwks": [get(lambda w: "/.well-known/jwks.json", PUBLIC_API)],
-    # Any other /api/ path: a JSON 404 (a staff session without the code is sent to set it up first).
-    "api-not-found": [api("get", lambda w: "/api/v1/no-such-endpoint", cells(404, no_otp=SETUP))],
+    # Any other /api/ path: a JSON 404 for everyone.
+    "api-not-found": [api("get", lambda w: "/api/v1/no-such-endpoint", cells(404))],
     # --- identity API -----------------------------------------------------------------------------------
     "api-auth-register": [api("post", lambda w: "/api/v1/auth/register", cells(400), {})],
     "api-auth-verify-email": [api("post", lambda w: "/api/v1/auth/verify-email", cells(400), {})],
