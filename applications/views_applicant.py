@@ -31,13 +31,20 @@ from applications.completeness import (
     next_action,
     step_is_complete,
 )
-from applications.forms import STEP_FORMS, STEP_TITLES, DeclarationForm, DocumentUploadForm
+from applications.forms import STEP_FORMS, STEP_TITLES, DeclarationForm, DocumentUploadForm, UnitForm
 from applications.guide import Age
 from applications.models import Application, ApplicationDocument, Fee, ProcessingSpeed
-from applications.selectors import get_current_fee, get_kind, get_purpose, list_requirements
+from applications.selectors import (
+    get_current_fee,
+    get_kind,
+    get_purpose,
+    list_requirements,
+    list_residence_permit_units,
+)
 from applications.services.lifecycle import ApplicationFieldsError, StartsFromDecisionError
 from applications.timeline import build_timeline, closure, document_type_names
 from applications.uploads import RequestSizeLimitHandler, install_size_limit, too_large_error
+from applications.views import hours_by_weekday
 from eservice.errors import VisitorPermissionDenied, error_response
 from eservice.exceptions import DomainError, NotFoundError
 from identity.countries import country_choices
@@ -218,7 +225,10 @@ def step(request: HttpRequest, application_id: int, step: str) -> HttpResponse:
         return _review_step(request, application)
 
     form_class = STEP_FORMS[step]
-    form = form_class(request.POST or None, instance=application)
+    extra: dict[str, Any] = {}
+    if step == "unit":
+        extra["units"] = list_residence_permit_units()
+    form = form_class(request.POST or None, instance=application, **extra)
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in form.fields}
         try:
@@ -234,6 +244,8 @@ def step(request: HttpRequest, application_id: int, step: str) -> HttpResponse:
             messages.success(request, _("Saved."))
             following = STEP_NAMES[STEP_NAMES.index(step) + 1]
             return redirect(_step_url(application, following))
+    if step == "unit":
+        return _unit_step(request, application, form)
     return render(
         request,
         "applications/step_form.html",
@@ -242,6 +254,22 @@ def step(request: HttpRequest, application_id: int, step: str) -> HttpResponse:
             "form": form,
             "progress": _progress(application, step),
             "title": STEP_TITLES[step],
+        },
+    )
+
+
+def _unit_step(request: HttpRequest, application: Application, form: UnitForm) -> HttpResponse:
+    return render(
+        request,
+        "applications/step_unit.html",
+        {
+            "application": application,
+            "form": form,
+            "field": form["unit"],
+            "selected": form.selected_code,
+            "units": [(unit, hours_by_weekday(unit)) for unit in form.units],
+            "progress": _progress(application, "unit"),
+            "title": STEP_TITLES["unit"],
         },
     )
 
@@ -332,6 +360,15 @@ def _review_sections(application: Application) -> list[dict]:
         {"step": "personal", "title": STEP_TITLES["personal"], "rows": rows(Application.PERSONAL_FIELDS)},
         {"step": "purpose", "title": STEP_TITLES["purpose"], "rows": purpose_rows},
         {"step": "stay", "title": STEP_TITLES["stay"], "rows": rows(Application.STAY_FIELDS)},
+        {"step": "unit", "title": STEP_TITLES["unit"], "rows": _unit_rows(application)},
+    ]
+
+
+def _unit_rows(application: Application) -> list[dict]:
+    unit = application.unit
+    return [
+        {"label": _("Territorial unit"), "value": unit.name if unit else ""},
+        {"label": _("Address"), "value": unit.address if unit else ""},
     ]
 
 

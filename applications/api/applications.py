@@ -145,6 +145,14 @@ class ApplicationEditInput(serializers.Serializer):
     address_in_latvia = serializers.CharField(max_length=255, required=False, allow_blank=True)
     stay_from = serializers.DateField(required=False, allow_null=True)
     stay_to = serializers.DateField(required=False, allow_null=True)
+    unit = serializers.SlugField(
+        required=False,
+        max_length=40,
+        help_text="Code of the territorial unit where the applicant gives biometrics and collects the card: "
+        "one of the active units that accept residence permit applications (the territorial units page lists "
+        "them with addresses and hours). Required "
+        "before submitting; the case is examined by that unit.",
+    )
 
     def validate(self, attrs: dict) -> dict:
         unknown = sorted(set(self.initial_data) - set(self.fields))

@@ -220,14 +220,14 @@ def test_submit_of_a_draft_with_empty_fields_is_409_listing_the_fields(applicant
     created = applicant_api.post(BASE, {"kind": "first_trp", "purpose": "studies"}, format="json")
     assert created.status_code == 201
     draft = Application.objects.get(pk=created.json()["id"])  # nothing filled in
-    response = applicant_api.post(f"{BASE}/{draft.pk}/submit")
+    response = applicant_api.post(f"{BASE}/{draft.pk}/submit", {"declaration": True}, format="json")
     assert response.status_code == 409, response.content
     error = response.json()["error"]
     assert error["code"] == "application_incomplete"
     assert error["details"]["state"] == "draft"
     assert "submit" in error["details"]["allowed_actions"]
     missing_fields = {item.get("field") for item in error["details"]["missing"]}
-    assert {"passport_number", "date_of_birth", "address_in_latvia"} <= missing_fields
+    assert {"passport_number", "date_of_birth", "address_in_latvia", "unit"} <= missing_fields
     draft.refresh_from_db()
     assert draft.state == "draft"
 
