@@ -48,6 +48,10 @@ from applications.views import hours_by_weekday
 from eservice.errors import VisitorPermissionDenied, error_response
 from eservice.exceptions import DomainError, NotFoundError
 from identity.countries import country_choices
+from identity.selectors import list_latest_access_about
+
+# How many "who looked at my file" lines the dashboard shows; the account's access log page has them all.
+DASHBOARD_ACCESS_ENTRIES = 5
 
 
 def applicant_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -83,7 +87,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     applications = selectors_dashboard.list_dashboard_applications(user=request.user)
     names = document_type_names()
     cards = [_card(request, application, names) for application in applications]
-    return render(request, "applications/dashboard.html", {"cards": cards})
+    access = list_latest_access_about(applicant=request.user, limit=DASHBOARD_ACCESS_ENTRIES)
+    return render(request, "applications/dashboard.html", {"cards": cards, "access_entries": access})
 
 
 def _card(request: HttpRequest, application: Application, names: dict[str, str]) -> dict[str, Any]:
