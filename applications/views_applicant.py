@@ -422,7 +422,10 @@ def _upload_document(
     request: HttpRequest, application_id: int, guard: RequestSizeLimitHandler
 ) -> HttpResponse:
     application = _own(request, application_id)
-    documents_url = _step_url(application, "documents")
+    # A draft's documents step, or the application's page where an open request of the Office asks for them.
+    documents_url = (
+        _step_url(application, "documents") if application.is_editable else application_url(application)
+    )
     form = DocumentUploadForm(request.POST, request.FILES)
     if guard.exceeded:
         messages.error(request, too_large_error().message)

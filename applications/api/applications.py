@@ -281,7 +281,12 @@ class DocumentUploadInput(serializers.Serializer):
 
 
 class ApplicationDocumentUploadApi(APIView):
-    """POST multipart ``{document_type, file, issued_on?}``: checked by content, then stored."""
+    """POST multipart ``{document_type, file, issued_on?}``: checked by content, then stored.
+
+    A draft takes any document type its kind and purpose list (a new file replaces the earlier one). While the
+    application is ``awaiting_applicant``, only the types the Office's open information request asks for (400
+    for another type); the earlier file of that type is kept for the record. In any other state: 409.
+    """
 
     parser_classes = [MultiPartParser]
 
