@@ -136,7 +136,7 @@ def test_uploads_are_refused_in_other_states(applicant_api, applicant, unit, sta
 
 
 def test_after_the_answer_uploads_close_and_the_timeline_names_the_documents(
-    applicant_api, client, case, open_request, staff_client_for, officer
+    applicant_api, client, case, open_request, staff_client_for, bearer_client, officer
 ):
     assert upload(applicant_api, case, "health_insurance", "new-insurance.pdf").status_code == 201
     client.force_login(case.applicant)
@@ -157,6 +157,9 @@ def test_after_the_answer_uploads_close_and_the_timeline_names_the_documents(
     )
     assert "old-insurance.pdf" in case_page and "new-insurance.pdf" in case_page
     assert case_page.count("by a newer file") == 1
+    with_token = bearer_client(officer).get(f"/api/v1/backoffice/cases/{case.pk}").json()
+    replaced = {d["original_filename"]: d["replaced_at"] is not None for d in with_token["documents"]}
+    assert replaced == {"old-insurance.pdf": True, "new-insurance.pdf": False}
 
 
 def test_someone_else_cannot_upload_to_the_case(other_applicant_api, case, open_request):
