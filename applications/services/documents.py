@@ -1,4 +1,6 @@
-"""Attaching and removing an application's documents, only while the application is editable.
+"""Attaching and removing an application's documents: any while it is a draft; while the Office waits for the
+applicant, only uploads of the types its open request asks for (``hooks.uploadable_document_types``), never a
+removal, and the earlier file of that type stays, marked replaced.
 
 The file is checked first (``applications.uploads``), then stored through Django's storage API under a random
 path, then its row is written in the same transaction. If anything fails after the file was stored, the file is
