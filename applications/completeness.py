@@ -22,6 +22,7 @@ STEPS: list[tuple[str, tuple[str, ...]]] = [
     ("personal", Application.PERSONAL_FIELDS),
     ("purpose", ()),  # depends on the purpose: Application.purpose_fields()
     ("stay", Application.STAY_FIELDS),
+    ("unit", ("unit",)),  # where to give biometrics and collect the card
     ("documents", ()),
     ("review", ()),
 ]
@@ -82,6 +83,33 @@ def field_errors(application: Application, *, today: dt.date | None = None) -> d
     return errors
 
 
+def _unit_problems(application: Application) -> list[dict[str, Any]]:
+    """No unit chosen yet, or the chosen one stopped taking residence permit applications since."""
+    if application.unit_id is None:
+        return [
+            {
+                "code": "missing_field",
+                "step": "unit",
+                "field": "unit",
+                "message": _("Choose where you will give biometrics and collect the card."),
+            }
+        ]
+    unit = application.unit
+    if application.state == Application.State.DRAFT and not (
+        unit.is_active and unit.handles_residence_permits
+    ):
+        return [
+            {
+                "code": "invalid_field",
+                "step": "unit",
+                "field": "unit",
+                "message": _("%(unit)s no longer accepts residence permit applications. Choose another unit.")
+                % {"unit": unit.name},
+            }
+        ]
+    return []
+
+
 def requirement_applies(requirement: DocumentRequirement, application: Application) -> bool:
     if requirement.condition == DocumentRequirement.Condition.JOINING_SPOUSE:
         return application.family_member_relationship == "spouse"
@@ -106,7 +134,9 @@ def list_missing_items(
     missing: list[dict[str, Any]] = []
     for step, _fields in STEPS:
         for field in step_fields(application, step):
-            if not getattr(application, field):
+            if field == "unit":
+                missing.extend(_unit_problems(application))
+            elif not getattr(application, field):
                 missing.append(
                     {
                         "code": "missing_field",
@@ -162,6 +192,8 @@ def step_is_complete(application: Application, step: str) -> bool:
         return not application.missing_purpose_fields()
     if step == "stay":
         return stay_details_complete(application)
+    if step == "unit":
+        return application.unit_id is not None
     return False
 
 

@@ -11,7 +11,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import Application
+from applications.selectors import suggest_unit
 from identity.countries import country_choices, is_country_code
+from identity.models import TerritorialUnit
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -98,6 +100,57 @@ class StayForm(StepForm):
         return data
 
 
+class UnitRadioSelect(forms.RadioSelect):
+    """Radios whose group is reached from the error summary through the first radio's id."""
+
+    def id_for_label(self, id_: str, index: str | None = None) -> str:
+        return super().id_for_label(id_, "0" if index is None else index)
+
+
+class UnitForm(StepForm):
+    """Where the applicant gives biometrics and collects the card: one of the units that take permits.
+
+    ``units``: the active residence-permit units with their reception hours (``list_residence_permit_units``);
+    the page shows each one's address and hours. Preselected: the unit already chosen, else the one in the town
+    of the declared address, else the default unit.
+    """
+
+    unit = forms.ModelChoiceField(
+        label=_("Territorial unit"),
+        queryset=TerritorialUnit.objects.filter(is_active=True, handles_residence_permits=True),
+        to_field_name="code",
+        empty_label=None,
+        widget=UnitRadioSelect,
+        error_messages={
+            "required": _("Choose where you will give biometrics and collect the card."),
+            "invalid_choice": _("Choose one of the listed units that accept residence permit applications."),
+        },
+    )
+
+    class Meta:
+        model = Application
+        fields = ("unit",)
+
+    def __init__(self, *args: object, units: list[TerritorialUnit], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.units = units
+        field = self.fields["unit"]
+        field.help_text = _(
+            "You come here to give your fingerprints and photo and, once the permit is granted, to collect "
+            "the card. We suggest the unit in the town of your address in Latvia; you may choose any."
+        )
+        if not self.is_bound:
+            chosen = self.instance.unit if self.instance.unit_id else None
+            if chosen is None or chosen not in units:
+                chosen = suggest_unit(address=self.instance.address_in_latvia, units=units)
+            self.initial["unit"] = chosen.code if chosen else None
+
+    @property
+    def selected_code(self) -> str:
+        value = self["unit"].value()
+        return value.code if isinstance(value, TerritorialUnit) else str(value or "")
+
+
 class DocumentUploadForm(forms.Form):
     document_type = forms.SlugField(widget=forms.HiddenInput)
     file = forms.FileField(label=_("File"), allow_empty_file=True)
@@ -122,11 +175,13 @@ STEP_FORMS: dict[str, type[forms.ModelForm]] = {
     "personal": PersonalForm,
     "purpose": PurposeForm,
     "stay": StayForm,
+    "unit": UnitForm,
 }
 STEP_TITLES = {
     "personal": _("Personal data"),
     "purpose": _("Purpose of residence"),
     "stay": _("Stay in Latvia"),
+    "unit": _("Where to give biometrics"),
     "documents": _("Documents"),
     "review": _("Review and submit"),
 }

@@ -43,3 +43,23 @@ def register_refund_check(check: RefundCheck) -> RefundCheck:
 
 def refund_due_on_withdrawal(application: Application) -> bool:
     return any(check(application) for check in list(refund_checks))
+
+
+# Asked before an upload outside a draft: which document types may the applicant send now? Decisions answers with
+# the types its open information request asks for while the application waits for the applicant.
+UploadTypes = Callable[["Application"], "set[str] | frozenset[str]"]
+upload_type_sources: list[UploadTypes] = []
+
+
+def register_upload_types(source: UploadTypes) -> UploadTypes:
+    if source not in upload_type_sources:
+        upload_type_sources.append(source)
+    return source
+
+
+def uploadable_document_types(application: Application) -> frozenset[str]:
+    """Codes of the document types that may be uploaded now to a submitted application (empty: none)."""
+    codes: set[str] = set()
+    for source in list(upload_type_sources):
+        codes |= set(source(application))
+    return frozenset(codes)

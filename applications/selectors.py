@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 
+from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -206,3 +209,54 @@ def get_residence_permit_unit(*, code: str) -> TerritorialUnit | None:
         )
         .first()
     )
+
+
+def get_default_unit(units: list[TerritorialUnit] | None = None) -> TerritorialUnit | None:
+    """The unit offered when nothing better is known: the configured one, else the first active division.
+
+    ``units``: the active residence-permit units already read (``list_residence_permit_units``), to save a query.
+    """
+    if units is None:
+        units = list(
+            TerritorialUnit.objects.filter(is_active=True, handles_residence_permits=True).order_by("pk")
+        )
+    else:
+        units = sorted(units, key=lambda unit: unit.pk)
+    if settings.APPLICATIONS_DEFAULT_UNIT_CODE:
+        for unit in units:
+            if unit.code == settings.APPLICATIONS_DEFAULT_UNIT_CODE:
+                return unit
+    divisions = [unit for unit in units if unit.kind == TerritorialUnit.Kind.DIVISION]
+    return (divisions or units or [None])[0]
+
+
+def _words(text: str) -> list[str]:
+    """Lower-case words without diacritics: "Rīga, LV-1026" -> ["riga", "lv", "1026"]."""
+    plain = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(char for char in plain if not unicodedata.combining(char))
+    return re.findall(r"\w+", plain)
+
+
+def _unit_towns(unit: TerritorialUnit) -> list[list[str]]:
+    """The town of a unit, as words: the parts of its address without digits ("Čiekurkalna 1. līnija 1, k-3,
+    Rīga, LV-1026" -> Rīga), the last one first."""
+    parts = [part.strip() for part in unit.address.split(",")]
+    towns = [_words(part) for part in reversed(parts) if part and not any(ch.isdigit() for ch in part)]
+    return [words for words in towns if words]
+
+
+def suggest_unit(*, address: str, units: list[TerritorialUnit]) -> TerritorialUnit | None:
+    """The unit in the town of the declared address in Latvia, else the default unit. No query of its own.
+
+    The town is matched as whole words without diacritics, so "Raiņa bulvāris 19, Riga" finds the unit in Rīga;
+    among several units of one town a division comes before a branch.
+    """
+    words = _words(address)
+    if words:
+        ordered = sorted(units, key=lambda unit: (unit.kind != TerritorialUnit.Kind.DIVISION, unit.pk))
+        for unit in ordered:
+            for town in _unit_towns(unit):
+                size = len(town)
+                if any(words[i : i + size] == town for i in range(len(words) - size + 1)):
+                    return unit
+    return get_default_unit(units)

@@ -24,7 +24,10 @@ DASHBOARD_PREFETCHES: list[Prefetch | str] = [
     Prefetch("events", queryset=ApplicationEvent.objects.order_by("created_at", "id")),
     Prefetch(
         "documents",
-        queryset=ApplicationDocument.objects.select_related("document_type").order_by("uploaded_at", "id"),
+        # The current documents: one replaced while answering the Office stays on record for the officer only.
+        queryset=ApplicationDocument.objects.filter(replaced_at__isnull=True)
+        .select_related("document_type")
+        .order_by("uploaded_at", "id"),
     ),
     # Payments (payments app), newest first; a string keeps applications from importing payments' model.
     "payments",

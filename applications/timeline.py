@@ -53,6 +53,10 @@ def _entry(event: ApplicationEvent, names: dict[str, str], payments: dict[int, A
         if event.kind == Event.DOCUMENT_ADDED and data.get("replaced"):
             entry.label = _("Document replaced")
         entry.detail = f"{name} ({data['filename']})" if data.get("filename") else name
+    elif event.kind == Event.INFORMATION_PROVIDED and data.get("documents"):
+        entry.detail = _("Documents sent: %(names)s") % {
+            "names": ", ".join(names.get(code, code) for code in data["documents"])
+        }
     elif event.kind == Event.WITHDRAWN:
         reason = (data.get("reason") or "").strip()
         entry.detail = _("Your reason: %(reason)s") % {"reason": reason} if reason else ""

@@ -50,7 +50,7 @@ def _office_contacts() -> dict[str, str]:
     return {"office_phone": settings.OFFICE_INFO_PHONE, "office_email": settings.OFFICE_EMAIL}
 
 
-def _hours_by_weekday(unit: TerritorialUnit) -> list[tuple[str, list]]:
+def hours_by_weekday(unit: TerritorialUnit) -> list[tuple[str, list]]:
     rows = []
     for _weekday, hours in groupby(unit.reception_hours.all(), key=lambda row: row.weekday):
         hours = list(hours)
@@ -113,7 +113,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
         request,
         "applications/units.html",
         {
-            "units": [(unit, _hours_by_weekday(unit)) for unit in units],
+            "units": [(unit, hours_by_weekday(unit)) for unit in units],
             "days_off": upcoming_days_off(after=timezone.localdate(), limit=5),
             **_office_contacts(),
         },
@@ -136,7 +136,7 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
         "applications/unit_detail.html",
         {
             "unit": unit,
-            "hours": _hours_by_weekday(unit),
+            "hours": hours_by_weekday(unit),
             "days_off": upcoming_days_off(after=timezone.localdate(), limit=5),
             **_office_contacts(),
         },

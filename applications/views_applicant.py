@@ -31,17 +31,28 @@ from applications.completeness import (
     next_action,
     step_is_complete,
 )
-from applications.forms import STEP_FORMS, STEP_TITLES, DeclarationForm, DocumentUploadForm
+from applications.forms import STEP_FORMS, STEP_TITLES, DeclarationForm, DocumentUploadForm, UnitForm
 from applications.guide import Age
 from applications.models import Application, ApplicationDocument, Fee, ProcessingSpeed
-from applications.selectors import get_current_fee, get_kind, get_purpose, list_requirements
+from applications.selectors import (
+    get_current_fee,
+    get_kind,
+    get_purpose,
+    list_requirements,
+    list_residence_permit_units,
+)
 from applications.services.lifecycle import ApplicationFieldsError, StartsFromDecisionError
 from applications.timeline import build_timeline, closure, document_type_names
 from applications.uploads import RequestSizeLimitHandler, install_size_limit, too_large_error
+from applications.views import hours_by_weekday
 from eservice.errors import VisitorPermissionDenied, error_response
 from eservice.exceptions import DomainError, NotFoundError
 from identity.countries import country_choices
+from identity.selectors import list_latest_access_about
 from workers.downloads import pdf_download
+
+# How many "who looked at my file" lines the dashboard shows; the account's access log page has them all.
+DASHBOARD_ACCESS_ENTRIES = 5
 
 
 def applicant_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -77,7 +88,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     applications = selectors_dashboard.list_dashboard_applications(user=request.user)
     names = document_type_names()
     cards = [_card(request, application, names) for application in applications]
-    return render(request, "applications/dashboard.html", {"cards": cards})
+    access = list_latest_access_about(applicant=request.user, limit=DASHBOARD_ACCESS_ENTRIES)
+    return render(request, "applications/dashboard.html", {"cards": cards, "access_entries": access})
 
 
 def _card(request: HttpRequest, application: Application, names: dict[str, str]) -> dict[str, Any]:
@@ -210,7 +222,10 @@ def step(request: HttpRequest, application_id: int, step: str) -> HttpResponse:
         return _review_step(request, application)
 
     form_class = STEP_FORMS[step]
-    form = form_class(request.POST or None, instance=application)
+    extra: dict[str, Any] = {}
+    if step == "unit":
+        extra["units"] = list_residence_permit_units()
+    form = form_class(request.POST or None, instance=application, **extra)
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in form.fields}
         try:
@@ -226,6 +241,8 @@ def step(request: HttpRequest, application_id: int, step: str) -> HttpResponse:
             messages.success(request, _("Saved."))
             following = STEP_NAMES[STEP_NAMES.index(step) + 1]
             return redirect(_step_url(application, following))
+    if step == "unit":
+        return _unit_step(request, application, form)
     return render(
         request,
         "applications/step_form.html",
@@ -234,6 +251,22 @@ def step(request: HttpRequest, application_id: int, step: str) -> HttpResponse:
             "form": form,
             "progress": _progress(application, step),
             "title": STEP_TITLES[step],
+        },
+    )
+
+
+def _unit_step(request: HttpRequest, application: Application, form: UnitForm) -> HttpResponse:
+    return render(
+        request,
+        "applications/step_unit.html",
+        {
+            "application": application,
+            "form": form,
+            "field": form["unit"],
+            "selected": form.selected_code,
+            "units": [(unit, hours_by_weekday(unit)) for unit in form.units],
+            "progress": _progress(application, "unit"),
+            "title": STEP_TITLES["unit"],
         },
     )
 
@@ -324,6 +357,15 @@ def _review_sections(application: Application) -> list[dict]:
         {"step": "personal", "title": STEP_TITLES["personal"], "rows": rows(Application.PERSONAL_FIELDS)},
         {"step": "purpose", "title": STEP_TITLES["purpose"], "rows": purpose_rows},
         {"step": "stay", "title": STEP_TITLES["stay"], "rows": rows(Application.STAY_FIELDS)},
+        {"step": "unit", "title": STEP_TITLES["unit"], "rows": _unit_rows(application)},
+    ]
+
+
+def _unit_rows(application: Application) -> list[dict]:
+    unit = application.unit
+    return [
+        {"label": _("Territorial unit"), "value": unit.name if unit else ""},
+        {"label": _("Address"), "value": unit.address if unit else ""},
     ]
 
 
@@ -372,7 +414,10 @@ def _upload_document(
     request: HttpRequest, application_id: int, guard: RequestSizeLimitHandler
 ) -> HttpResponse:
     application = _own(request, application_id)
-    documents_url = _step_url(application, "documents")
+    # A draft's documents step, or the application's page where an open request of the Office asks for them.
+    documents_url = (
+        _step_url(application, "documents") if application.is_editable else application_url(application)
+    )
     form = DocumentUploadForm(request.POST, request.FILES)
     if guard.exceeded:
         messages.error(request, too_large_error().message)

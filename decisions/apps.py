@@ -3,3 +3,10 @@ from django.apps import AppConfig
 
 class DecisionsConfig(AppConfig):
     name = "decisions"
+
+    def ready(self) -> None:
+        from applications.hooks import register_upload_types
+        from decisions.selectors import list_requested_document_types
+
+        # While the Office waits for the applicant, the documents its open request asks for may be uploaded.
+        register_upload_types(list_requested_document_types)

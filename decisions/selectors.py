@@ -211,3 +211,16 @@ def list_overdue_requests(*, officer: User, limit: int = 20) -> list[Information
         .select_related("application")
         .order_by("answer_by", "id")[:limit]
     )
+
+
+def list_requested_document_types(application: Application) -> frozenset[str]:
+    """Codes of the document types the open information request asks for, while the case waits for the
+    applicant (applications' upload hook: these may be uploaded now). One query; none in any other state."""
+    if application.state != Application.State.AWAITING_APPLICANT:
+        return frozenset()
+    return frozenset(
+        InformationRequest.document_types.through.objects.filter(
+            informationrequest__application_id=application.pk,
+            informationrequest__state=InformationRequest.State.OPEN,
+        ).values_list("documenttype__code", flat=True)
+    )

@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from applications.calendar import add_working_days, is_working_day
-from applications.models import Application, DocumentType, LegalGround
+from applications.models import Application, ApplicationDocument, DocumentType, LegalGround
 from applications.services import review
 from applications.services.lifecycle import application_url
 from decisions import verification
@@ -146,7 +146,10 @@ def answer_information_request(
     request.answered_at = timezone.now()
     request.answer_text = (answer_text or "").strip()[:5000]
     request.save(update_fields=["state", "answered_at", "answer_text"])
-    review.resume_after_answer(application=application, actor=applicant)
+    sent = ApplicationDocument.objects.filter(
+        application=application, replaced_at__isnull=True, uploaded_at__gte=request.created_at
+    ).values_list("document_type__code", flat=True)
+    review.resume_after_answer(application=application, actor=applicant, document_types=list(sent))
     logger.info("information_request.answered id=%s application=%s", request.pk, application.pk)
     return request
 

@@ -6,6 +6,7 @@ assigned to them) is 404. Every opening of a case page and every document view i
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.contrib import messages
@@ -33,6 +34,8 @@ _FIELD_FOR = {
     "document_type_ids": "document_types",
     "officer_id": "officer",
 }
+
+logger = logging.getLogger(__name__)
 
 
 def _officer_only(request: HttpRequest) -> None:
@@ -117,6 +120,10 @@ def _render_case(
     try:
         case = selectors.get_case_file(officer=request.user, application_id=application_id)
     except NotFoundError:
+        # No such case, or another unit's: logged like a refused lock (ids only), then the same 404 for both.
+        logger.warning(
+            "case.access_refused application=%s staff=%s via=page", application_id, request.user.pk
+        )
         raise Http404 from None
     forms = _forms(case, request.user, data, bound)
     if error is not None and bound:
@@ -245,6 +252,12 @@ def view_document(request: HttpRequest, application_id: int, document_id: int) -
         .first()
     )
     if document is None or not review.may_open_case(application=document.application, user=request.user):
+        logger.warning(
+            "case.document_access_refused application=%s document=%s staff=%s",
+            application_id,
+            document_id,
+            request.user.pk,
+        )
         raise Http404
     record_document_access(user=request.user, document=document)
     try:

@@ -14,3 +14,8 @@ def list_access_log_about(*, applicant: User) -> QuerySet[StaffAccessLog]:
         .select_related("unit")
         .order_by("-accessed_at", "-id")
     )
+
+
+def list_latest_access_about(*, applicant: User, limit: int = 5) -> list[StaffAccessLog]:
+    """The newest ``limit`` times staff opened this applicant's records, for the dashboard: one query."""
+    return list(list_access_log_about(applicant=applicant)[:limit])

@@ -74,6 +74,13 @@ class ApplicantProfileFactory(factory.django.DjangoModelFactory):
     phone = "+371 20000000"
 
 
+def _permit_unit():
+    """The unit the applicant chose on the form: the default one (the Riga division of the data migration)."""
+    from applications.selectors import get_default_unit
+
+    return get_default_unit()
+
+
 def _catalogue_kind(code: str = "first_trp"):
     from applications.models import ApplicationKind
 
@@ -113,6 +120,7 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
         complete = factory.Trait(
             school_name="University of Latvia",
             address_in_latvia="Raiņa bulvāris 19, Rīga, LV-1586",
+            unit=factory.LazyFunction(_permit_unit),
             stay_from=factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=60)),
             stay_to=factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=60 + 365)),
         )

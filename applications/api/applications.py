@@ -145,6 +145,14 @@ class ApplicationEditInput(serializers.Serializer):
     address_in_latvia = serializers.CharField(max_length=255, required=False, allow_blank=True)
     stay_from = serializers.DateField(required=False, allow_null=True)
     stay_to = serializers.DateField(required=False, allow_null=True)
+    unit = serializers.SlugField(
+        required=False,
+        max_length=40,
+        help_text="Code of the territorial unit where the applicant gives biometrics and collects the card: "
+        "one of the active units that accept residence permit applications (the territorial units page lists "
+        "them with addresses and hours). Required "
+        "before submitting; the case is examined by that unit.",
+    )
 
     def validate(self, attrs: dict) -> dict:
         unknown = sorted(set(self.initial_data) - set(self.fields))
@@ -273,7 +281,12 @@ class DocumentUploadInput(serializers.Serializer):
 
 
 class ApplicationDocumentUploadApi(APIView):
-    """POST multipart ``{document_type, file, issued_on?}``: checked by content, then stored."""
+    """POST multipart ``{document_type, file, issued_on?}``: checked by content, then stored.
+
+    A draft takes any document type its kind and purpose list (a new file replaces the earlier one). While the
+    application is ``awaiting_applicant``, only the types the Office's open information request asks for (400
+    for another type); the earlier file of that type is kept for the record. In any other state: 409.
+    """
 
     parser_classes = [MultiPartParser]
 

@@ -435,13 +435,26 @@ class ApplicationDocument(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    replaced_at = models.DateTimeField(
+        _("replaced"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Set when the applicant sent a newer file of this type while the Office waited for them."
+        ),
+    )
 
     class Meta:
         ordering = ["uploaded_at", "id"]
         verbose_name = _("application document")
         verbose_name_plural = _("application documents")
         constraints = [
-            models.UniqueConstraint(fields=["application", "document_type"], name="one_document_per_type"),
+            # One current document per type; replaced ones stay for the record of what the Office received.
+            models.UniqueConstraint(
+                fields=["application", "document_type"],
+                condition=models.Q(replaced_at__isnull=True),
+                name="one_current_document_per_type",
+            ),
         ]
 
     def __str__(self) -> str:

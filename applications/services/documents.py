@@ -1,4 +1,6 @@
-"""Attaching and removing an application's documents, only while the application is editable.
+"""Attaching and removing an application's documents: any while it is a draft; while the Office waits for the
+applicant, only uploads of the types its open request asks for (``hooks.uploadable_document_types``), never a
+removal, and the earlier file of that type stays, marked replaced.
 
 The file is checked first (``applications.uploads``), then stored through Django's storage API under a random
 path, then its row is written in the same transaction. If anything fails after the file was stored, the file is
@@ -19,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from applications import hooks
 from applications.completeness import allowed_actions
 from applications.models import ApplicationDocument, DocumentType
 from applications.models.application import document_upload_path
@@ -52,6 +55,40 @@ def _editable(application, user):  # type: ignore[no-untyped-def]
         )
 
 
+def _upload_window(application, user) -> frozenset[str] | None:  # type: ignore[no-untyped-def]
+    """None while the draft is editable (any document it takes); else the codes the Office asked for now."""
+    if application.is_editable:
+        return None
+    requested = hooks.uploadable_document_types(application)
+    if not requested:
+        raise ApplicationNotEditableError(
+            _(
+                "Documents can be changed only while the application is a draft, or sent when the Office "
+                "asks for them."
+            ),
+            state=application.state,
+            allowed_actions=allowed_actions(application, user),
+        )
+    return requested
+
+
+def _requested_type(code: str, requested: frozenset[str]) -> DocumentType:
+    document_type = DocumentType.objects.filter(code=code).first() if code in requested else None
+    if document_type is None:
+        names = (
+            DocumentType.objects.filter(code__in=requested).order_by("name").values_list("name", flat=True)
+        )
+        raise ApplicationFieldsError(
+            {
+                "document_type": [
+                    _("The Office asked you only for: %(names)s.")
+                    % {"names": ", ".join(str(n) for n in names)}
+                ]
+            }
+        )
+    return document_type
+
+
 def attach_document(
     *,
     application_id: int,
@@ -61,16 +98,24 @@ def attach_document(
     filename: str,
     issued_on: dt.date | None = None,
 ) -> ApplicationDocument:
-    """Check, store and attach a document; it replaces an earlier document of the same type."""
+    """Check, store and attach a document; it replaces an earlier document of the same type.
+
+    In a draft, any type the application takes, and the earlier file goes. While the Office waits for the
+    applicant (an open information request), only the types it asked for, and the earlier file stays, marked
+    replaced, for the record of what the Office received.
+    """
     from applications.selectors import list_requirements
 
     with transaction.atomic():  # a short look: which document type, and may it still change?
         application = _lock_own(application_id=application_id, user=user)
-        _editable(application, user)
+        requested = _upload_window(application, user)
         requirements = list_requirements(kind=application.kind, purpose=application.purpose)
-    document_type = next(
-        (r.document_type for r in requirements if r.document_type.code == document_type_code), None
-    )
+    if requested is not None:
+        document_type = _requested_type(document_type_code, requested)
+    else:
+        document_type = next(
+            (r.document_type for r in requirements if r.document_type.code == document_type_code), None
+        )
     if document_type is None:
         known = sorted({r.document_type.code for r in requirements})
         raise ApplicationFieldsError(
@@ -93,15 +138,20 @@ def attach_document(
     try:
         with transaction.atomic():
             application = _lock_own(application_id=application_id, user=user)
-            _editable(application, user)
+            requested = _upload_window(application, user)
+            if requested is not None and document_type.code not in requested:
+                _requested_type(document_type.code, requested)  # the request changed meanwhile: refuse
             previous = (
                 ApplicationDocument.objects.select_for_update()
-                .filter(application=application, document_type=document_type)
+                .filter(application=application, document_type=document_type, replaced_at__isnull=True)
                 .first()
             )
-            if previous is not None:
+            if previous is not None and requested is None:
                 previous.delete()
                 transaction.on_commit(partial(_delete_stored, previous.file.name))
+            elif previous is not None:
+                previous.replaced_at = timezone.now()
+                previous.save(update_fields=["replaced_at"])
             document = ApplicationDocument.objects.create(
                 application=application,
                 document_type=document_type,
@@ -125,6 +175,7 @@ def attach_document(
                     "filename": checked.original_filename,
                     "sha256": checked.sha256,
                     "replaced": previous is not None,
+                    "answer": requested is not None,
                 },
             )
     except BaseException:

@@ -31,7 +31,7 @@ from applications.models import (
     Purpose,
 )
 from applications.models.application import PERSONAL_FIELDS, reference_for
-from applications.selectors import get_purpose, list_requirements, parse_speed
+from applications.selectors import get_purpose, get_residence_permit_unit, list_requirements, parse_speed
 from applications.services.limits import check_open_drafts
 from eservice.exceptions import ConflictError, DomainError, InvalidTransitionError, NotFoundError
 from identity.models import ApplicantProfile, TerritorialUnit, User
@@ -45,7 +45,8 @@ logger = logging.getLogger(__name__)
 Event = ApplicationEvent.Kind
 
 # Fields the applicant edits through the form or PATCH; everything else moves only through services.
-EDITABLE_FIELDS = frozenset({"processing_speed", *Application.APPLICANT_FIELDS})
+# ``unit``: where the applicant gives biometrics and collects the card (a unit code, or the unit itself).
+EDITABLE_FIELDS = frozenset({"processing_speed", "unit", *Application.APPLICANT_FIELDS})
 UPPERCASE_FIELDS = frozenset({"nationality", "passport_number"})
 
 
@@ -126,7 +127,7 @@ def _lock_own(*, application_id: int, user: User) -> Application:
     """The caller's application, locked for this transaction; someone else's is "not found"."""
     application = (
         Application.objects.select_for_update(of=("self",))
-        .select_related("kind", "purpose", "applicant")
+        .select_related("kind", "purpose", "applicant", "unit")
         .filter(pk=application_id, applicant=user)
         .first()
     )
@@ -147,19 +148,6 @@ def _invalid_transition(application: Application, user: User, action: str) -> In
 def _may_call_ignoring_conditions(bound_transition: Any, *, application: Application, user: User) -> bool:
     """The transition's permission for ``user`` in the current state, without its conditions."""
     return bound_transition._django_fsm.has_transition_perm(application, application.state, user)
-
-
-def get_default_unit() -> TerritorialUnit | None:
-    """The unit a new case goes to: the configured one, else the first active unit handling permits."""
-    units = TerritorialUnit.objects.filter(is_active=True, handles_residence_permits=True)
-    if settings.APPLICATIONS_DEFAULT_UNIT_CODE:
-        unit = units.filter(code=settings.APPLICATIONS_DEFAULT_UNIT_CODE).first()
-        if unit is not None:
-            return unit
-    return (
-        units.filter(kind=TerritorialUnit.Kind.DIVISION).order_by("pk").first()
-        or units.order_by("pk").first()
-    )
 
 
 @transaction.atomic
@@ -239,6 +227,12 @@ def update_application(*, application_id: int, user: User, data: dict[str, Any])
         raise ApplicationFieldsError({"processing_speed": [_("This kind is not offered at this speed.")]})
 
     changed = []
+    if "unit" in data:
+        data = dict(data)
+        unit = _chosen_unit(data.pop("unit"))
+        if unit.pk != application.unit_id:
+            application.unit = unit
+            changed.append("unit")
     for field, value in data.items():
         if field in UPPERCASE_FIELDS and isinstance(value, str):
             value = value.strip().upper()  # as printed in the passport, however it was typed (page or API)
@@ -256,6 +250,17 @@ def update_application(*, application_id: int, user: User, data: dict[str, Any])
             application=application, kind=Event.UPDATED, actor=user, data={"fields": sorted(changed)}
         )
     return application
+
+
+def _chosen_unit(value: TerritorialUnit | str | None) -> TerritorialUnit:
+    """The unit the applicant chose, checked again here: only an active unit that takes residence permits."""
+    code = value.code if isinstance(value, TerritorialUnit) else str(value or "").strip()
+    unit = get_residence_permit_unit(code=code) if code else None
+    if unit is None:
+        raise ApplicationFieldsError(
+            {"unit": [_("Choose one of the listed units that accept residence permit applications.")]}
+        )
+    return unit
 
 
 def _documents_and_requirements(application: Application) -> tuple[list, list]:
@@ -298,8 +303,7 @@ def submit_application(*, application_id: int, user: User, declaration: bool) ->
             allowed_actions=allowed_actions(application, user),
             details={"missing": missing},
         )
-    application.submit()
-    application.unit = get_default_unit()
+    application.submit()  # the unit the applicant chose stays: list_missing_items checked it still takes permits
     application.decision_due_on = decision_due_date(
         speed=application.processing_speed, start=timezone.localdate(application.submitted_at)
     )
@@ -309,7 +313,6 @@ def submit_application(*, application_id: int, user: User, declaration: bool) ->
             update_fields=[
                 "state",
                 "submitted_at",
-                "unit",
                 "decision_due_on",
                 "last_activity_at",
                 "updated_at",
@@ -325,6 +328,7 @@ def submit_application(*, application_id: int, user: User, declaration: bool) ->
             "reference": application.reference,
             "decision_due_on": application.decision_due_on.isoformat(),
             "declaration": True,
+            "unit": application.unit.code,
         },
     )
     from workers.services import absolute_url

@@ -169,9 +169,16 @@ def pause_for_applicant(*, application: Application, officer: User, answer_by: d
     )
 
 
-def resume_after_answer(*, application: Application, actor: User, today: dt.date | None = None) -> int:
+def resume_after_answer(
+    *,
+    application: Application,
+    actor: User,
+    today: dt.date | None = None,
+    document_types: list[str] | None = None,
+) -> int:
     """The applicant answered: back to in_review, the deadline moved on by the working days it stood still.
-    Returns those days. ``application`` is locked by the caller."""
+    Returns those days. ``application`` is locked by the caller. ``document_types``: codes of the documents
+    sent with the answer, named on the timeline line."""
     if not can_proceed(application.resume_review):
         raise _refuse(application, _("resume"))
     today = today or timezone.localdate()
@@ -187,7 +194,11 @@ def resume_after_answer(*, application: Application, actor: User, today: dt.date
         application=application,
         kind=Event.INFORMATION_PROVIDED,
         actor=actor,
-        data={"paused_working_days": paused, "decision_due_on": due.isoformat() if due else None},
+        data={
+            "paused_working_days": paused,
+            "decision_due_on": due.isoformat() if due else None,
+            "documents": sorted(document_types or []),
+        },
     )
     return paused
 

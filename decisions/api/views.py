@@ -85,6 +85,10 @@ class DocumentRowOutput(serializers.Serializer):
     size = serializers.IntegerField()
     sha256 = serializers.CharField()
     issued_on = serializers.DateField(allow_null=True)
+    replaced_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When the applicant sent a newer file of this type (null: the current one).",
+    )
     download_url = serializers.SerializerMethodField()
 
     def get_download_url(self, document) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.urls import reverse
 
 from decisions import selectors, verification
 
@@ -15,10 +16,18 @@ def applicant_decision_panels(context: template.Context, application) -> dict:
     user = context["request"].user
     decision = selectors.find_issued_decision(user=user, application_id=application.pk)
     letter = getattr(decision, "letter", None) if decision else None
+    open_request = selectors.get_open_request(user=user, application_id=application.pk)
+    uploads = []
+    if open_request is not None and application.state == application.State.AWAITING_APPLICANT:
+        # Each document type asked for, with the current file if one was sent (the page prefetched them).
+        current = {document.document_type_id: document for document in application.documents.all()}
+        uploads = [(t, current.get(t.pk)) for t in open_request.document_types.all()]
     return {
         "request": context["request"],
         "application": application,
-        "open_request": selectors.get_open_request(user=user, application_id=application.pk),
+        "open_request": open_request,
+        "uploads": uploads,
+        "upload_api": reverse("application-documents", args=[application.pk]),
         "decision": decision,
         "letter_ready": bool(letter and letter.is_ready),
         "verification_code": verification.display(letter.verification_code) if letter else "",

@@ -227,7 +227,7 @@ def test_submit_of_a_draft_with_empty_fields_is_409_listing_the_fields(applicant
     assert error["details"]["state"] == "draft"
     assert "submit" in error["details"]["allowed_actions"]
     missing_fields = {item.get("field") for item in error["details"]["missing"]}
-    assert {"passport_number", "date_of_birth", "address_in_latvia"} <= missing_fields
+    assert {"passport_number", "date_of_birth", "address_in_latvia", "unit"} <= missing_fields
     draft.refresh_from_db()
     assert draft.state == "draft"
 

@@ -24,7 +24,7 @@ def test_every_purpose_asks_only_for_purpose_detail_fields():
 def test_the_api_edit_input_declares_exactly_the_editable_fields():
     # The serializer declares its fields by hand (they carry validation): this keeps them in step.
     assert set(ApplicationEditInput().fields) == EDITABLE_FIELDS
-    assert {"processing_speed", *Application.APPLICANT_FIELDS} == EDITABLE_FIELDS
+    assert {"processing_speed", "unit", *Application.APPLICANT_FIELDS} == EDITABLE_FIELDS
 
 
 def test_the_api_detail_shows_every_editable_field():

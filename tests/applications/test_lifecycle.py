@@ -73,7 +73,8 @@ def test_submit_moves_to_awaiting_payment_with_event_mail_and_pdf_task(
     draft, attach_all, django_capture_on_commit_callbacks, monkeypatch, settings
 ):
     unit = TerritorialUnitFactory()
-    settings.APPLICATIONS_DEFAULT_UNIT_CODE = unit.code
+    settings.APPLICATIONS_DEFAULT_UNIT_CODE = ""
+    services.update_application(application_id=draft.pk, user=draft.applicant, data={"unit": unit.code})
     attach_all(draft)
     queued = []
     monkeypatch.setattr("applications.tasks.render_application_summary.delay", lambda pk: queued.append(pk))
@@ -83,7 +84,7 @@ def test_submit_moves_to_awaiting_payment_with_event_mail_and_pdf_task(
             application_id=draft.pk, user=draft.applicant, declaration=True
         )
     assert application.state == State.AWAITING_PAYMENT
-    assert application.unit == unit
+    assert application.unit == unit  # the unit the applicant chose, not the default one
     assert application.decision_due_on > timezone.localdate()
     assert queued == [draft.pk]
     assert ApplicationEvent.objects.filter(application=draft, kind="submitted").count() == 1

@@ -30,7 +30,7 @@ def test_start_from_the_guide_link_then_walk_the_steps(signed_in, applicant):
     assert response.url == f"/applications/{application.pk}/step/personal/"
 
     personal = signed_in.get(response.url)
-    assert b"Step 1 of 5" in personal.content
+    assert b"Step 1 of 6" in personal.content
     today = timezone.localdate()
     saved = signed_in.post(
         response.url,
@@ -45,7 +45,7 @@ def test_start_from_the_guide_link_then_walk_the_steps(signed_in, applicant):
     )
     assert saved.url.endswith("/step/purpose/")
     purpose = signed_in.get(saved.url)
-    assert b"Step 2 of 5" in purpose.content and b"school_name" in purpose.content
+    assert b"Step 2 of 6" in purpose.content and b"school_name" in purpose.content
     assert b"employer_name" not in purpose.content
     stay = signed_in.post(saved.url, {"school_name": "University of Latvia"})
     bad = signed_in.post(
@@ -63,7 +63,7 @@ def test_start_from_the_guide_link_then_walk_the_steps(signed_in, applicant):
     assert application.stay_to is None
 
     review = signed_in.get(f"/applications/{application.pk}/step/review/")
-    assert b"Still missing" in review.content and b"Step 5 of 5" in review.content
+    assert b"Still missing" in review.content and b"Step 6 of 6" in review.content
 
 
 def test_documents_step_uploads_without_javascript(signed_in, draft):

@@ -20,7 +20,7 @@ from tests.applications.helpers import jpeg_bytes, pdf_bytes
 from tests.browser.a11y import check_page
 from tests.factories import PASSWORD, ApplicantProfileFactory, ApplicationFactory, UserFactory
 
-STEP_COUNT = re.compile(r"Step (\d) of 5")
+STEP_COUNT = re.compile(r"Step (\d) of 6")
 # Windows executables start with "MZ": renamed to .pdf it must still be refused by its content.
 EXE_BYTES = (
     b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48 + b"This program cannot"
@@ -62,7 +62,7 @@ def sign_in(page: Page, email: str) -> None:
 
 def expect_step(page: Page, number: int, title: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
-    expect(page.locator(".step-count")).to_have_text(f"Step {number} of 5")
+    expect(page.locator(".step-count")).to_have_text(f"Step {number} of 6")
     steps = page.get_by_role("navigation", name="Form steps")
     expect(steps.locator("[aria-current=step]")).to_have_text(title)
 
@@ -154,7 +154,16 @@ def test_applicant_applies_from_the_guide_and_pays_by_card(page: Page, screensho
     screenshot("stay-filled")
     page.get_by_role("button", name="Save and continue").click()
 
-    expect_step(page, 4, "Documents")
+    # Step 4: where to give biometrics; the unit in the town of the address (Rīga) is already chosen.
+    expect_step(page, 4, "Where to give biometrics")
+    riga = page.get_by_role("radio", name="Riga 1st Division")
+    expect(riga).to_be_checked()
+    expect(riga).to_have_accessible_description(re.compile("Čiekurkalna"))
+    check_page(page)
+    screenshot("unit")
+    page.get_by_role("button", name="Save and continue").click()
+
+    expect_step(page, 5, "Documents")
     application.refresh_from_db()
     assert (application.first_name, application.nationality, application.passport_number) == (
         "Olena Marija",
@@ -178,7 +187,8 @@ def test_applicant_applies_from_the_guide_and_pays_by_card(page: Page, screensho
     expect(page.get_by_label("Date of birth")).to_have_value("1998-03-14")
     expect(page.get_by_label("Nationality")).to_have_value("UA")
     steps = page.get_by_role("navigation", name="Form steps")
-    expect(steps.locator("li.done")).to_have_count(2)  # purpose and stay: the current step is marked current
+    # Purpose, stay and unit are done; the current step is marked current instead.
+    expect(steps.locator("li.done")).to_have_count(3)
     steps.get_by_role("link", name="Stay in Latvia").click()
     expect_step(page, 3, "Stay in Latvia")
     expect(page.get_by_label("Address in Latvia")).to_have_value("Kalnciema iela 1-7, Rīga, LV-1048")
@@ -186,7 +196,7 @@ def test_applicant_applies_from_the_guide_and_pays_by_card(page: Page, screensho
 
     # The review lists what is still missing, each item linking to where it is fixed; submitting is refused.
     steps.get_by_role("link", name="Review and submit").click()
-    expect_step(page, 5, "Review and submit")
+    expect_step(page, 6, "Review and submit")
     missing = page.get_by_role("alert").filter(has_text="Still missing before you can submit")
     expect(missing).to_contain_text("Upload: Passport copy.")
     expect(missing).to_contain_text("Upload: Enrolment certificate.")
@@ -195,15 +205,15 @@ def test_applicant_applies_from_the_guide_and_pays_by_card(page: Page, screensho
     screenshot("review-missing")
     page.get_by_role("checkbox", name=re.compile(r"^I declare")).check()
     page.get_by_role("button", name="Submit the application").click()
-    expect_step(page, 5, "Review and submit")
+    expect_step(page, 6, "Review and submit")
     expect(page.get_by_role("status")).to_have_text("The application is not complete yet.")
     expect(missing.get_by_role("listitem")).to_have_count(8)
     application.refresh_from_db()
     assert application.state == Application.State.DRAFT
 
-    # Step 4: every required document through its file input, with issue dates where the type has a maximum age.
+    # Step 5: every required document through its file input, with issue dates where the type has a maximum age.
     missing.get_by_role("link", name="Upload: Passport copy.").click()
-    expect_step(page, 4, "Documents")
+    expect_step(page, 5, "Documents")
     check_page(page)
     screenshot("documents-empty")
     documents = [
@@ -227,7 +237,7 @@ def test_applicant_applies_from_the_guide_and_pays_by_card(page: Page, screensho
     assert all(d.issued_on == today - dt.timedelta(days=10) for d in stored if d.document_type.max_age_days)
 
     page.get_by_role("link", name="Continue to review").click()
-    expect_step(page, 5, "Review and submit")
+    expect_step(page, 6, "Review and submit")
     expect(page.get_by_text("Still missing before you can submit")).to_have_count(0)
     main = page.get_by_role("main")
     expect(main).to_contain_text("Everything is in place.")
@@ -240,6 +250,9 @@ def test_applicant_applies_from_the_guide_and_pays_by_card(page: Page, screensho
     expect(main.locator("section", has=page.get_by_role("heading", name="Stay in Latvia"))).to_contain_text(
         "Kalnciema iela 1-7, Rīga, LV-1048"
     )
+    biometrics = main.locator("section", has=page.get_by_role("heading", name="Where to give biometrics"))
+    expect(biometrics).to_contain_text("Riga 1st Division")
+    expect(biometrics.get_by_role("link", name="Change where to give biometrics")).to_be_visible()
     expect(main.locator("section", has=page.get_by_role("heading", name="Documents"))).to_contain_text(
         "enrolment.pdf"
     )
@@ -400,7 +413,7 @@ def test_a_refused_upload_is_explained_next_to_its_document_and_stores_nothing(
 
     page.goto(f"/applications/{application.pk}/step/documents/")
     sign_in(page, "maris@example.lv")
-    expect_step(page, 4, "Documents")
+    expect_step(page, 5, "Documents")
 
     # A program renamed to .pdf: refused by its content, the message beside the passport copy's file input.
     row = document_row(page, "Passport copy")

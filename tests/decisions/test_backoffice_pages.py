@@ -153,3 +153,27 @@ def test_refusal_is_drafted_then_approved_on_the_pages(
     case_in_review.refresh_from_db()
     assert case_in_review.state == State.REFUSED
     assert Decision.objects.get().approved_by is not None
+
+
+def test_another_units_officer_opening_a_case_is_logged_without_personal_data(
+    staff_client_for, foreign_officer, submitted_case, caplog
+):
+    document = ApplicationDocumentFactory(application=submitted_case)
+    outsider = staff_client_for(foreign_officer)
+
+    with caplog.at_level("WARNING", logger="decisions.views_backoffice"):
+        page = outsider.get(reverse("decisions:backoffice-case", args=[submitted_case.pk]))
+        shown = outsider.get(reverse("decisions:backoffice-document", args=[submitted_case.pk, document.pk]))
+
+    assert page.status_code == 404 and shown.status_code == 404
+    lines = [record.getMessage() for record in caplog.records if record.name == "decisions.views_backoffice"]
+    assert lines == [
+        f"case.access_refused application={submitted_case.pk} staff={foreign_officer.pk} via=page",
+        f"case.document_access_refused application={submitted_case.pk} document={document.pk} "
+        f"staff={foreign_officer.pk}",
+    ]
+    applicant = submitted_case.applicant
+    for line in lines:
+        for personal in (applicant.email, submitted_case.last_name, submitted_case.passport_number):
+            assert personal not in line
+    assert not StaffAccessLog.objects.exists()  # nothing was opened: the applicant's log stays empty
