@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.calendar import working_days_left
+from applications.completeness import document_freshness
 from applications.models import Application, ApplicationDocument, ApplicationEvent
 from applications.models.application import BACK_OFFICE_STATES
 from decisions import verification
@@ -165,12 +166,21 @@ def get_case_file(*, officer: User, application_id: int) -> CaseFile:
         .select_related("kind", "purpose")
         .order_by("-created_at")[:20]
     )
+    today = timezone.localdate()
     days_left = None
     if application.decision_due_on and application.state in BACK_OFFICE_STATES:
-        days_left = working_days_left(today=timezone.localdate(), dates=[application.decision_due_on])[0]
+        days_left = working_days_left(today=today, dates=[application.decision_due_on])[0]
+    documents = list(application.documents.all())
+    submitted_on = timezone.localdate(application.submitted_at) if application.submitted_at else today
+    for document in documents:
+        # The catalogue's limit is the age on arrival: on submission, or on upload for a document sent later
+        # (an answer to an information request); the case page also says how old it is today.
+        arrived_on = max(submitted_on, timezone.localdate(document.uploaded_at))
+        document.freshness = document_freshness(document.document_type, document.issued_on, on=arrived_on)
+        document.freshness_today = document_freshness(document.document_type, document.issued_on, on=today)
     return CaseFile(
         application=application,
-        documents=list(application.documents.all()),
+        documents=documents,
         payments=list(application.payments.all()),
         events=list(application.events.all()),
         requests=list(application.information_requests.all()),
