@@ -8,6 +8,7 @@ needs) beside a table with the same numbers for screen readers.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from xml.etree import ElementTree
@@ -43,15 +44,24 @@ _STYLE = Style(
 )
 
 
+WIDTH, HEIGHT = 560, 320
+
+
+def _whole_numbers(values: list[int]) -> dict:
+    """Counts get whole-number axis labels (pygal would otherwise label 0.1, 0.2, ... for small counts)."""
+    top = max([*values, 1])
+    step = max(1, math.ceil(top / 10))
+    return {"range": (0, top), "y_labels": list(range(0, top + step, step))}
+
+
 def _options() -> dict:
     return {
         "style": _STYLE,
         "js": [],  # no link to pygal's script on the web
-        "width": 720,
-        "height": 360,
+        "width": WIDTH,
+        "height": HEIGHT,
         "explicit_size": True,
-        "print_values": True,
-        "print_zeroes": False,
+        "print_values": False,  # the table beside the chart has the numbers
         "show_legend": False,
         "x_label_rotation": 30,
         "no_data_text": _("No data"),
@@ -80,7 +90,10 @@ class ChartSpec:
 
 
 def _decided(stats: UnitStatistics) -> pygal.graph.graph.Graph:
-    chart = pygal.StackedBar(**{**_options(), "show_legend": True, "legend_at_bottom": True})
+    totals = [week.decided for week in stats.weeks]
+    chart = pygal.StackedBar(
+        **{**_options(), "show_legend": True, "legend_at_bottom": True, **_whole_numbers(totals)}
+    )
     chart.x_labels = [week.label for week in stats.weeks]
     chart.add(_("Granted"), [week.granted for week in stats.weeks])
     chart.add(_("Refused"), [week.refused for week in stats.weeks])
@@ -97,12 +110,15 @@ def _processing(stats: UnitStatistics) -> pygal.graph.graph.Graph:
 def _deadline(stats: UnitStatistics) -> pygal.graph.graph.Graph:
     chart = pygal.Bar(**_options(), range=(0, 100), y_title="%")
     chart.x_labels = [week.label for week in stats.weeks]
-    chart.add(_("Decided within the deadline (%)"), [week.share_within_deadline for week in stats.weeks])
+    chart.add(
+        _("Decided within the deadline, per cent"), [week.share_within_deadline for week in stats.weeks]
+    )
     return chart
 
 
 def _states(stats: UnitStatistics) -> pygal.graph.graph.Graph:
-    chart = pygal.HorizontalBar(**{**_options(), "x_label_rotation": 0})
+    counts = [count for _state, _label, count in stats.by_state]
+    chart = pygal.HorizontalBar(**{**_options(), "x_label_rotation": 0, **_whole_numbers(counts)})
     chart.x_labels = [label for _state, label, _count in stats.by_state]
     chart.add(_("Open cases"), [count for _state, _label, count in stats.by_state])
     return chart
