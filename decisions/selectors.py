@@ -102,11 +102,25 @@ def annotate_days_left(cases: list[Application], today: dt.date | None = None) -
     """Set ``days_left`` (working days to the deadline; negative when breached) and ``days_late`` on each
     case, in one query."""
     today = today or timezone.localdate()
-    left = working_days_left(today=today, dates=[case.decision_due_on for case in cases])
+    left = _days_left(cases, today)
     for case, days in zip(cases, left, strict=True):
         case.days_left = days
         case.days_late = -days if days is not None and days < 0 else 0
     return cases
+
+
+def _days_left(cases: list[Application], today: dt.date) -> list[int | None]:
+    """Working days from today to each case's deadline (one calendar query). While a case waits for the
+    applicant its deadline stands still: it keeps the days it had left on the day it paused."""
+    paused = [
+        case.review_paused_on if case.state == Application.State.AWAITING_APPLICANT else None
+        for case in cases
+    ]
+    positions = working_days_left(today=today, dates=[case.decision_due_on for case in cases] + paused)
+    due_left, paused_at = positions[: len(cases)], positions[len(cases) :]
+    return [
+        None if due is None else due - (pause or 0) for due, pause in zip(due_left, paused_at, strict=True)
+    ]
 
 
 @dataclass
@@ -169,7 +183,7 @@ def get_case_file(*, officer: User, application_id: int) -> CaseFile:
     today = timezone.localdate()
     days_left = None
     if application.decision_due_on and application.state in BACK_OFFICE_STATES:
-        days_left = working_days_left(today=today, dates=[application.decision_due_on])[0]
+        days_left = _days_left([application], today)[0]
     documents = list(application.documents.all())
     submitted_on = timezone.localdate(application.submitted_at) if application.submitted_at else today
     for document in documents:

@@ -198,3 +198,30 @@ def test_case_page_says_whether_each_document_is_recent_enough_by_the_catalogue(
     assert "The catalogue sets no age limit for this document." in rows["diploma.pdf"]
     assert "Recent enough: 85 days old on 20 November 2026" in rows["late.pdf"]
     assert "Today it is 92 days old." in rows["late.pdf"]
+
+
+def test_a_case_waiting_for_the_applicant_keeps_its_working_days_left(officer_client, unit):
+    """Asked on Friday 20 November with the deadline on Tuesday 24 November: the deadline stands still while
+    the applicant answers, so a week later the queue and the case page still say 2 working days, not late."""
+    waiting = ApplicationFactory(
+        awaiting_applicant=True,
+        unit=unit,
+        review_paused_on=dt.date(2026, 11, 20),
+        decision_due_on=dt.date(2026, 11, 24),
+    )
+    running = ApplicationFactory(in_review=True, unit=unit, decision_due_on=dt.date(2026, 11, 24))
+
+    with time_machine.travel(dt.datetime(2026, 11, 27, 10, 0, tzinfo=dt.UTC), tick=False):
+        queue = officer_client.get(reverse("decisions:backoffice-queue")).content.decode()
+        case_page = officer_client.get(
+            reverse("decisions:backoffice-case", args=[waiting.pk])
+        ).content.decode()
+
+    rows = {
+        reference: re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip()
+        for row in re.findall(r"<tr>(.*?)</tr>", queue, re.S)
+        for reference in re.findall(r"TRP-\d{4}-\d+", row)[:1]
+    }
+    assert rows[waiting.reference].endswith("2") and "late" not in rows[waiting.reference]
+    assert rows[running.reference].endswith("3 days late")  # 25, 26, 27 November
+    assert "2 working days left" in case_page and "past the deadline" not in case_page
