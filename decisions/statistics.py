@@ -100,27 +100,32 @@ def _share(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def unit_statistics(*, unit_id: int, today: dt.date | None = None) -> UnitStatistics:
+def unit_statistics(*, unit_id: int | None, today: dt.date | None = None) -> UnitStatistics:
     """The figures of the senior officer's page for ``unit_id``, in four queries whatever the number of cases."""
     today = today or timezone.localdate()
     first_monday = _week_start(today) - dt.timedelta(weeks=WEEKS - 1)
     since = timezone.make_aware(dt.datetime.combine(first_monday, dt.time.min))
 
+    # Officers always have a unit (a database constraint); still, ``unit_id=None`` must not match unplaced cases.
+    units_cases = (
+        Application.objects.filter(unit_id=unit_id) if unit_id is not None else Application.objects.none()
+    )
     decided = list(
-        Application.objects.filter(unit_id=unit_id, decided_at__gte=since)
+        units_cases.filter(decided_at__gte=since)
         .order_by()
         .values_list("pk", "state", "paid_at", "decided_at", "decision_due_on")
     )
     paused: dict[int, int] = defaultdict(int)
     for application_id, data in ApplicationEvent.objects.filter(
-        application_id__in=[row[0] for row in decided], kind=ApplicationEvent.Kind.INFORMATION_PROVIDED
+        application__in=units_cases.filter(decided_at__gte=since).values("pk"),
+        kind=ApplicationEvent.Kind.INFORMATION_PROVIDED,
     ).values_list("application_id", "data"):
         days = data.get("paused_working_days") if isinstance(data, dict) else None
         if isinstance(days, int) and days > 0:
             paused[application_id] += days
 
     open_cases = list(
-        Application.objects.filter(unit_id=unit_id, state__in=BACK_OFFICE_STATES)
+        units_cases.filter(state__in=BACK_OFFICE_STATES)
         .order_by("decision_due_on", "pk")
         .values_list(
             "pk",
