@@ -6,6 +6,7 @@ Read-only: used by the submit service (409 with the list), the form's review ste
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -13,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import has_transition_perm
 
-from applications.models import Application, ApplicationDocument, DocumentRequirement
+from applications.models import Application, ApplicationDocument, DocumentRequirement, DocumentType
 from applications.models.application import EDITABLE_STATES, personal_data_complete, stay_details_complete
 from identity.countries import is_country_code
 
@@ -122,6 +123,37 @@ def applicable_requirements(
     return [r for r in requirements if requirement_applies(r, application)]
 
 
+@dataclass(frozen=True)
+class Freshness:
+    """Whether a document is recent enough by the catalogue (``DocumentType.max_age_days``) on a given day.
+
+    ``status``: "no_limit" (the catalogue sets none), "fresh", "too_old", or "no_issue_date" (a limit applies
+    but the issue date is unknown, which counts as not fresh)."""
+
+    status: str
+    on: dt.date
+    max_age_days: int | None
+    age_days: int | None  # days from the issue date to ``on``
+
+    @property
+    def is_fresh(self) -> bool:
+        return self.status in ("no_limit", "fresh")
+
+
+def document_freshness(document_type: DocumentType, issued_on: dt.date | None, *, on: dt.date) -> Freshness:
+    """The catalogue's freshness rule, the one place it is applied (submission checks, the case page)."""
+    age = (on - issued_on).days if issued_on is not None else None
+    if document_type.max_age_days is None:
+        status = "no_limit"
+    elif issued_on is None:
+        status = "no_issue_date"
+    elif document_type.is_recent_enough(issued_on=issued_on, submitted_on=on):
+        status = "fresh"
+    else:
+        status = "too_old"
+    return Freshness(status=status, on=on, max_age_days=document_type.max_age_days, age_days=age)
+
+
 def list_missing_items(
     application: Application,
     *,
@@ -165,10 +197,7 @@ def list_missing_items(
                     }
                 )
             continue
-        if document_type.max_age_days is not None and (
-            document.issued_on is None
-            or not document_type.is_recent_enough(issued_on=document.issued_on, submitted_on=on)
-        ):
+        if not document_freshness(document_type, document.issued_on, on=on).is_fresh:
             missing.append(
                 {
                     "code": "document_too_old",

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.calendar import working_days_left
+from applications.completeness import document_freshness
 from applications.models import Application, ApplicationDocument, ApplicationEvent
 from applications.models.application import BACK_OFFICE_STATES
 from decisions import verification
@@ -101,11 +102,25 @@ def annotate_days_left(cases: list[Application], today: dt.date | None = None) -
     """Set ``days_left`` (working days to the deadline; negative when breached) and ``days_late`` on each
     case, in one query."""
     today = today or timezone.localdate()
-    left = working_days_left(today=today, dates=[case.decision_due_on for case in cases])
+    left = _days_left(cases, today)
     for case, days in zip(cases, left, strict=True):
         case.days_left = days
         case.days_late = -days if days is not None and days < 0 else 0
     return cases
+
+
+def _days_left(cases: list[Application], today: dt.date) -> list[int | None]:
+    """Working days from today to each case's deadline (one calendar query). While a case waits for the
+    applicant its deadline stands still: it keeps the days it had left on the day it paused."""
+    paused = [
+        case.review_paused_on if case.state == Application.State.AWAITING_APPLICANT else None
+        for case in cases
+    ]
+    positions = working_days_left(today=today, dates=[case.decision_due_on for case in cases] + paused)
+    due_left, paused_at = positions[: len(cases)], positions[len(cases) :]
+    return [
+        None if due is None else due - (pause or 0) for due, pause in zip(due_left, paused_at, strict=True)
+    ]
 
 
 @dataclass
@@ -165,12 +180,21 @@ def get_case_file(*, officer: User, application_id: int) -> CaseFile:
         .select_related("kind", "purpose")
         .order_by("-created_at")[:20]
     )
+    today = timezone.localdate()
     days_left = None
     if application.decision_due_on and application.state in BACK_OFFICE_STATES:
-        days_left = working_days_left(today=timezone.localdate(), dates=[application.decision_due_on])[0]
+        days_left = _days_left([application], today)[0]
+    documents = list(application.documents.all())
+    submitted_on = timezone.localdate(application.submitted_at) if application.submitted_at else today
+    for document in documents:
+        # The catalogue's limit is the age on arrival: on submission, or on upload for a document sent later
+        # (an answer to an information request); the case page also says how old it is today.
+        arrived_on = max(submitted_on, timezone.localdate(document.uploaded_at))
+        document.freshness = document_freshness(document.document_type, document.issued_on, on=arrived_on)
+        document.freshness_today = document_freshness(document.document_type, document.issued_on, on=today)
     return CaseFile(
         application=application,
-        documents=list(application.documents.all()),
+        documents=documents,
         payments=list(application.payments.all()),
         events=list(application.events.all()),
         requests=list(application.information_requests.all()),

@@ -21,6 +21,12 @@ urlpatterns = [
 
 urlpatterns += [
     path("backoffice/", views_backoffice.queue, name="backoffice-queue"),
+    path("backoffice/statistics/", views_backoffice.statistics_page, name="backoffice-statistics"),
+    path(
+        "backoffice/statistics/<slug:chart>.svg",
+        views_backoffice.statistics_chart,
+        name="backoffice-statistics-chart",
+    ),
     path("backoffice/cases/<int:application_id>/", views_backoffice.case_page, name="backoffice-case"),
     path(
         "backoffice/cases/<int:application_id>/<slug:action>/",

@@ -22,8 +22,10 @@ from django.views.decorators.http import require_GET, require_POST
 from applications.models import ApplicationDocument, DocumentType, LegalGround
 from applications.services import record_document_access, review
 from decisions import selectors, services
+from decisions.charts import CHARTS, render_chart
 from decisions.filters import CaseFilter
 from decisions.forms import AssignForm, DecisionForm, RequestInfoForm, ReturnForm
+from decisions.statistics import NEAR_BREACH_DAYS, unit_statistics
 from eservice.exceptions import DomainError, NotFoundError
 from identity.permissions import staff_otp_required
 
@@ -269,4 +271,43 @@ def view_document(request: HttpRequest, application_id: int, document_id: int) -
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    return response
+
+
+# --- the senior officer's statistics --------------------------------------------------------------------------
+def _senior_only(request: HttpRequest) -> None:
+    if not request.user.is_senior_officer:
+        raise PermissionDenied
+
+
+@require_GET
+@staff_otp_required
+def statistics_page(request: HttpRequest) -> HttpResponse:
+    """Deadlines and the last 12 weeks of the senior officer's own unit: charts with their numbers as tables."""
+    _senior_only(request)
+    stats = unit_statistics(unit_id=request.user.unit_id)
+    return render(
+        request,
+        "decisions/backoffice/statistics.html",
+        {
+            "stats": stats,
+            "charts": {name: spec.title() for name, spec in CHARTS.items()},
+            "near_breach_days": NEAR_BREACH_DAYS,
+        },
+    )
+
+
+@require_GET
+@staff_otp_required
+def statistics_chart(request: HttpRequest, chart: str) -> HttpResponse:
+    """One chart of the statistics page as an SVG image (shown by ``<img>``: its inline style needs its own
+    Content-Security-Policy, and an image runs no script)."""
+    _senior_only(request)
+    if chart not in CHARTS:
+        raise Http404
+    svg = render_chart(chart, unit_statistics(unit_id=request.user.unit_id))
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     return response

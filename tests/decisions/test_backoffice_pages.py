@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from applications.models import Application
+from applications.models import Application, DocumentType
 from decisions.models import Decision, InformationRequest
 from identity.models import StaffAccessLog
 from tests.factories import ApplicationDocumentFactory, ApplicationFactory
@@ -177,3 +179,73 @@ def test_another_units_officer_opening_a_case_is_logged_without_personal_data(
         for personal in (applicant.email, submitted_case.last_name, submitted_case.passport_number):
             assert personal not in line
     assert not StaffAccessLog.objects.exists()  # nothing was opened: the applicant's log stays empty
+
+
+def test_case_page_says_whether_each_document_is_recent_enough_by_the_catalogue(officer_client, unit):
+    """The catalogue's limit counts on arrival: at submission (2 November), or on upload for a document sent
+    later; the page also warns when a document that was recent enough has grown too old since."""
+    submitted = dt.datetime(2026, 11, 2, 10, 0, tzinfo=dt.UTC)
+    case = ApplicationFactory(in_review=True, unit=unit, submitted_at=submitted)
+
+    def document(max_age_days, issued_on, name, uploaded_at=submitted):
+        # One document of a type per application: each gets a type of its own with the catalogue's limit.
+        document_type = DocumentType.objects.create(
+            code=name.removesuffix(".pdf"), name=f"Type {name}", max_age_days=max_age_days
+        )
+        return ApplicationDocumentFactory(
+            application=case,
+            document_type=document_type,
+            issued_on=issued_on,
+            uploaded_at=uploaded_at,
+            original_filename=name,
+        )
+
+    document(90, dt.date(2026, 9, 23), "fresh.pdf")  # 40 days on 2 November
+    document(90, dt.date(2026, 7, 5), "old.pdf")  # 120 days on 2 November
+    document(90, None, "undated.pdf")
+    document(None, dt.date(2001, 6, 1), "diploma.pdf")
+    # Sent on 20 November in answer to a request: 85 days old then, recent enough.
+    document(90, dt.date(2026, 8, 27), "late.pdf", uploaded_at=dt.datetime(2026, 11, 20, 9, tzinfo=dt.UTC))
+
+    with time_machine.travel(dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.UTC), tick=False):
+        page = officer_client.get(reverse("decisions:backoffice-case", args=[case.pk])).content.decode()
+
+    rows = {
+        name: re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", row))
+        for row in re.findall(r'<li class="document-row">(.*?)</li>', page, re.S)
+        for name in re.findall(r"\w+\.pdf", row)[:1]
+    }
+    assert "Recent enough: 40 days old on 2 November 2026; the catalogue allows 90 days." in rows["fresh.pdf"]
+    assert "Today it is" not in rows["fresh.pdf"]
+    assert "Too old: 120 days old on 2 November 2026; the catalogue allows 90 days." in rows["old.pdf"]
+    assert "no issue date, and the catalogue asks for one issued within 90 days" in rows["undated.pdf"]
+    assert "The catalogue sets no age limit for this document." in rows["diploma.pdf"]
+    assert "Recent enough: 85 days old on 20 November 2026" in rows["late.pdf"]
+    assert "Today it is 92 days old." in rows["late.pdf"]
+
+
+def test_a_case_waiting_for_the_applicant_keeps_its_working_days_left(officer_client, unit):
+    """Asked on Friday 20 November with the deadline on Tuesday 24 November: the deadline stands still while
+    the applicant answers, so a week later the queue and the case page still say 2 working days, not late."""
+    waiting = ApplicationFactory(
+        awaiting_applicant=True,
+        unit=unit,
+        review_paused_on=dt.date(2026, 11, 20),
+        decision_due_on=dt.date(2026, 11, 24),
+    )
+    running = ApplicationFactory(in_review=True, unit=unit, decision_due_on=dt.date(2026, 11, 24))
+
+    with time_machine.travel(dt.datetime(2026, 11, 27, 10, 0, tzinfo=dt.UTC), tick=False):
+        queue = officer_client.get(reverse("decisions:backoffice-queue")).content.decode()
+        case_page = officer_client.get(
+            reverse("decisions:backoffice-case", args=[waiting.pk])
+        ).content.decode()
+
+    rows = {
+        reference: re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip()
+        for row in re.findall(r"<tr>(.*?)</tr>", queue, re.S)
+        for reference in re.findall(r"TRP-\d{4}-\d+", row)[:1]
+    }
+    assert rows[waiting.reference].endswith("2") and "late" not in rows[waiting.reference]
+    assert rows[running.reference].endswith("3 days late")  # 25, 26, 27 November
+    assert "2 working days left" in case_page and "past the deadline" not in case_page

@@ -149,6 +149,8 @@ STAFF_403 = {"officer": 403, "foreign": 403, "senior": 403, "admin": 403}
 APPLICANTS_PAGE = cells(403, anonymous=LOGIN, no_otp=SETUP, owner=200, other=200)
 # The back office: applicants and administrators are not officers (403); another unit's officer gets 404.
 BACKOFFICE_PAGE = cells(403, anonymous=LOGIN, no_otp=SETUP, officer=200, foreign=200, senior=200)
+# The unit's statistics: its senior officers only (case officers and administrators 403).
+SENIORS_PAGE = cells(403, anonymous=LOGIN, no_otp=SETUP, senior=200)
 CASE_PAGE = cells(403, anonymous=LOGIN, no_otp=SETUP, officer=200, foreign=404, senior=200)
 CASE_PAGE_ACTION = cells(
     403,
@@ -384,6 +386,11 @@ MATRIX: dict[str, list[Probe]] = {
     ],
     # --- the back office: officers of the case's unit who passed the second factor ------------------------
     "decisions:backoffice-queue": [get(lambda w: "/backoffice/", BACKOFFICE_PAGE)],
+    "decisions:backoffice-statistics": [get(lambda w: "/backoffice/statistics/", SENIORS_PAGE)],
+    "decisions:backoffice-statistics-chart": [
+        get(lambda w: "/backoffice/statistics/decided.svg", SENIORS_PAGE),
+        get(lambda w: "/backoffice/statistics/nonsense.svg", {**SENIORS_PAGE, SENIOR: 404}),
+    ],
     "decisions:backoffice-case": [get(lambda w: f"/backoffice/cases/{w.case.pk}/", CASE_PAGE)],
     "decisions:backoffice-action": [
         post(lambda w: f"/backoffice/cases/{w.case.pk}/take/", CASE_PAGE_ACTION),
