@@ -44,14 +44,9 @@ def _officer_only(request: HttpRequest) -> None:
 @staff_otp_required
 def queue(request: HttpRequest) -> HttpResponse:
     _officer_only(request)
-    filterset = CaseFilter(
-        request.GET or None, queryset=selectors.list_queue(officer=request.user), request=request
-    )
-    cases = (
-        filterset.qs
-        if filterset.is_bound and filterset.is_valid()
-        else selectors.list_queue(officer=request.user)
-    )
+    open_cases = selectors.list_queue(officer=request.user, mine=request.GET.get("officer") == "me")
+    filterset = CaseFilter(request.GET or None, queryset=open_cases, request=request)
+    cases = filterset.qs if filterset.is_bound and filterset.is_valid() else open_cases
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = selectors.annotate_days_left(list(page.object_list))
     counts = selectors.count_queue_by_state(officer=request.user)

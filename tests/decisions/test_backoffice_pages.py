@@ -153,3 +153,15 @@ def test_refusal_is_drafted_then_approved_on_the_pages(
     case_in_review.refresh_from_db()
     assert case_in_review.state == State.REFUSED
     assert Decision.objects.get().approved_by is not None
+
+
+def test_queue_page_mine_shows_my_case_from_another_unit(officer_client, officer, unit):
+    ours = ApplicationFactory(submitted=True, unit=unit)
+    elsewhere = ApplicationFactory(in_review=True, assigned_officer=officer)  # another unit's case
+    url = reverse("decisions:backoffice-queue")
+
+    queue = officer_client.get(url).content.decode()
+    mine = officer_client.get(url, {"officer": "me"}).content.decode()
+
+    assert ours.reference in queue and elsewhere.reference not in queue
+    assert elsewhere.reference in mine and ours.reference not in mine
