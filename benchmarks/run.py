@@ -79,7 +79,7 @@ def _prepare_environment(var_dir: Path, database_url: str) -> dict[str, str]:
         "VAR_DIR": str(var_dir),
         "DATABASE_URL": database_url,
         # The filesystem broker needs no server but polls once a second; BENCH_BROKER_URL=redis://… is faster.
-        "CELERY_BROKER_URL": os.environ.get("BENCH_BROKER_URL", "filesystem://"),
+        "CELERY_BROKER_URL": os.environ.get("BENCH_BROKER_URL") or "filesystem://",
         "DEBUG": "false",
         "LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(BASE_DIR),
