@@ -46,10 +46,15 @@ def queue(request: HttpRequest) -> HttpResponse:
     _officer_only(request)
     open_cases = selectors.list_queue(officer=request.user, mine=request.GET.get("officer") == "me")
     filterset = CaseFilter(request.GET or None, queryset=open_cases, request=request)
-    cases = filterset.qs if filterset.is_bound and filterset.is_valid() else open_cases
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = selectors.annotate_days_left(list(page.object_list))
+    filtered = filterset.is_bound and filterset.is_valid()
+    cases = filterset.qs if filtered else open_cases
     counts = selectors.count_queue_by_state(officer=request.user)
+    paginator = Paginator(cases, PAGE_SIZE)
+    if not (filtered and any(filterset.form.cleaned_data.values())):
+        # The whole unit queue: its size is the sum of the counts by state; no second count of the queue.
+        paginator.count = sum(counts.values())
+    page = paginator.get_page(request.GET.get("page"))
+    rows = selectors.annotate_days_left(list(page.object_list))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -165,3 +165,25 @@ def test_queue_page_mine_shows_my_case_from_another_unit(officer_client, officer
 
     assert ours.reference in queue and elsewhere.reference not in queue
     assert elsewhere.reference in mine and ours.reference not in mine
+
+
+def test_queue_page_pages_the_whole_queue_by_the_state_counts(officer_client, unit):
+    from decisions import views_backoffice
+
+    settings_page_size = views_backoffice.PAGE_SIZE
+    views_backoffice.PAGE_SIZE = 2
+    try:
+        cases = [
+            ApplicationFactory(
+                in_review=True, unit=unit, decision_due_on=timezone.localdate() + dt.timedelta(n)
+            )
+            for n in range(5)
+        ]
+        url = reverse("decisions:backoffice-queue")
+        last = officer_client.get(url, {"page": 3}).content.decode()
+        filtered = officer_client.get(url, {"state": "submitted"}).content.decode()
+    finally:
+        views_backoffice.PAGE_SIZE = settings_page_size
+
+    assert "Page 3 of 3" in last and cases[4].reference in last and cases[3].reference not in last
+    assert "Page 1 of" not in filtered and cases[0].reference not in filtered
