@@ -115,13 +115,13 @@ HEADER = [
 
 
 def _sections(text: str) -> dict[str, str]:
-    """The report's sections by the benchmark that wrote them (the `module.function` line under each title)."""
-    sections, current = {}, None
+    """The report's sections by the benchmark that wrote them (the `module.function` line under each title);
+    a section written by hand (no such line) is kept under its title."""
+    sections = {}
     for block in text.split("\n## ")[1:]:
         lines = block.splitlines()
-        current = lines[2].split("`")[1] if len(lines) > 2 and lines[2].startswith("`") else None
-        if current:
-            sections[current] = "## " + block.rstrip("\n") + "\n"
+        key = lines[2].split("`")[1] if len(lines) > 2 and lines[2].startswith("`") else f"title: {lines[0]}"
+        sections[key] = "## " + block.rstrip("\n") + "\n"
     return sections
 
 
