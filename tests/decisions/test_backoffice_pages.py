@@ -187,3 +187,22 @@ def test_queue_page_pages_the_whole_queue_by_the_state_counts(officer_client, un
 
     assert "Page 3 of 3" in last and cases[4].reference in last and cases[3].reference not in last
     assert "Page 1 of" not in filtered and cases[0].reference not in filtered
+
+
+def test_queue_page_mine_with_a_bad_filter_pages_my_cases_not_the_units(officer_client, officer, unit):
+    from decisions import views_backoffice
+
+    page_size = views_backoffice.PAGE_SIZE
+    views_backoffice.PAGE_SIZE = 1
+    try:
+        for _ in range(3):
+            ApplicationFactory(submitted=True, unit=unit)  # the unit's, not mine
+        mine = ApplicationFactory(in_review=True, unit=unit, assigned_officer=officer)
+        url = reverse("decisions:backoffice-queue")
+        response = officer_client.get(url, {"officer": "me", "deadline": "nonsense"})
+    finally:
+        views_backoffice.PAGE_SIZE = page_size
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert mine.reference in page and "Page 1 of" not in page  # one case of mine: one page, no pager
