@@ -70,8 +70,10 @@ messages: venv
 	  $(BIN)/python manage.py makemessages -d djangojs -l $$lang --ignore=.venv --ignore=var --ignore=static/vendor --no-obsolete; done
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
+## The benchmark suite → benchmarks/REPORT.md. The back-office benchmarks need PostgreSQL and Redis:
+## make benchmark BENCH_DATABASE_URL=postgres://… BENCH_BROKER_URL=redis://… (see README.md).
 benchmark: venv
-	$(BIN)/python benchmarks/run.py
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) BENCH_BROKER_URL=$(BENCH_BROKER_URL) $(BIN)/python benchmarks/run.py
 
 clean:
 	rm -rf var/

@@ -64,24 +64,29 @@ def officer_cases(officer: User) -> QuerySet[Application]:
     return Application.objects.filter(Q(unit_id=officer.unit_id) | Q(assigned_officer_id=officer.pk))
 
 
-def list_queue(*, officer: User) -> QuerySet[Application]:
-    """The unit's open cases, nearest deadline first (breached first), in the order the partial index
-    ``application_queue`` gives them (no sort). Filters narrow it (decisions.filters.CaseFilter)."""
+def list_queue(*, officer: User, mine: bool = False) -> QuerySet[Application]:
+    """The unit's open cases (``mine``: the open cases assigned to the officer, in any unit), nearest deadline
+    first (breached first). The unit's queue is read in the order of the partial index ``application_queue``
+    (unit, decision_due_on, id): no sort, whatever the size of the table. A case assigned to the officer in
+    another unit is in their "Mine" view, not in the unit's queue: an OR of the two would make PostgreSQL
+    collect and sort every open case of the unit on each page (benchmarks/REPORT.md, back office).
+    Filters narrow it (decisions.filters.CaseFilter)."""
+    if not officer.is_officer:
+        return Application.objects.none()
+    scope = Q(assigned_officer_id=officer.pk) if mine else Q(unit_id=officer.unit_id)
     return (
-        officer_cases(officer)
-        .filter(state__in=BACK_OFFICE_STATES)
+        Application.objects.filter(scope, state__in=BACK_OFFICE_STATES)
         .select_related("kind", "purpose", "assigned_officer")
         .order_by(F("decision_due_on").asc(nulls_last=True), "id")
     )
 
 
 def count_queue_by_state(*, officer: User) -> dict[str, int]:
+    """The unit's open cases by state (an index-only scan of ``application_queue``, which includes state)."""
     rows = (
-        officer_cases(officer)
-        .filter(state__in=BACK_OFFICE_STATES)
-        .values("state")
-        .annotate(n=Count("id"))
-        .order_by()
+        list_queue(officer=officer).values("state").annotate(n=Count("id")).order_by()
+        if officer.is_officer
+        else []
     )
     counts = {state: 0 for state in BACK_OFFICE_STATES}
     counts.update({row["state"]: row["n"] for row in rows})

@@ -49,17 +49,18 @@ def _officer_only(request: HttpRequest) -> None:
 @staff_otp_required
 def queue(request: HttpRequest) -> HttpResponse:
     _officer_only(request)
-    filterset = CaseFilter(
-        request.GET or None, queryset=selectors.list_queue(officer=request.user), request=request
-    )
-    cases = (
-        filterset.qs
-        if filterset.is_bound and filterset.is_valid()
-        else selectors.list_queue(officer=request.user)
-    )
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = selectors.annotate_days_left(list(page.object_list))
+    mine = request.GET.get("officer") == "me"
+    open_cases = selectors.list_queue(officer=request.user, mine=mine)
+    filterset = CaseFilter(request.GET or None, queryset=open_cases, request=request)
+    filtered = filterset.is_bound and filterset.is_valid()
+    cases = filterset.qs if filtered else open_cases
     counts = selectors.count_queue_by_state(officer=request.user)
+    paginator = Paginator(cases, PAGE_SIZE)
+    if not mine and not (filtered and any(filterset.form.cleaned_data.values())):
+        # The whole unit queue: its size is the sum of the counts by state; no second count of the queue.
+        paginator.count = sum(counts.values())
+    page = paginator.get_page(request.GET.get("page"))
+    rows = selectors.annotate_days_left(list(page.object_list))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

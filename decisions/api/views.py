@@ -66,7 +66,8 @@ class BackofficeCaseListApi(GenericAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no officer
             return Application.objects.none()
-        return selectors.list_queue(officer=self.request.user)
+        mine = self.request.query_params.get("officer") == "me"  # "Mine" reaches beyond the unit
+        return selectors.list_queue(officer=self.request.user, mine=mine)
 
     @extend_schema(
         operation_id="backoffice_cases_list", responses={200: CaseRowOutput(many=True), 400: INVALID}

@@ -190,3 +190,17 @@ def test_someone_elses_request_cannot_be_answered(officer_api, other_applicant_a
         format="json",
     )
     assert response.status_code == 404
+
+
+def test_a_case_assigned_to_me_in_another_unit_is_under_mine_not_in_the_units_queue(
+    officer_api, officer, unit
+):
+    ours = ApplicationFactory(submitted=True, unit=unit)
+    elsewhere = ApplicationFactory(in_review=True, assigned_officer=officer)  # another unit's case
+
+    queue = officer_api.get("/api/v1/backoffice/cases").json()["results"]
+    mine = officer_api.get("/api/v1/backoffice/cases?officer=me").json()["results"]
+
+    assert [row["id"] for row in queue] == [ours.pk]
+    assert [row["id"] for row in mine] == [elsewhere.pk]
+    assert officer_api.get(f"/api/v1/backoffice/cases/{elsewhere.pk}").status_code == 200

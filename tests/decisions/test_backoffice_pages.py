@@ -249,3 +249,56 @@ def test_a_case_waiting_for_the_applicant_keeps_its_working_days_left(officer_cl
     assert rows[waiting.reference].endswith("2") and "late" not in rows[waiting.reference]
     assert rows[running.reference].endswith("3 days late")  # 25, 26, 27 November
     assert "2 working days left" in case_page and "past the deadline" not in case_page
+
+
+def test_queue_page_mine_shows_my_case_from_another_unit(officer_client, officer, unit):
+    ours = ApplicationFactory(submitted=True, unit=unit)
+    elsewhere = ApplicationFactory(in_review=True, assigned_officer=officer)  # another unit's case
+    url = reverse("decisions:backoffice-queue")
+
+    queue = officer_client.get(url).content.decode()
+    mine = officer_client.get(url, {"officer": "me"}).content.decode()
+
+    assert ours.reference in queue and elsewhere.reference not in queue
+    assert elsewhere.reference in mine and ours.reference not in mine
+
+
+def test_queue_page_pages_the_whole_queue_by_the_state_counts(officer_client, unit):
+    from decisions import views_backoffice
+
+    settings_page_size = views_backoffice.PAGE_SIZE
+    views_backoffice.PAGE_SIZE = 2
+    try:
+        cases = [
+            ApplicationFactory(
+                in_review=True, unit=unit, decision_due_on=timezone.localdate() + dt.timedelta(n)
+            )
+            for n in range(5)
+        ]
+        url = reverse("decisions:backoffice-queue")
+        last = officer_client.get(url, {"page": 3}).content.decode()
+        filtered = officer_client.get(url, {"state": "submitted"}).content.decode()
+    finally:
+        views_backoffice.PAGE_SIZE = settings_page_size
+
+    assert "Page 3 of 3" in last and cases[4].reference in last and cases[3].reference not in last
+    assert "Page 1 of" not in filtered and cases[0].reference not in filtered
+
+
+def test_queue_page_mine_with_a_bad_filter_pages_my_cases_not_the_units(officer_client, officer, unit):
+    from decisions import views_backoffice
+
+    page_size = views_backoffice.PAGE_SIZE
+    views_backoffice.PAGE_SIZE = 1
+    try:
+        for _ in range(3):
+            ApplicationFactory(submitted=True, unit=unit)  # the unit's, not mine
+        mine = ApplicationFactory(in_review=True, unit=unit, assigned_officer=officer)
+        url = reverse("decisions:backoffice-queue")
+        response = officer_client.get(url, {"officer": "me", "deadline": "nonsense"})
+    finally:
+        views_backoffice.PAGE_SIZE = page_size
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert mine.reference in page and "Page 1 of" not in page  # one case of mine: one page, no pager
