@@ -271,7 +271,11 @@ def view_document(request: HttpRequest, application_id: int, document_id: int) -
     response["Content-Disposition"] = "inline"
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    # Shown inside the case page (an <img>, or a PDF in a frame): framed by our own pages only.
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
+    )
+    response["X-Frame-Options"] = "SAMEORIGIN"
     return response
 
 

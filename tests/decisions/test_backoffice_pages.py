@@ -76,6 +76,15 @@ def test_case_page_is_logged_and_closed_to_other_units(
         reverse("decisions:backoffice-document", args=[submitted_case.pk, document.pk])
     )
     assert shown.status_code == 200 and shown["Content-Disposition"] == "inline"
+    # Previewed in the case page itself: a PDF in a frame our pages alone may embed.
+    assert (
+        shown["X-Frame-Options"] == "SAMEORIGIN"
+        and "frame-ancestors 'self'" in shown["Content-Security-Policy"]
+    )
+    assert (
+        f'<iframe class="document-preview document-frame" src="/backoffice/cases/{submitted_case.pk}/documents/'
+        in (response.content.decode())
+    )
     assert StaffAccessLog.objects.filter(object_type="application_document").count() == 1
 
     outsider = staff_client_for(foreign_officer)
