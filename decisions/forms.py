@@ -75,3 +75,11 @@ class ReturnForm(forms.Form):
     comment = forms.CharField(
         label=_("Why it goes back"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class RequestedDocumentForm(forms.Form):
+    """The applicant's upload of a document an information request asks for."""
+
+    document_type = forms.SlugField()
+    file = forms.FileField(label=_("File"), allow_empty_file=True)
+    issued_on = forms.DateField(label=_("Issued on"), required=False)

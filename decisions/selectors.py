@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.calendar import working_days_left
-from applications.models import Application, ApplicationDocument, ApplicationEvent
+from applications.models import Application, ApplicationDocument, ApplicationEvent, DocumentType
 from applications.models.application import BACK_OFFICE_STATES
 from decisions import verification
 from decisions.models import Decision, DecisionLetter, InformationRequest
@@ -198,6 +198,19 @@ def get_open_request(*, user: User, application_id: int) -> InformationRequest |
         )
         .first()
     )
+
+
+def list_requested_documents(
+    *, request: InformationRequest
+) -> list[tuple[DocumentType, ApplicationDocument | None]]:
+    """What an open request asks for, each with the document uploaded since the request was made (if any)."""
+    uploaded = {
+        document.document_type_id: document
+        for document in ApplicationDocument.objects.filter(
+            application_id=request.application_id, uploaded_at__gte=request.created_at
+        )
+    }
+    return [(document_type, uploaded.get(document_type.pk)) for document_type in request.document_types.all()]
 
 
 def list_overdue_requests(*, officer: User, limit: int = 20) -> list[InformationRequest]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable
-from typing import Any
+from typing import IO, Any
 
 from django.db import transaction
 from django.urls import reverse
@@ -19,8 +19,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from applications.calendar import add_working_days, is_working_day
-from applications.models import Application, DocumentType, LegalGround
-from applications.services import review
+from applications.models import Application, ApplicationDocument, DocumentType, LegalGround
+from applications.services import attach_document, review
 from applications.services.lifecycle import application_url
 from decisions import verification
 from decisions.models import Decision, DecisionLetter, InformationRequest
@@ -149,6 +149,51 @@ def answer_information_request(
     review.resume_after_answer(application=application, actor=applicant)
     logger.info("information_request.answered id=%s application=%s", request.pk, application.pk)
     return request
+
+
+def upload_requested_document(
+    *,
+    application_id: int,
+    request_id: int,
+    applicant: User,
+    document_type_code: str,
+    stream: IO[bytes],
+    filename: str,
+    issued_on: dt.date | None = None,
+) -> ApplicationDocument:
+    """The applicant uploads a document the open request asks for (it replaces the one of the same type).
+
+    No transaction here: ``attach_document`` checks the file outside any lock and checks again, under the
+    application's lock, that it still waits for the applicant (the request is open until they answer)."""
+    request = (
+        InformationRequest.objects.prefetch_related("document_types")
+        .filter(pk=request_id, application_id=application_id, application__applicant=applicant)
+        .first()
+    )
+    if request is None:
+        raise NotFoundError(_("There is no such request."))
+    if request.state != InformationRequest.State.OPEN:
+        raise ConflictError(
+            _("This request has already been answered."),
+            details={"state": request.state, "allowed_actions": []},
+        )
+    requested = frozenset(document_type.code for document_type in request.document_types.all())
+    if document_type_code not in requested:
+        raise InformationRequestError(
+            _("The Office did not ask for this document."),
+            details={"document_type": [_("The Office did not ask for this document.")]},
+        )
+    document = attach_document(
+        application_id=application_id,
+        user=applicant,
+        document_type_code=document_type_code,
+        stream=stream,
+        filename=filename,
+        issued_on=issued_on,
+        requested=requested,
+    )
+    logger.info("information_request.document id=%s application=%s", request.pk, application_id)
+    return document
 
 
 def _validate_decision(

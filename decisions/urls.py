@@ -17,6 +17,11 @@ urlpatterns = [
         views.answer_request,
         name="answer-request",
     ),
+    path(
+        "applications/<int:application_id>/requests/<int:request_id>/documents/",
+        views.upload_requested_document,
+        name="request-document",
+    ),
 ]
 
 urlpatterns += [

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from decisions import selectors, services, verification
+from decisions.forms import RequestedDocumentForm
 from eservice.exceptions import DomainError, NotFoundError
 from identity.ratelimits import setting_rate
 
@@ -112,4 +113,42 @@ def answer_request(request: HttpRequest, application_id: int, request_id: int) -
         messages.error(request, error.message)
     else:
         messages.success(request, _("Thank you. Your answer was sent to the Office, and the case continues."))
+    return redirect("applications:detail", application_id)
+
+
+@require_http_methods(["POST"])
+@login_required
+def upload_requested_document(request: HttpRequest, application_id: int, request_id: int) -> HttpResponse:
+    """The applicant uploads a document the open information request asks for, from their application page."""
+    form = RequestedDocumentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose the file to upload."))
+        return redirect("applications:detail", application_id)
+    upload = form.cleaned_data["file"]
+    try:
+        document = services.upload_requested_document(
+            application_id=application_id,
+            request_id=request_id,
+            applicant=request.user,
+            document_type_code=form.cleaned_data["document_type"],
+            stream=upload,
+            filename=upload.name,
+            issued_on=form.cleaned_data["issued_on"],
+        )
+    except NotFoundError:
+        raise Http404 from None
+    except DomainError as error:
+        problems = [
+            str(problem)
+            for problems in (error.details or {}).values()
+            if isinstance(problems, list)
+            for problem in problems
+        ]
+        messages.error(request, " ".join([error.message, *problems]) if problems else error.message)
+    else:
+        messages.success(
+            request,
+            _("%(document)s was uploaded. Send your answer to the Office when you have uploaded everything.")
+            % {"document": document.document_type.name},
+        )
     return redirect("applications:detail", application_id)

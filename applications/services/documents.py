@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.completeness import allowed_actions
-from applications.models import ApplicationDocument, DocumentType
+from applications.models import Application, ApplicationDocument, DocumentType
 from applications.models.application import document_upload_path
 from applications.services.lifecycle import (
     ApplicationFieldsError,
@@ -43,7 +43,11 @@ def _delete_stored(name: str) -> None:
         logger.warning("document.delete_failed name=%s", name, exc_info=True)
 
 
-def _editable(application, user):  # type: ignore[no-untyped-def]
+def _editable(  # type: ignore[no-untyped-def]
+    application, user, document_type_code: str = "", requested: frozenset[str] = frozenset()
+):
+    if application.state == Application.State.AWAITING_APPLICANT and document_type_code in requested:
+        return  # the Office asked for this document: the applicant answers by uploading it
     if not application.is_editable:
         raise ApplicationNotEditableError(
             _("Documents can be changed only while the application is a draft."),
@@ -60,13 +64,18 @@ def attach_document(
     stream: IO[bytes],
     filename: str,
     issued_on: dt.date | None = None,
+    requested: frozenset[str] = frozenset(),
 ) -> ApplicationDocument:
-    """Check, store and attach a document; it replaces an earlier document of the same type."""
+    """Check, store and attach a document; it replaces an earlier document of the same type.
+
+    Only a draft takes documents, except those the Office asked for (``requested``: document type codes of the
+    open information request, which ``decisions.services`` passes) while the application waits for the
+    applicant."""
     from applications.selectors import list_requirements
 
     with transaction.atomic():  # a short look: which document type, and may it still change?
         application = _lock_own(application_id=application_id, user=user)
-        _editable(application, user)
+        _editable(application, user, document_type_code, requested)
         requirements = list_requirements(kind=application.kind, purpose=application.purpose)
     document_type = next(
         (r.document_type for r in requirements if r.document_type.code == document_type_code), None
@@ -93,7 +102,7 @@ def attach_document(
     try:
         with transaction.atomic():
             application = _lock_own(application_id=application_id, user=user)
-            _editable(application, user)
+            _editable(application, user, document_type_code, requested)
             previous = (
                 ApplicationDocument.objects.select_for_update()
                 .filter(application=application, document_type=document_type)

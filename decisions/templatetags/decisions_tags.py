@@ -11,14 +11,18 @@ register = template.Library()
 
 @register.inclusion_tag("decisions/_applicant_panels.html", takes_context=True)
 def applicant_decision_panels(context: template.Context, application) -> dict:
-    """Two queries, for one application's page (not for lists)."""
+    """A few queries, for one application's page (not for lists)."""
     user = context["request"].user
     decision = selectors.find_issued_decision(user=user, application_id=application.pk)
     letter = getattr(decision, "letter", None) if decision else None
+    open_request = selectors.get_open_request(user=user, application_id=application.pk)
     return {
         "request": context["request"],
         "application": application,
-        "open_request": selectors.get_open_request(user=user, application_id=application.pk),
+        "open_request": open_request,
+        "requested_documents": selectors.list_requested_documents(request=open_request)
+        if open_request
+        else [],
         "decision": decision,
         "letter_ready": bool(letter and letter.is_ready),
         "verification_code": verification.display(letter.verification_code) if letter else "",

@@ -52,7 +52,9 @@ def test_letter_holds_grounds_and_appeal_in_english_and_latvian(rendered, refusa
     assert refusal_ground.law_reference_en in text and refusal_ground.law_reference_lv in text
     assert " ".join(refusal_ground.text_lv.split()) in text  # the binding Latvian text follows
     assert "head of the Office of Citizenship and Migration Affairs" in text
-    assert "Kā apstrīdēt šo lēmumu" in text and "Administratīvajā rajona tiesā" in text  # the binding Latvian text
+    assert (
+        "Kā apstrīdēt šo lēmumu" in text and "Administratīvajā rajona tiesā" in text
+    )  # the binding Latvian text
     assert verification.display(rendered.verification_code) in text
     assert "Ilze Kalniņa" in text and "Prepared by Jānis Ozols" in text  # the approver signs
 
