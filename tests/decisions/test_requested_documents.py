@@ -87,7 +87,9 @@ def test_a_document_the_office_did_not_ask_for_is_refused(client, case_in_review
     response = upload(client, case_in_review, open_request, not_asked)
 
     assert "The Office did not ask for this document." in response.content.decode()
-    assert not ApplicationDocument.objects.filter(application=case_in_review, document_type=not_asked).exists()
+    assert not ApplicationDocument.objects.filter(
+        application=case_in_review, document_type=not_asked
+    ).exists()
 
 
 def test_after_the_answer_nothing_more_is_taken(client, case_in_review, open_request, asked):
