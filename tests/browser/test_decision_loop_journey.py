@@ -29,6 +29,7 @@ from decisions import verification
 from decisions.models import Decision, DecisionLetter, InformationRequest
 from payments.models import Payment
 from tests.applications.conftest import attach_all  # noqa: F401 - fixture
+from tests.applications.helpers import pdf_bytes
 from tests.browser.a11y import check_page
 from tests.browser.conftest import SCREENSHOTS, _safe, _watch_for_broken_pages
 from tests.factories import PASSWORD, ApplicantProfileFactory, ApplicationFactory, UserFactory
@@ -261,10 +262,21 @@ def test_submit_pay_request_answer_refuse_approve_mail_download_and_verify(
     person.goto(f"/applications/{application.pk}/")
     panel = person.get_by_role("region", name="The Office needs more information")
     expect(panel).to_contain_text("Please upload the current lease of your flat.")
-    expect(panel.get_by_role("listitem")).to_have_text(["Proof of housing"])
     expect(panel).to_contain_text("Asked by Jānis Ozols, phone +371 67000001.")
     check_page(person)
     person_shot("request")
+    asked = panel.get_by_role("listitem").filter(has=person.get_by_role("heading", name="Proof of housing"))
+    expect(panel.get_by_role("listitem")).to_have_count(1)
+    asked.get_by_label("File").set_input_files(
+        {"name": "lease-2027.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}
+    )
+    if asked.get_by_label("Issued on").count():
+        asked.get_by_label("Issued on").fill((timezone.localdate() - dt.timedelta(days=2)).isoformat())
+    asked.get_by_role("button", name="Upload Proof of housing").click()
+    expect(flash(person)).to_contain_text("Proof of housing was uploaded.")
+    panel = person.get_by_role("region", name="The Office needs more information")
+    expect(panel).to_contain_text("Uploaded: lease-2027.pdf")
+    person_shot("document-uploaded")
     panel.get_by_label("Your answer (optional)").fill(
         "I have renewed the lease; the new one runs until 2028."
     )
@@ -277,6 +289,8 @@ def test_submit_pay_request_answer_refuse_approve_mail_download_and_verify(
     open_case_from_queue(desk, application, answered=True)
     expect(state_of(desk)).to_have_text("In review")
     expect(desk.get_by_role("main")).to_contain_text("I have renewed the lease; the new one runs until 2028.")
+    housing = desk.locator("li.document-row").filter(has_text="Proof of housing")
+    expect(housing).to_contain_text("lease-2027.pdf")
     draft = desk.get_by_role("region", name="Draft the decision")
     draft.get_by_role("radio", name="Refusal").check()
     ground = LegalGround.objects.get(code=REFUSAL_GROUND)
