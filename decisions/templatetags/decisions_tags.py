@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 
 from decisions import selectors, verification
+from decisions.state_labels import StrOrPromise, officer_state_label
 
 register = template.Library()
 
@@ -28,3 +29,9 @@ def applicant_decision_panels(context: template.Context, application) -> dict:
         "verification_code": verification.display(letter.verification_code) if letter else "",
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.filter
+def officer_state(state: str) -> StrOrPromise:
+    """``{{ application.state|officer_state }}``: the state as the back office names it."""
+    return officer_state_label(state)

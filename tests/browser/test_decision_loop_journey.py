@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 from collections.abc import Callable, Iterator
 from email.message import EmailMessage
 from pathlib import Path
@@ -89,6 +90,7 @@ def browser_pages(chromium, live_server, request) -> Iterator[Callable[[str], tu
     watch for broken pages (5xx, console errors, CSP refusals) on every one."""
     contexts = []
     folder = SCREENSHOTS / _safe(request.node.name)
+    shutil.rmtree(folder, ignore_errors=True)  # only this run's steps, in order
     folder.mkdir(parents=True, exist_ok=True)
     counter = iter(range(1, 1000))
 
@@ -254,7 +256,7 @@ def test_submit_pay_request_answer_refuse_approve_mail_download_and_verify(
     desk_shot("request-filled")
     ask.get_by_role("button", name="Send the request").click()
     expect(flash(desk)).to_contain_text("The applicant was asked")
-    expect(state_of(desk)).to_have_text("Waiting for your answer")
+    expect(state_of(desk)).to_have_text("Waiting for the applicant")
     request = InformationRequest.objects.get(application=application)
     assert [d.name for d in request.document_types.all()] == ["Proof of housing"]
 

@@ -153,3 +153,14 @@ def test_refusal_is_drafted_then_approved_on_the_pages(
     case_in_review.refresh_from_db()
     assert case_in_review.state == State.REFUSED
     assert Decision.objects.get().approved_by is not None
+
+
+def test_a_case_waiting_for_the_applicant_is_not_named_in_the_applicants_words(officer_client, unit, officer):
+    """The model's label speaks to the applicant ("Waiting for your answer"); officers read "the applicant"."""
+    case = ApplicationFactory(awaiting_applicant=True, unit=unit, assigned_officer=officer)
+
+    queue = officer_client.get(reverse("decisions:backoffice-queue")).content.decode()
+    page = officer_client.get(reverse("decisions:backoffice-case", args=[case.pk])).content.decode()
+
+    for html in (queue, page):
+        assert "Waiting for the applicant" in html and "Waiting for your answer" not in html
