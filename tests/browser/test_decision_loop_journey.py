@@ -362,7 +362,7 @@ def test_submit_pay_request_answer_refuse_approve_mail_download_and_verify(
     assert verify_url == f"{live_server.url}/verify/{verification.display(letter.verification_code)}/"
     person.goto(verify_url)
     expect(person.get_by_role("heading", level=1)).to_have_text("This letter was issued by the Office")
-    facts = person.locator("dl.summary")
+    facts = person.locator("dl.facts")
     expect(facts).to_contain_text(application.reference)
     expect(facts).to_contain_text("Refusal")
     expect(facts).to_contain_text(letter.document.sha256)
@@ -372,7 +372,7 @@ def test_submit_pay_request_answer_refuse_approve_mail_download_and_verify(
     # ... and the downloaded file is exactly the letter the Office issued.
     person.get_by_label("The letter (PDF)").set_input_files(str(downloaded))
     person.get_by_role("button", name="Compare").click()
-    expect(person.get_by_role("status").filter(has_text="The file you uploaded")).to_have_text(
-        "The file you uploaded is exactly the letter the Office issued."
-    )
+    outcome = person.get_by_role("status").filter(has_text="The file you uploaded")
+    expect(outcome).to_have_text("The file you uploaded is exactly the letter the Office issued.")
+    expect(outcome).to_have_class(re.compile(r"\bmessage-success\b"))  # styled as a result, not body text
     person_shot("compared")
