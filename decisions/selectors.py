@@ -200,6 +200,16 @@ def get_open_request(*, user: User, application_id: int) -> InformationRequest |
     )
 
 
+def get_applicants_request(*, user: User, application_id: int, request_id: int) -> InformationRequest:
+    """An information request on the caller's own application (any state); anyone else's is "not found"."""
+    request = InformationRequest.objects.filter(
+        pk=request_id, application_id=application_id, application__applicant=user
+    ).first()
+    if request is None:
+        raise NotFoundError(_("There is no such request."))
+    return request
+
+
 def list_requested_documents(
     *, request: InformationRequest
 ) -> list[tuple[DocumentType, ApplicationDocument | None]]:

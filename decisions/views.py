@@ -10,9 +10,11 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
+from applications.uploads import RequestSizeLimitHandler, install_size_limit, too_large_error
 from decisions import selectors, services, verification
 from decisions.forms import RequestedDocumentForm
 from eservice.exceptions import DomainError, NotFoundError
@@ -116,11 +118,29 @@ def answer_request(request: HttpRequest, application_id: int, request_id: int) -
     return redirect("applications:detail", application_id)
 
 
+@csrf_exempt  # only so the size guard is installed before the body is read; CSRF is checked just below
 @require_http_methods(["POST"])
-@login_required
 def upload_requested_document(request: HttpRequest, application_id: int, request_id: int) -> HttpResponse:
     """The applicant uploads a document the open information request asks for, from their application page."""
+    guard = install_size_limit(request)
+    return _upload_requested_document(request, application_id, request_id, guard)
+
+
+@csrf_protect
+@login_required
+def _upload_requested_document(
+    request: HttpRequest, application_id: int, request_id: int, guard: RequestSizeLimitHandler
+) -> HttpResponse:
+    try:  # someone else's request is "not found" before anything about the upload is said
+        selectors.get_applicants_request(
+            user=request.user, application_id=application_id, request_id=request_id
+        )
+    except NotFoundError:
+        raise Http404 from None
     form = RequestedDocumentForm(request.POST, request.FILES)
+    if guard.exceeded:
+        messages.error(request, too_large_error().message)
+        return redirect("applications:detail", application_id)
     if not form.is_valid():
         messages.error(request, _("Choose the file to upload."))
         return redirect("applications:detail", application_id)

@@ -49,4 +49,9 @@ urlpatterns = [
         views.InformationRequestAnswerApi.as_view(),
         name="application-information-request-answer",
     ),
+    path(
+        "applications/<int:application_id>/information-requests/<int:request_id>/documents",
+        views.InformationRequestDocumentApi.as_view(),
+        name="application-information-request-documents",
+    ),
 ]

@@ -8,17 +8,21 @@ serialise.
 
 from __future__ import annotations
 
+from django.http import HttpRequest
 from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from applications.api.applications import DocumentOutput, DocumentUploadInput
 from applications.models import Application
 from applications.services import review
+from applications.uploads import install_size_limit, too_large_error
 from decisions import selectors, services, verification
 from decisions.filters import CaseFilter
 from decisions.models import Decision, InformationRequest
@@ -348,3 +352,48 @@ class InformationRequestAnswerApi(APIView):
             answer_text=data.get("answer_text", ""),
         )
         return Response(InformationRequestOutput(answered).data)
+
+
+class InformationRequestDocumentApi(APIView):
+    """POST multipart ``{document_type, file, issued_on?}``: a document the open request asks for (it replaces
+    the one of the same type). Anything the request does not name is refused; so is everything once answered."""
+
+    permission_classes = [IsApplicant]
+    parser_classes = [MultiPartParser]
+
+    def initialize_request(self, request: HttpRequest, *args: object, **kwargs: object) -> Request:
+        # Before anything reads the body, so an oversized file stops streaming at once.
+        self._size_guard = install_size_limit(request)
+        return super().initialize_request(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="applications_information_request_documents_create",
+        request={"multipart/form-data": DocumentUploadInput},
+        responses={
+            201: DocumentOutput,
+            400: INVALID,
+            404: OpenApiResponse(ERROR),
+            409: CONFLICT,
+            413: OpenApiResponse(ERROR),
+            429: OpenApiResponse(ERROR, description="upload_rate_limited or upload_quota_exceeded"),
+        },
+    )
+    def post(self, request: Request, application_id: int, request_id: int) -> Response:
+        selectors.get_applicants_request(
+            user=request.user, application_id=application_id, request_id=request_id
+        )
+        data = request.data
+        if self._size_guard.exceeded:
+            raise too_large_error()
+        validated = _validate(DocumentUploadInput, data)
+        upload = validated["file"]
+        document = services.upload_requested_document(
+            application_id=application_id,
+            request_id=request_id,
+            applicant=request.user,
+            document_type_code=validated["document_type"],
+            stream=upload,
+            filename=upload.name or "",
+            issued_on=validated.get("issued_on"),
+        )
+        return Response(DocumentOutput(document).data, status=status.HTTP_201_CREATED)

@@ -126,3 +126,74 @@ def test_a_missing_file_is_a_clear_error(client, case_in_review, open_request, a
     )
 
     assert response.status_code == 200 and "Choose the file to upload." in response.content.decode()
+
+
+def test_a_file_over_the_size_limit_stops_at_the_guard(client, settings, case_in_review, open_request, asked):
+    settings.UPLOAD_MAX_FILE_BYTES = 1024
+    client.force_login(case_in_review.applicant)
+
+    response = client.post(
+        reverse("decisions:request-document", args=[case_in_review.pk, open_request.pk]),
+        {"document_type": asked.code, "file": SimpleUploadedFile("big.pdf", pdf_bytes() + b"0" * 4096)},
+        follow=True,
+    )
+
+    assert "The file is larger than" in response.content.decode()
+    assert not ApplicationDocument.objects.filter(application=case_in_review).exists()
+
+
+def test_the_upload_form_needs_its_csrf_token(case_in_review, open_request, asked):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(case_in_review.applicant)
+
+    response = browser.post(
+        reverse("decisions:request-document", args=[case_in_review.pk, open_request.pk]),
+        {"document_type": asked.code, "file": SimpleUploadedFile("x.pdf", pdf_bytes())},
+    )
+
+    assert response.status_code == 403
+    assert not ApplicationDocument.objects.filter(application=case_in_review).exists()
+
+
+def api_upload(api, application, request, document_type):
+    return api.post(
+        f"/api/v1/applications/{application.pk}/information-requests/{request.pk}/documents",
+        {
+            "document_type": document_type.code,
+            "file": SimpleUploadedFile("lease.pdf", pdf_bytes(), content_type="application/pdf"),
+        },
+        format="multipart",
+    )
+
+
+def test_api_takes_the_requested_document_and_refuses_others(
+    bearer_client, case_in_review, open_request, asked, not_asked, other_applicant
+):
+    api = bearer_client(case_in_review.applicant)
+
+    created = api_upload(api, case_in_review, open_request, asked)
+    refused = api_upload(api, case_in_review, open_request, not_asked)
+    outsider = api_upload(bearer_client(other_applicant), case_in_review, open_request, asked)
+    # The applications API's own upload still takes documents only for a draft.
+    direct = api.post(
+        f"/api/v1/applications/{case_in_review.pk}/documents",
+        {"document_type": asked.code, "file": SimpleUploadedFile("x.pdf", pdf_bytes())},
+        format="multipart",
+    )
+
+    assert created.status_code == 201 and created.json()["original_filename"] == "lease.pdf"
+    assert refused.status_code == 400
+    assert refused.json()["error"]["details"]["document_type"] == [
+        "The Office did not ask for this document."
+    ]
+    assert outsider.status_code == 404 and outsider.json()["error"]["code"]
+    assert direct.status_code == 409
+    assert ApplicationDocument.objects.filter(application=case_in_review).count() == 1
+
+    services.answer_information_request(
+        application_id=case_in_review.pk, request_id=open_request.pk, applicant=case_in_review.applicant
+    )
+    late = api_upload(api, case_in_review, open_request, asked)
+    assert late.status_code == 409 and late.json()["error"]["code"] == "conflict"

@@ -371,6 +371,18 @@ MATRIX: dict[str, list[Probe]] = {
     "decisions:answer-request": [
         post(lambda w: f"/applications/{w.case.pk}/requests/999999/answer/", owners_page(owner=404))
     ],
+    "decisions:request-document": [
+        post(lambda w: f"/applications/{w.case.pk}/requests/999999/documents/", owners_page(owner=404))
+    ],
+    "application-information-request-documents": [
+        api(
+            "post",
+            lambda w: f"/api/v1/applications/{w.case.pk}/information-requests/999999/documents",
+            APPLICANT_ONLY_404,
+            {},
+            multipart=True,
+        )
+    ],
     "application-decision": [
         api("get", lambda w: f"/api/v1/applications/{w.case.pk}/decision", APPLICANT_ONLY_404)
     ],
