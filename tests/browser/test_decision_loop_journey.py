@@ -360,6 +360,7 @@ def test_submit_pay_request_answer_refuse_approve_mail_download_and_verify(
     verify_url = qr_text(pdf)
     assert verify_url.startswith(f"{live_server.url}/verify/"), verify_url
     assert verify_url == f"{live_server.url}/verify/{verification.display(letter.verification_code)}/"
+    assert verify_url in links  # the e-mail gives the same address
     person.goto(verify_url)
     expect(person.get_by_role("heading", level=1)).to_have_text("This letter was issued by the Office")
     facts = person.locator("dl.facts")
