@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from applications.calendar import add_working_days
 from applications.models import Application, ApplicationKind, Purpose
 from applications.models.application import BACK_OFFICE_STATES
+from decisions.state_labels import officer_state_label
 
 NEAR_BREACH_WORKING_DAYS = 5  # "near" in the deadline filter (its label says 5)
 
@@ -24,7 +25,7 @@ def _purpose_choices() -> list[tuple[str, str]]:
 
 class CaseFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(
-        label=_("State"), choices=[(state.value, state.label) for state in BACK_OFFICE_STATES]
+        label=_("State"), choices=[(state.value, officer_state_label(state)) for state in BACK_OFFICE_STATES]
     )
     kind = django_filters.ChoiceFilter(label=_("Kind"), field_name="kind__code", choices=_kind_choices)
     purpose = django_filters.ChoiceFilter(

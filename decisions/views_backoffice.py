@@ -25,6 +25,7 @@ from decisions import selectors, services
 from decisions.charts import CHARTS, render_chart
 from decisions.filters import CaseFilter
 from decisions.forms import AssignForm, DecisionForm, RequestInfoForm, ReturnForm
+from decisions.state_labels import officer_state_label
 from decisions.statistics import NEAR_BREACH_DAYS, unit_statistics
 from eservice.exceptions import DomainError, NotFoundError
 from identity.permissions import staff_otp_required
@@ -70,7 +71,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "filter_form": filterset.form,
             "page": page,
             "rows": rows,
-            "counts": [(state, state.label, counts[state]) for state in counts],
+            "counts": [(state, officer_state_label(state), counts[state]) for state in counts],
             "answered": selectors.list_answered_cases(officer=request.user),
             "overdue": selectors.list_overdue_requests(officer=request.user),
             "query": query.urlencode(),

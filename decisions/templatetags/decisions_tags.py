@@ -6,13 +6,14 @@ from django import template
 from django.urls import reverse
 
 from decisions import selectors, verification
+from decisions.state_labels import StrOrPromise, officer_state_label
 
 register = template.Library()
 
 
 @register.inclusion_tag("decisions/_applicant_panels.html", takes_context=True)
 def applicant_decision_panels(context: template.Context, application) -> dict:
-    """Two queries, for one application's page (not for lists)."""
+    """A few queries, for one application's page (not for lists)."""
     user = context["request"].user
     decision = selectors.find_issued_decision(user=user, application_id=application.pk)
     letter = getattr(decision, "letter", None) if decision else None
@@ -33,3 +34,9 @@ def applicant_decision_panels(context: template.Context, application) -> dict:
         "verification_code": verification.display(letter.verification_code) if letter else "",
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.filter
+def officer_state(state: str) -> StrOrPromise:
+    """``{{ application.state|officer_state }}``: the state as the back office names it."""
+    return officer_state_label(state)

@@ -311,3 +311,14 @@ def test_queue_page_mine_with_a_bad_filter_pages_my_cases_not_the_units(officer_
     page = response.content.decode()
     assert response.status_code == 200
     assert mine.reference in page and "Page 1 of" not in page  # one case of mine: one page, no pager
+
+
+def test_a_case_waiting_for_the_applicant_is_not_named_in_the_applicants_words(officer_client, unit, officer):
+    """The model's label speaks to the applicant ("Waiting for your answer"); officers read "the applicant"."""
+    case = ApplicationFactory(awaiting_applicant=True, unit=unit, assigned_officer=officer)
+
+    queue = officer_client.get(reverse("decisions:backoffice-queue")).content.decode()
+    page = officer_client.get(reverse("decisions:backoffice-case", args=[case.pk])).content.decode()
+
+    for html in (queue, page):
+        assert "Waiting for the applicant" in html and "Waiting for your answer" not in html
