@@ -25,7 +25,7 @@ from playwright.sync_api import Page, expect
 
 from applications.models import Application, LegalGround
 from applications.models.application import reference_for
-from applications.services.lifecycle import get_default_unit
+from applications.selectors import get_default_unit
 from decisions import verification
 from decisions.models import Decision, DecisionLetter, InformationRequest
 from payments.models import Payment
@@ -292,7 +292,9 @@ def test_submit_pay_request_answer_refuse_approve_mail_download_and_verify(
     expect(state_of(desk)).to_have_text("In review")
     expect(desk.get_by_role("main")).to_contain_text("I have renewed the lease; the new one runs until 2028.")
     housing = desk.locator("li.document-row").filter(has_text="Proof of housing")
-    expect(housing).to_contain_text("lease-2027.pdf")
+    expect(housing).to_have_count(2)  # the new lease, and the expired one kept for the record
+    expect(housing.filter(has_text="lease-2027.pdf")).to_have_count(1)
+    expect(housing.filter(has_text="replaced on")).to_have_count(1)
     draft = desk.get_by_role("region", name="Draft the decision")
     draft.get_by_role("radio", name="Refusal").check()
     ground = LegalGround.objects.get(code=REFUSAL_GROUND)
