@@ -80,6 +80,7 @@ def test_application_page_shows_the_decision_and_the_contest_date(
     assert "The Office refused the application." in page
     assert "You may contest it until" in page
     assert "being prepared" in page
+    assert "Expected decision by" not in page  # decided: no expected date any more
 
 
 def test_one_reminder_three_working_days_before(case_in_review, officer):

@@ -68,6 +68,7 @@ def test_case_page_is_logged_and_closed_to_other_units(
     response = officer_client.get(url)
 
     assert response.status_code == 200 and submitted_case.passport_number in response.content.decode()
+    assert "Ukraine" in response.content.decode()  # the nationality by its name, not its code
     assert (
         StaffAccessLog.objects.filter(object_type="application", object_id=str(submitted_case.pk)).count()
         == 1
