@@ -53,7 +53,9 @@ def test_senior_officer_sees_charts_and_tables(page: Page, screenshot, live_serv
     for index in range(4):
         image = images.nth(index)
         image.scroll_into_view_if_needed()
-        assert image.evaluate("img => img.complete && img.naturalWidth === 560"), index
+        # decode() waits for the chart to arrive and rejects if it is broken.
+        width = image.evaluate("img => img.decode().then(() => img.naturalWidth)")
+        assert width == 560, index
     expect(page.get_by_role("table", name="Cases decided per week")).to_be_visible()
     check_page(page)
     screenshot("statistics")
