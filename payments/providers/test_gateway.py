@@ -244,7 +244,7 @@ def _parse_event(body: bytes) -> ProviderEvent:
         currency = str(data["currency"])
         reference = str(data["session"])
         created = int(payload["created"])
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:  # deeply nested JSON recurses
         raise WebhookPayloadError(f"The event body is not a valid event: {type(exc).__name__}.") from None
     if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
         raise WebhookPayloadError("amount_cents must be a non-negative integer.")

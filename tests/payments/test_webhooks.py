@@ -121,6 +121,15 @@ def test_signed_body_that_is_not_an_event_is_refused(client, card_payment):
     assert _state(card_payment) == ("pending", "awaiting_payment")
 
 
+def test_signed_body_nested_too_deep_for_the_json_parser_is_refused(client, card_payment):
+    body = b"[" * 100_000 + b"]" * 100_000
+    response = post_webhook(client, body, test_gateway.signed_headers(body))
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_payload"
+    assert not WebhookEvent.objects.exists()
+    assert _state(card_payment) == ("pending", "awaiting_payment")
+
+
 def test_replayed_request_is_answered_once(client, card_payment, gateway_event):
     body, headers = gateway_event(card_payment)
     first = post_webhook(client, body, headers)
