@@ -215,7 +215,10 @@ def send_message(
                 data={"message": message.pk, "attachments": [item.original_filename for item in checked]},
             )
             case_url = absolute_url(reverse("decisions:backoffice-case", args=[application.pk]))
-            for recipient in _staff_recipients(application):
+            recipients = _staff_recipients(application)
+            if not recipients:  # the case page and the waiting list still show it; nobody to e-mail
+                logger.warning("message.no_staff_to_notify application=%s", application.pk)
+            for recipient in recipients:
                 notify(
                     recipient=recipient,
                     event="case_message_received",
