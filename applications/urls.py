@@ -1,6 +1,8 @@
 from django.urls import path
 
 from applications import views, views_applicant
+from applications.case_messages import views as message_views
+from applications.surveys import views as survey_views
 
 app_name = "applications"
 
@@ -42,4 +44,15 @@ urlpatterns = [
     path("applications/<int:application_id>/summary.pdf", views_applicant.summary_pdf, name="summary-pdf"),
     path("applications/<int:application_id>/delete/", views_applicant.delete_draft, name="delete"),
     path("applications/<int:application_id>/withdraw/", views_applicant.withdraw, name="withdraw"),
+    path(
+        "applications/<int:application_id>/messages/",
+        message_views.send_message,
+        name="message-send",
+    ),
+    path(
+        "applications/<int:application_id>/messages/attachments/<int:attachment_id>/",
+        message_views.download_attachment,
+        name="message-attachment",
+    ),
+    path("surveys/<uuid:token>/", survey_views.survey, name="survey"),
 ]

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -23,6 +24,9 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from applications import hooks, selectors_dashboard, services
+from applications.case_messages import selectors as message_selectors
+from applications.case_messages import services as message_services
+from applications.case_messages.forms import MessageForm
 from applications.completeness import (
     STEP_NAMES,
     allowed_actions,
@@ -42,6 +46,7 @@ from applications.selectors import (
     list_residence_permit_units,
 )
 from applications.services.lifecycle import ApplicationFieldsError, StartsFromDecisionError
+from applications.surveys import selectors as survey_selectors
 from applications.timeline import build_timeline, closure, document_type_names
 from applications.uploads import RequestSizeLimitHandler, install_size_limit, too_large_error
 from applications.views import hours_by_weekday
@@ -89,7 +94,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     names = document_type_names()
     cards = [_card(request, application, names) for application in applications]
     access = list_latest_access_about(applicant=request.user, limit=DASHBOARD_ACCESS_ENTRIES)
-    return render(request, "applications/dashboard.html", {"cards": cards, "access_entries": access})
+    surveys = survey_selectors.list_open_invitations(user=request.user)
+    return render(
+        request,
+        "applications/dashboard.html",
+        {"cards": cards, "access_entries": access, "survey_invitations": surveys},
+    )
 
 
 def _card(request: HttpRequest, application: Application, names: dict[str, str]) -> dict[str, Any]:
@@ -107,7 +117,19 @@ def detail(request: HttpRequest, application_id: int) -> HttpResponse:
     application = _own(request, application_id, with_related=True)
     card = _card(request, application, document_type_names())
     card["office_documents"] = selectors_dashboard.list_office_documents(application=application)
-    return render(request, "applications/detail.html", {"card": card})
+    return render(
+        request,
+        "applications/detail.html",
+        {
+            "card": card,
+            "thread": message_selectors.list_thread(application=application),
+            "messages_open": message_services.is_open_for_messages(application),
+            "message_form": MessageForm(),
+            "channels": message_services.other_channels(),
+            "max_attachments": settings.MESSAGE_MAX_ATTACHMENTS,
+            "attachment_max_bytes": settings.MESSAGE_ATTACHMENT_MAX_BYTES,
+        },
+    )
 
 
 @login_required

@@ -22,6 +22,7 @@ from applications.calendar import add_working_days, is_working_day
 from applications.models import Application, ApplicationDocument, DocumentType, LegalGround
 from applications.services import review
 from applications.services.lifecycle import application_url
+from applications.surveys.services import invite_to_survey
 from decisions import verification
 from decisions.models import Decision, DecisionLetter, InformationRequest
 from eservice.exceptions import ConflictError, DomainError, ForbiddenError, NotFoundError
@@ -405,6 +406,8 @@ def render_decision_letter(*, letter_id: int) -> DecisionLetter:
                 "verify_url": context["verify_url"],
             },
         )
+        # The survey asks about the service once the decision has reached the applicant (its e-mail first).
+        invite_to_survey(application=application, occasion="decision")
     logger.info("decision.letter_ready letter=%s size=%s", letter.pk, document.size)
     return letter
 

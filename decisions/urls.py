@@ -1,6 +1,6 @@
 from django.urls import path
 
-from decisions import views, views_backoffice
+from decisions import views, views_backoffice, views_messages, views_surveys
 
 app_name = "decisions"
 
@@ -38,4 +38,7 @@ urlpatterns += [
         views_backoffice.view_document,
         name="backoffice-document",
     ),
+    path("backoffice/messages/", views_messages.waiting_messages, name="backoffice-messages"),
+    path("backoffice/surveys/", views_surveys.survey_results, name="backoffice-surveys"),
+    path("backoffice/surveys/chart.svg", views_surveys.survey_chart, name="backoffice-surveys-chart"),
 ]

@@ -19,6 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from applications.case_messages import selectors as message_selectors
+from applications.case_messages import services as message_services
+from applications.case_messages.forms import ReplyForm
 from applications.models import ApplicationDocument, DocumentType, LegalGround
 from applications.services import record_document_access, review
 from decisions import selectors, services
@@ -73,6 +76,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "counts": [(state, officer_state_label(state), counts[state]) for state in counts],
             "answered": selectors.list_answered_cases(officer=request.user),
+            "waiting_messages": message_selectors.count_waiting_messages(officer=request.user),
             "overdue": selectors.list_overdue_requests(officer=request.user),
             "query": query.urlencode(),
         },
@@ -115,6 +119,7 @@ def _forms(
         )
     if "return_decision" in actions and officer.is_senior_officer:
         forms["return_form"] = ReturnForm(form_data("return"))
+    forms["reply_form"] = ReplyForm(form_data("reply"))
     return forms
 
 
@@ -148,6 +153,7 @@ def _render_case(
             "actions": review.officer_actions(case.application),
             "draft": draft,
             "open_request": next((r for r in case.requests if r.state == "open"), None),
+            "thread": message_selectors.list_thread(application=case.application),
             "today": timezone.localdate(),
             **forms,
         },
@@ -220,10 +226,24 @@ def _perform(request: HttpRequest, application_id: int, action: str) -> str:
             application_id=application_id, senior=officer, comment=form.cleaned_data["comment"]
         )
         return _("The draft was returned to the handling officer.")
+    if action == "reply":
+        form = ReplyForm(request.POST)
+        if not form.is_valid():
+            raise DomainError(_("Some fields are not valid."), details=form.errors.get_json_data())
+        message_services.answer_messages(
+            application_id=application_id, officer=officer, body=form.cleaned_data["body"]
+        )
+        return _("Your answer was sent to the applicant by e-mail.")
     raise Http404
 
 
-_FORM_OF = {"assign": "assign", "request-info": "request-info", "decision": "decision", "return": "return"}
+_FORM_OF = {
+    "assign": "assign",
+    "request-info": "request-info",
+    "decision": "decision",
+    "return": "return",
+    "reply": "reply",
+}
 
 
 @require_POST

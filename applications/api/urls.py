@@ -1,6 +1,7 @@
 from django.urls import path
 
 from applications.api import applications, catalogue
+from applications.case_messages.api import ApplicationMessagesApi
 
 urlpatterns = [
     path("catalogue/kinds", catalogue.CatalogueKindListApi.as_view(), name="catalogue-kinds"),
@@ -44,5 +45,10 @@ urlpatterns = [
         "applications/<int:application_id>/timeline",
         applications.ApplicationTimelineApi.as_view(),
         name="application-timeline",
+    ),
+    path(
+        "applications/<int:application_id>/messages",
+        ApplicationMessagesApi.as_view(),
+        name="application-messages",
     ),
 ]

@@ -1,5 +1,6 @@
 """Models of the applications app. Each subject has its own module; import them from here."""
 
+from applications.case_messages.models import CaseMessage, CaseMessageAttachment
 from applications.models.application import (
     Application,
     ApplicationDocument,
@@ -17,6 +18,7 @@ from applications.models.catalogue import (
     ProcessingSpeed,
     Purpose,
 )
+from applications.surveys.models import SurveyAnswer, SurveyInvitation
 
 __all__ = [
     "Application",
@@ -24,6 +26,8 @@ __all__ = [
     "ApplicationEvent",
     "ApplicationKind",
     "CalendarException",
+    "CaseMessage",
+    "CaseMessageAttachment",
     "DocumentRequirement",
     "DocumentType",
     "Fee",
@@ -32,4 +36,6 @@ __all__ = [
     "ProcessingSpeed",
     "Purpose",
     "State",
+    "SurveyAnswer",
+    "SurveyInvitation",
 ]

@@ -395,6 +395,9 @@ class ApplicationEvent(models.Model):
         GRANTED = "granted", _("Decision: residence permit granted")
         REFUSED = "refused", _("Decision: application refused")
         LETTER_READY = "letter_ready", _("Decision letter PDF ready")
+        # Messages on the case (applications.case_messages).
+        MESSAGE_SENT = "message_sent", _("You wrote to the Office")
+        MESSAGE_ANSWERED = "message_answered", _("The Office answered your message")
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
     # Every kind any app writes is listed in Kind, so the timeline shows a translated label;

@@ -209,6 +209,11 @@ UPLOAD_MAX_PDF_TOTAL_DECOMPRESSED_BYTES = env.int(
     "UPLOAD_MAX_PDF_TOTAL_DECOMPRESSED_BYTES", default=300_000_000
 )
 UPLOAD_MAX_PDF_OBJECTS = env.int("UPLOAD_MAX_PDF_OBJECTS", default=200_000)
+# Messages on a case (applications/case_messages): the longest text, and the attachments of one message (each
+# checked like a document upload, PDF/JPEG/PNG up to this size; the upload rate and quota above apply too).
+MESSAGE_MAX_LENGTH = env.int("MESSAGE_MAX_LENGTH", default=5000)
+MESSAGE_MAX_ATTACHMENTS = env.int("MESSAGE_MAX_ATTACHMENTS", default=3)
+MESSAGE_ATTACHMENT_MAX_BYTES = env.int("MESSAGE_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 
 # Applications: drafts untouched this long expire, after a warning this many days before.
 APPLICATION_DRAFT_EXPIRY_DAYS = env.int("APPLICATION_DRAFT_EXPIRY_DAYS", default=90)

@@ -142,6 +142,47 @@ def doc_url(w: World) -> str:
     return f"/applications/{w.case.pk}/documents/{w.document.pk}/download/"
 
 
+def _once(w: World, name: str, make: Callable[[World], Any]) -> Any:
+    """A row some probes need beyond the shared world, made on first use and kept on the world."""
+    if name not in w.__dict__:
+        setattr(w, name, make(w))
+    return getattr(w, name)
+
+
+def _message_attachment(w: World) -> Any:
+    from applications.models import CaseMessage, CaseMessageAttachment
+
+    message = CaseMessage.objects.create(
+        application=w.case, direction="applicant", author=w.users[OWNER], body="About my case."
+    )
+    return CaseMessageAttachment.objects.create(
+        message=message,
+        file=ContentFile(b"%PDF-1.4\n%%EOF\n", name="note.pdf"),
+        original_filename="note-Kalnmarker.pdf",
+        content_type="application/pdf",
+        size=15,
+        sha256="0" * 64,
+    )
+
+
+def attachment_url(w: World) -> str:
+    attachment = _once(w, "message_attachment", _message_attachment)
+    return f"/applications/{w.case.pk}/messages/attachments/{attachment.pk}/"
+
+
+def survey_url(w: World) -> str:
+    from applications.models import SurveyInvitation
+
+    invitation = _once(
+        w,
+        "survey_invitation",
+        lambda w: SurveyInvitation.objects.create(
+            user=w.users[OWNER], application=w.case, unit=w.unit, occasion="decision"
+        ),
+    )
+    return f"/surveys/{invitation.token}/"
+
+
 PUBLIC_API = cells(200)
 INVALID_FORM = {"first_name": "", "old_password": ""}  # a bound form with errors (an empty POST is unbound)
 ADMIN_PAGE = cells(ADMIN_LOGIN, no_otp=SETUP, admin=200)
@@ -237,6 +278,11 @@ MATRIX: dict[str, list[Probe]] = {
     ],
     "application-timeline": [
         api("get", lambda w: f"/api/v1/applications/{w.case.pk}/timeline", owners_api(200))
+    ],
+    # Messages on the caller's own case; the owner's empty message is refused (400) and changes nothing.
+    "application-messages": [
+        api("get", lambda w: f"/api/v1/applications/{w.case.pk}/messages", owners_api(200)),
+        api("post", lambda w: f"/api/v1/applications/{w.case.pk}/messages", owners_api(400), {"body": " "}),
     ],
     "application-payments": [
         api("get", lambda w: f"/api/v1/applications/{w.awaiting.pk}/payments", owners_api(200)),
@@ -347,6 +393,20 @@ MATRIX: dict[str, list[Probe]] = {
         get(lambda w: f"/applications/{w.case.pk}/withdraw/", owners_page()),
         post(lambda w: f"/applications/{w.case.pk}/withdraw/", owners_page(owner="302:/applications/")),
     ],
+    "applications:message-send": [
+        post(
+            lambda w: f"/applications/{w.case.pk}/messages/",
+            owners_page(owner="302:/applications/"),
+            {"body": "When will my case be decided?"},
+        )
+    ],
+    # A message's attachment: like a document, its owner and the officers of the case's unit (logged).
+    "applications:message-attachment": [get(attachment_url, owners_page(officer=200, senior=200))],
+    # The survey of the invited account only; staff have no surveys (403, the applicants' pages).
+    "applications:survey": [
+        get(survey_url, cells(403, anonymous=LOGIN, no_otp=SETUP, owner=200, other=404)),
+        post(survey_url, cells(403, anonymous=LOGIN, no_otp=SETUP, owner=400, other=404), {"rating": "9"}),
+    ],
     # --- payments pages ---------------------------------------------------------------------------------
     "payments:pay": [
         get(lambda w: f"/applications/{w.awaiting.pk}/pay/", owners_page()),
@@ -392,6 +452,10 @@ MATRIX: dict[str, list[Probe]] = {
         get(lambda w: "/backoffice/statistics/nonsense.svg", {**SENIORS_PAGE, SENIOR: 404}),
     ],
     "decisions:backoffice-case": [get(lambda w: f"/backoffice/cases/{w.case.pk}/", CASE_PAGE)],
+    # The applicants' messages waiting on the officer's cases; the unit's survey results for its seniors.
+    "decisions:backoffice-messages": [get(lambda w: "/backoffice/messages/", BACKOFFICE_PAGE)],
+    "decisions:backoffice-surveys": [get(lambda w: "/backoffice/surveys/", SENIORS_PAGE)],
+    "decisions:backoffice-surveys-chart": [get(lambda w: "/backoffice/surveys/chart.svg", SENIORS_PAGE)],
     "decisions:backoffice-action": [
         post(lambda w: f"/backoffice/cases/{w.case.pk}/take/", CASE_PAGE_ACTION),
     ],

@@ -52,6 +52,9 @@ REQUIRED_CONTEXT: dict[str, frozenset[str]] = {
     "password_reset": frozenset({"reset_url"}),
     "account_exists": frozenset({"sign_in_url", "reset_url"}),
     "status_changed": frozenset({"reference", "status_label", "url"}),  # optional: "message"
+    "case_message_received": frozenset({"reference", "url", "assigned", "attachments"}),
+    "case_message_answered": frozenset({"reference", "url", "message"}),
+    "survey_invitation": frozenset({"reference", "occasion", "url"}),
 }
 
 
