@@ -17,6 +17,7 @@ from applications.models.catalogue import (
     ProcessingSpeed,
     Purpose,
 )
+from applications.models.registration import CardFee, CardSpeed, Registration
 
 __all__ = [
     "Application",
@@ -24,6 +25,8 @@ __all__ = [
     "ApplicationEvent",
     "ApplicationKind",
     "CalendarException",
+    "CardFee",
+    "CardSpeed",
     "DocumentRequirement",
     "DocumentType",
     "Fee",
@@ -31,5 +34,6 @@ __all__ = [
     "PayeeAccount",
     "ProcessingSpeed",
     "Purpose",
+    "Registration",
     "State",
 ]

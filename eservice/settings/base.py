@@ -217,6 +217,10 @@ APPLICATION_DRAFT_WARNING_DAYS = env.int("APPLICATION_DRAFT_WARNING_DAYS", defau
 APPLICATION_MAX_OPEN_DRAFTS = env.int("APPLICATION_MAX_OPEN_DRAFTS", default=10)
 # The unit that handles a submitted application when no other rule applies (a TerritorialUnit code).
 APPLICATIONS_DEFAULT_UNIT_CODE = env.str("APPLICATIONS_DEFAULT_UNIT_CODE", default="")
+# Registration of a granted permit: the applicant registers within this many days of the positive decision,
+# and is reminded once this many days before that day.
+REGISTRATION_DEADLINE_DAYS = env.int("REGISTRATION_DEADLINE_DAYS", default=90)
+REGISTRATION_REMINDER_DAYS = env.int("REGISTRATION_REMINDER_DAYS", default=14)
 
 # E-mail: SMTP when EMAIL_URL is set, otherwise files under var/mail/.
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="OCMA e-service <noreply@pmlp.gov.lv>")
