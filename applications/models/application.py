@@ -419,6 +419,7 @@ class ApplicationEvent(models.Model):
         # Written by payments through applications.services.payment_events.
         PAYMENT_STARTED = "payment_started", _("Payment of the state fee started")
         PAYMENT_FAILED = "payment_failed", _("Payment of the state fee did not go through")
+        PAYMENT_EXPIRED = "payment_expired", _("Bank transfer closed: no money arrived in time")
         PAYMENT_REFUNDED = "payment_refunded", _("State fee refunded")
         PAYMENT_REFUND_PENDING = "payment_refund_pending", _("Refund of the state fee requested")
         PAYMENT_NOT_REFUNDED = "payment_not_refunded", _("State fee not refunded")

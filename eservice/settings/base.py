@@ -347,6 +347,8 @@ PAYMENT_TEST_GATEWAY_DELAY_SECONDS = env.int("PAYMENT_TEST_GATEWAY_DELAY_SECONDS
 PAYMENT_WEBHOOK_TOLERANCE_SECONDS = env.int("PAYMENT_WEBHOOK_TOLERANCE_SECONDS", default=300)
 # What an applicant gets back when withdrawing a paid application before review: "full" or "none".
 PAYMENTS_REFUND_ON_WITHDRAWAL = env.str("PAYMENTS_REFUND_ON_WITHDRAWAL", default="full")
+# An unpaid bank transfer expires this many days after it was opened (a daily beat job; the applicant is told).
+PAYMENT_BANK_TRANSFER_EXPIRY_DAYS = env.int("PAYMENT_BANK_TRANSFER_EXPIRY_DAYS", default=14)
 
 # The Office's electronic seal on decision letters (decisions/seal.py): a PKCS#12 file and its password.
 SEAL_PKCS12_FILE = env.str("SEAL_PKCS12_FILE", default="")
