@@ -42,4 +42,10 @@ urlpatterns = [
     path("applications/<int:application_id>/summary.pdf", views_applicant.summary_pdf, name="summary-pdf"),
     path("applications/<int:application_id>/delete/", views_applicant.delete_draft, name="delete"),
     path("applications/<int:application_id>/withdraw/", views_applicant.withdraw, name="withdraw"),
+    path("registration/", views_applicant.registration_choose, name="registration-choose"),
+    path(
+        "applications/<int:application_id>/registration/",
+        views_applicant.registration_start,
+        name="registration",
+    ),
 ]

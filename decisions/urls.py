@@ -1,6 +1,6 @@
 from django.urls import path
 
-from decisions import views, views_backoffice
+from decisions import views, views_backoffice, views_registrations
 
 app_name = "decisions"
 
@@ -37,5 +37,16 @@ urlpatterns += [
         "backoffice/cases/<int:application_id>/documents/<int:document_id>/",
         views_backoffice.view_document,
         name="backoffice-document",
+    ),
+    path("backoffice/registrations/", views_registrations.my_unit_registrations, name="registrations"),
+    path(
+        "backoffice/units/<int:unit_id>/registrations/",
+        views_registrations.unit_registrations,
+        name="unit-registrations",
+    ),
+    path(
+        "backoffice/registrations/<int:application_id>/<slug:action>/",
+        views_registrations.registration_action,
+        name="registration-action",
     ),
 ]

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from applications.models import Application, ApplicationEvent, CardFee, CardSpeed, Registration
@@ -47,6 +48,10 @@ _OFFICER_ACTIONS: dict[str, list[str]] = {
     State.CARD_IN_PRODUCTION: ["mark_card_produced"],
     State.READY_FOR_COLLECTION: ["hand_over_card"],
 }
+
+
+# Gettext-lazy: also used by the API views at import time.
+CASE_NOT_FOUND = gettext_lazy("There is no such case.")
 
 
 class RegistrationInputError(DomainError):
@@ -142,7 +147,7 @@ def _lock_for_officer(*, application_id: int, officer: User) -> tuple[Applicatio
     unit_id = registration.unit_id if registration is not None else getattr(application, "unit_id", None)
     if application is None or unit_id is None or unit_id != officer.unit_id:
         logger.warning("registration.access_refused application=%s staff=%s", application_id, officer.pk)
-        raise NotFoundError(_("There is no such case."))
+        raise NotFoundError(CASE_NOT_FOUND)
     return application, registration
 
 
