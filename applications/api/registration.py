@@ -67,7 +67,7 @@ class ApplicationRegistrationApi(APIView):
 
     permission_classes = [IsApplicant]
 
-    class StartInput(serializers.Serializer):
+    class RegistrationStartInput(serializers.Serializer):
         unit = serializers.IntegerField(
             required=False, help_text="territorial unit id; default: the application's unit"
         )
@@ -82,7 +82,7 @@ class ApplicationRegistrationApi(APIView):
 
     @extend_schema(
         operation_id="application_registration_start",
-        request=StartInput,
+        request=RegistrationStartInput,
         responses={201: RegistrationOutput, 400: INVALID, 404: NOT_FOUND, 409: CONFLICT},
         description="Start the registration of a granted permit: granted → awaiting_registration. The card fee "
         "(by speed, from the catalogue) is then due: pay it with POST /applications/{id}/payments "
@@ -90,7 +90,7 @@ class ApplicationRegistrationApi(APIView):
     )
     def post(self, request: Request, application_id: int) -> Response:
         get_application(user=request.user, application_id=application_id)  # someone else's: 404 first
-        serializer = self.StartInput(data=request.data)
+        serializer = self.RegistrationStartInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         registration = services.start_registration(
             application_id=application_id,
