@@ -12,6 +12,7 @@ from applications.models import (
     LegalGround,
     PayeeAccount,
     Purpose,
+    Registration,
 )
 
 
@@ -83,6 +84,24 @@ class CardFeeAdmin(admin.ModelAdmin):
     @admin.display(description=_("amount"))
     def amount_display(self, fee: CardFee) -> str:
         return fee.amount_display
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    """Read-only: a registration moves only through applications.services.registration (the unit's pages)."""
+
+    list_display = ("application", "unit", "card_speed", "card_fee_paid_at", "started_at", "collected_at")
+    list_filter = ("unit", "card_speed")
+    list_select_related = ("application", "unit")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(LegalGround)

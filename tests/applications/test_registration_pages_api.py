@@ -289,3 +289,10 @@ def test_the_dashboard_query_count_does_not_grow_with_registrations(
     with django_assert_num_queries(4):
         applications = list_dashboard_applications(user=applicant)
     assert all(a.registration.unit_id == unit.pk for a in applications)
+
+
+def test_the_guide_gives_the_card_fees_for_registration(client):
+    html = client.get("/guide/registration/employment/").content.decode()
+    assert "Card fee and when the card is ready" in html
+    assert "Fastest card production (2 working days)" in html and "45.00" in html
+    assert "Standard (30 working days)" not in html

@@ -167,3 +167,52 @@ def test_the_expiry_mail_reads_well_in_english(awaiting, applicant, settings):
     message = build_message(Notification.objects.get(event="bank_transfer_expired"))
     assert "the bank transfer has expired" in message.subject
     assert "No payment of the state fee" in message.body and "start a new payment" in message.body
+
+
+def test_a_signed_gateway_webhook_pays_the_card_fee_and_queues_its_receipt(
+    client, registration, applicant, gateway_event, django_capture_on_commit_callbacks
+):
+    from unittest import mock
+
+    from tests.payments.conftest import post_webhook
+
+    payment = start_payment(
+        application_id=registration.application_id, user=applicant, method="card", purpose="card_fee"
+    ).payment
+    body, headers = gateway_event(payment)
+    with (
+        mock.patch("payments.tasks.render_payment_receipt.delay") as render_receipt,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = post_webhook(client, body, headers)
+        replay = post_webhook(client, body, headers)
+    assert response.status_code == 200 and replay.status_code == 200
+    payment.refresh_from_db()
+    registration.refresh_from_db()
+    assert payment.status == "paid" and registration.card_fee_paid_at == payment.paid_at
+    application = Application.objects.get(pk=registration.application_id)
+    assert application.state == Application.State.AWAITING_REGISTRATION
+    assert application.events.filter(kind=Event.CARD_FEE_PAID).count() == 1
+    assert not Notification.objects.filter(event="application_paid").exists()
+    render_receipt.assert_called_once_with(payment.pk)
+
+
+def test_the_card_fee_receipt_and_bank_slip_name_what_is_paid(registration, applicant):
+    from payments.services import render_bank_transfer_instructions, render_payment_receipt
+    from tests.payments.test_receipts_and_refunds import _text
+
+    applicant.preferred_language = "en"
+    applicant.save(update_fields=["preferred_language"])
+    payment = start_payment(
+        application_id=registration.application_id,
+        user=applicant,
+        method="bank_transfer",
+        purpose="card_fee",
+    ).payment
+    slip = _text(render_bank_transfer_instructions(payment_id=payment.pk))
+    assert "Paying the residence permit card fee by bank transfer" in slip and "25.00 EUR" in slip
+    confirm_payment(payment_id=payment.pk)
+    receipt = _text(render_payment_receipt(payment_id=payment.pk))
+    assert "Residence permit card fee" in receipt and "25.00 EUR" in receipt
+    application = Application.objects.get(pk=registration.application_id)
+    assert application.events.filter(kind=Event.RECEIPT_READY).exists()
