@@ -5,12 +5,14 @@ from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from applications.models import (
     ApplicationKind,
     CalendarException,
+    CardFee,
     DocumentRequirement,
     DocumentType,
     Fee,
     LegalGround,
     PayeeAccount,
     Purpose,
+    Registration,
 )
 
 
@@ -69,6 +71,37 @@ class FeeAdmin(admin.ModelAdmin):
     @admin.display(description=_("amount"))
     def amount_display(self, fee: Fee) -> str:
         return fee.amount_display
+
+
+@admin.register(CardFee)
+class CardFeeAdmin(admin.ModelAdmin):
+    """Card fees by production speed; ``CardFee.clean`` refuses a row overlapping another of the same speed."""
+
+    list_display = ("speed", "amount_display", "valid_from", "valid_to", "to_be_verified")
+    list_filter = ("speed", "to_be_verified")
+    date_hierarchy = "valid_from"
+
+    @admin.display(description=_("amount"))
+    def amount_display(self, fee: CardFee) -> str:
+        return fee.amount_display
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    """Read-only: a registration moves only through applications.services.registration (the unit's pages)."""
+
+    list_display = ("application", "unit", "card_speed", "card_fee_paid_at", "started_at", "collected_at")
+    list_filter = ("unit", "card_speed")
+    list_select_related = ("application", "unit")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(LegalGround)

@@ -279,9 +279,16 @@ def next_action(application: Application) -> str:
     if state == Application.State.AWAITING_APPLICANT:
         return _("The Office asked you for more information. Please answer.")
     if state == Application.State.GRANTED:
+        if application.kind.needs_registration:
+            return _("Your permit was granted. Register it to receive the residence permit card.")
         return _("Your permit was granted. Follow the instructions in the decision.")
     if state == Application.State.AWAITING_REGISTRATION:
+        registration = getattr(application, "registration", None)  # select_related by the dashboard selector
+        if registration is not None and not registration.card_fee_paid:
+            return _("Pay the card fee, then book a visit to give your biometrics at the unit.")
         return _("Book a visit to give biometrics and register the permit.")
+    if state == Application.State.COLLECTED:
+        return _("Nothing to do: you have collected your residence permit card.")
     if state == Application.State.READY_FOR_COLLECTION:
         return _("Your card is ready. Collect it at the territorial unit.")
     if state == Application.State.CARD_IN_PRODUCTION:

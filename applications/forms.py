@@ -10,7 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from applications.models import Application
+from applications.models import Application, CardSpeed
 from applications.selectors import suggest_unit
 from identity.countries import country_choices, is_country_code
 from identity.models import TerritorialUnit
@@ -185,3 +185,40 @@ STEP_TITLES = {
     "documents": _("Documents"),
     "review": _("Review and submit"),
 }
+
+
+class RegistrationStartForm(forms.Form):
+    """What registering a granted permit asks, and nothing more: the unit and the card's production speed."""
+
+    unit = forms.ModelChoiceField(
+        label=_("Where to give biometrics and collect the card"),
+        queryset=TerritorialUnit.objects.filter(is_active=True, handles_residence_permits=True),
+        to_field_name="code",
+        empty_label=None,
+        error_messages={
+            "required": _("Choose where you will give biometrics and collect the card."),
+            "invalid_choice": _("Choose one of the listed units that accept residence permit applications."),
+        },
+    )
+    card_speed = forms.ChoiceField(
+        label=_("How fast the card is made"),
+        choices=CardSpeed.choices,
+        error_messages={
+            "required": _("Choose how fast the card is made."),
+            "invalid_choice": _("Choose one of the listed card production speeds."),
+        },
+    )
+
+    def __init__(
+        self, *args: object, units: list[TerritorialUnit], default_unit: TerritorialUnit | None, **kwargs
+    ):
+        super().__init__(*args, **kwargs)
+        self.units = units
+        if not self.is_bound:
+            self.initial.setdefault("unit", default_unit.code if default_unit else None)
+            self.initial.setdefault("card_speed", CardSpeed.STANDARD.value)
+
+    @property
+    def selected_code(self) -> str:
+        value = self["unit"].value()
+        return value.code if isinstance(value, TerritorialUnit) else str(value or "")

@@ -13,8 +13,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applications.calendar import add_working_days
-from applications.models import ApplicationKind, DocumentRequirement, Fee, ProcessingSpeed, Purpose
+from applications.models import (
+    ApplicationKind,
+    CardFee,
+    CardSpeed,
+    DocumentRequirement,
+    Fee,
+    ProcessingSpeed,
+    Purpose,
+)
 from applications.selectors import list_current_fees, list_requirements
+from applications.selectors_registration import list_current_card_fees
 
 # The draft is created by the applications pages; the guide only links there (sign-in is asked on arrival).
 START_APPLICATION_URL_NAME = "applications:new"
@@ -84,8 +93,11 @@ class GuideForm(forms.Form):
 
 @dataclass(frozen=True)
 class SpeedOption:
-    speed: ProcessingSpeed
-    fee: Fee | None
+    """A processing speed with its state fee, or (a kind started from a decision: registration) a card
+    production speed with its card fee; ``decision_date``: when the decision, or the card, is ready."""
+
+    speed: ProcessingSpeed | CardSpeed
+    fee: Fee | CardFee | None
     decision_date: dt.date
     chosen: bool
 
@@ -132,9 +144,14 @@ def build_answer(
 ) -> GuideAnswer:
     """Everything the answer page shows. A speed the kind does not offer falls back to its slowest one."""
     today = today or timezone.localdate()
-    offered = kind.offered_speeds
+    offered: list = kind.offered_speeds
+    if kind.starts_from_decision:
+        # Registration costs the card fee, by the card's production speed (not a state fee for a decision).
+        offered = list(CardSpeed)
+        fees = {fee.speed: fee for fee in list_current_card_fees(on=today)}
+    else:
+        fees = {fee.speed: fee for fee in list_current_fees(kind=kind, on=today)}
     chosen = next((option for option in offered if option.value == speed), offered[0] if offered else None)
-    fees = {fee.speed: fee for fee in list_current_fees(kind=kind, on=today)}
     options = [
         SpeedOption(
             speed=option,
@@ -147,7 +164,7 @@ def build_answer(
     return GuideAnswer(
         kind=kind,
         purpose=purpose,
-        speed=chosen or ProcessingSpeed.STANDARD,
+        speed=ProcessingSpeed(chosen.value) if chosen else ProcessingSpeed.STANDARD,
         is_minor=is_minor,
         requirements=list_requirements(kind=kind, purpose=purpose, is_minor=is_minor),
         speed_options=options,

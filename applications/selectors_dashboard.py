@@ -35,7 +35,9 @@ DASHBOARD_PREFETCHES: list[Prefetch | str] = [
 
 
 def _own(user: User) -> QuerySet[Application]:
-    return Application.objects.filter(applicant=user).select_related("kind", "purpose", "unit")
+    return Application.objects.filter(applicant=user).select_related(
+        "kind", "purpose", "unit", "registration", "registration__unit"
+    )
 
 
 LIST_COLUMNS = (

@@ -6,6 +6,7 @@ from celery import shared_task
 from django.db import OperationalError
 
 from applications import services
+from applications.services import registration
 
 
 @shared_task(
@@ -23,3 +24,9 @@ def expire_drafts() -> dict[str, int]:
     warned = services.send_draft_expiry_warnings()
     expired = services.expire_stale_drafts()
     return {"warned": len(warned), "expired": len(expired)}
+
+
+@shared_task(queue="default", acks_late=True)
+def send_registration_reminders() -> int:
+    """Remind applicants once, REGISTRATION_REMINDER_DAYS before their registration deadline (beat, daily)."""
+    return len(registration.send_registration_reminders())

@@ -55,4 +55,10 @@ urlpatterns = [
         name="message-attachment",
     ),
     path("surveys/<uuid:token>/", survey_views.survey, name="survey"),
+    path("registration/", views_applicant.registration_choose, name="registration-choose"),
+    path(
+        "applications/<int:application_id>/registration/",
+        views_applicant.registration_start,
+        name="registration",
+    ),
 ]

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
-from applications import hooks, selectors_dashboard, services
+from applications import hooks, selectors_dashboard, selectors_registration, services
 from applications.case_messages import selectors as message_selectors
 from applications.case_messages import services as message_services
 from applications.case_messages.forms import MessageForm
@@ -35,9 +35,16 @@ from applications.completeness import (
     next_action,
     step_is_complete,
 )
-from applications.forms import STEP_FORMS, STEP_TITLES, DeclarationForm, DocumentUploadForm, UnitForm
+from applications.forms import (
+    STEP_FORMS,
+    STEP_TITLES,
+    DeclarationForm,
+    DocumentUploadForm,
+    RegistrationStartForm,
+    UnitForm,
+)
 from applications.guide import Age
-from applications.models import Application, ApplicationDocument, Fee, ProcessingSpeed
+from applications.models import Application, ApplicationDocument, CardSpeed, Fee, ProcessingSpeed
 from applications.selectors import (
     get_current_fee,
     get_kind,
@@ -45,6 +52,7 @@ from applications.selectors import (
     list_requirements,
     list_residence_permit_units,
 )
+from applications.services import registration as services_registration
 from applications.services.lifecycle import ApplicationFieldsError, StartsFromDecisionError
 from applications.surveys import selectors as survey_selectors
 from applications.timeline import build_timeline, closure, document_type_names
@@ -109,6 +117,7 @@ def _card(request: HttpRequest, application: Application, names: dict[str, str])
         "actions": allowed_actions(application, request.user),
         "timeline": build_timeline(application, names=names),
         "closure": closure(application),
+        "registration": selectors_registration.registration_progress(application),
     }
 
 
@@ -554,3 +563,67 @@ def download_document(request: HttpRequest, application_id: int, document_id: in
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+@applicant_required
+def registration_choose(request: HttpRequest) -> HttpResponse:
+    """The catalogue's "registration of a residence permit": the caller's granted permits still to register."""
+    return render(
+        request,
+        "applications/registration_choose.html",
+        {"applications": selectors_registration.list_registrable_applications(user=request.user)},
+    )
+
+
+def _card_speed_options() -> list[tuple[CardSpeed, Any]]:
+    fees = {fee.speed: fee for fee in selectors_registration.list_current_card_fees()}
+    return [(speed, fees.get(speed.value)) for speed in CardSpeed]
+
+
+@applicant_required
+@require_http_methods(["GET", "POST"])
+def registration_start(request: HttpRequest, application_id: int) -> HttpResponse:
+    """Register a granted permit: choose the unit (default: the case's) and the card's production speed."""
+    application = _own(request, application_id)
+    units = list_residence_permit_units()
+    default_unit = application.unit if application.unit in units else None
+    form = RegistrationStartForm(
+        request.POST if request.method == "POST" else None, units=units, default_unit=default_unit
+    )
+    error, status = "", 200
+    can_start = application.state == Application.State.GRANTED and application.kind.needs_registration
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services_registration.start_registration(
+                    application_id=application.pk,
+                    applicant=request.user,
+                    unit_id=form.cleaned_data["unit"].pk,
+                    card_speed=form.cleaned_data["card_speed"],
+                )
+            except DomainError as exc:
+                error, status = exc.message, exc.status_code
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Registration started. Next: pay the card fee, then book a visit to give your biometrics."
+                    ),
+                )
+                return redirect("applications:detail", application.pk)
+        else:
+            status = 400
+    return render(
+        request,
+        "applications/registration_start.html",
+        {
+            "application": application,
+            "form": form,
+            "can_start": can_start,
+            "error": error,
+            "units": [(unit, hours_by_weekday(unit)) for unit in units],
+            "selected": form.selected_code,
+            "speed_options": _card_speed_options(),
+        },
+        status=status,
+    )

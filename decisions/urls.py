@@ -1,6 +1,6 @@
 from django.urls import path
 
-from decisions import views, views_backoffice, views_messages, views_surveys
+from decisions import views, views_backoffice, views_messages, views_registrations, views_surveys
 
 app_name = "decisions"
 
@@ -41,4 +41,15 @@ urlpatterns += [
     path("backoffice/messages/", views_messages.waiting_messages, name="backoffice-messages"),
     path("backoffice/surveys/", views_surveys.survey_results, name="backoffice-surveys"),
     path("backoffice/surveys/chart.svg", views_surveys.survey_chart, name="backoffice-surveys-chart"),
+    path("backoffice/registrations/", views_registrations.my_unit_registrations, name="registrations"),
+    path(
+        "backoffice/units/<int:unit_id>/registrations/",
+        views_registrations.unit_registrations,
+        name="unit-registrations",
+    ),
+    path(
+        "backoffice/registrations/<int:application_id>/<slug:action>/",
+        views_registrations.registration_action,
+        name="registration-action",
+    ),
 ]

@@ -83,6 +83,8 @@ SECTIONS: tuple[Section, ...] = (
             "applications:submit",
             "applications:withdraw",
             "applications:delete",
+            "applications:registration",
+            "applications:registration-choose",
             "payments:",
         ),
         _applicants,
@@ -103,6 +105,12 @@ SECTIONS: tuple[Section, ...] = (
         _("Case queue"),
         "decisions:backoffice-queue",
         ("decisions:backoffice-",),
+        _officers,
+    ),
+    Section(
+        _("Registrations"),
+        "decisions:registrations",
+        ("decisions:registrations", "decisions:unit-registrations", "decisions:registration-action"),
         _officers,
     ),
     # Staff have no applications and no applicant profile: their account pages are sign-in security.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from applications.api import applications, catalogue
+from applications.api import applications, catalogue, registration
 from applications.case_messages.api import ApplicationMessagesApi
 
 urlpatterns = [
@@ -50,5 +50,30 @@ urlpatterns = [
         "applications/<int:application_id>/messages",
         ApplicationMessagesApi.as_view(),
         name="application-messages",
+    ),
+    path(
+        "applications/<int:application_id>/registration",
+        registration.ApplicationRegistrationApi.as_view(),
+        name="application-registration",
+    ),
+    path(
+        "backoffice/cases/<int:application_id>/registration/biometrics",
+        registration.RegistrationBiometricsApi.as_view(),
+        name="backoffice-registration-biometrics",
+    ),
+    path(
+        "backoffice/cases/<int:application_id>/registration/card-produced",
+        registration.RegistrationCardProducedApi.as_view(),
+        name="backoffice-registration-card-produced",
+    ),
+    path(
+        "backoffice/cases/<int:application_id>/registration/hand-over",
+        registration.RegistrationHandOverApi.as_view(),
+        name="backoffice-registration-hand-over",
+    ),
+    path(
+        "backoffice/units/<int:unit_id>/registrations",
+        registration.UnitRegistrationListApi.as_view(),
+        name="backoffice-unit-registrations",
     ),
 ]

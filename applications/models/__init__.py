@@ -18,6 +18,7 @@ from applications.models.catalogue import (
     ProcessingSpeed,
     Purpose,
 )
+from applications.models.registration import CardFee, CardSpeed, Registration
 from applications.surveys.models import SurveyAnswer, SurveyInvitation
 
 __all__ = [
@@ -26,6 +27,8 @@ __all__ = [
     "ApplicationEvent",
     "ApplicationKind",
     "CalendarException",
+    "CardFee",
+    "CardSpeed",
     "CaseMessage",
     "CaseMessageAttachment",
     "DocumentRequirement",
@@ -35,6 +38,7 @@ __all__ = [
     "PayeeAccount",
     "ProcessingSpeed",
     "Purpose",
+    "Registration",
     "State",
     "SurveyAnswer",
     "SurveyInvitation",

@@ -174,7 +174,7 @@ def create_draft(
     if not kind.is_active:
         raise DomainError(_("This application kind is not offered."), details={"kind": kind.code})
     if kind.starts_from_decision:
-        # Until decisions exist nobody holds one; a later ``create_draft_from_decision`` starts these.
+        # Registration is not a new application: services.registration.start_registration moves the granted one.
         raise StartsFromDecisionError(kind)
     get_purpose(code=purpose.code, kind=kind)  # raises when the kind is not offered for the purpose
     speed = parse_speed(str(processing_speed))

@@ -22,12 +22,14 @@ from eservice.celery import QUEUES, app
 KNOWN_QUEUES = {
     "applications.tasks.render_application_summary": "pdf",
     "applications.tasks.expire_drafts": "default",
+    "applications.tasks.send_registration_reminders": "default",
     "identity.tasks.delete_expired_tokens": "default",
     "payments.tasks.render_payment_receipt": "pdf",
     "payments.tasks.render_bank_transfer_instructions": "pdf",
     "payments.tasks.deliver_test_gateway_webhook": "default",
     "payments.tasks.refund_card_payment": "default",
     "payments.tasks.sweep_payments": "default",
+    "payments.tasks.expire_unpaid_bank_transfers": "default",
     "workers.tasks.email.send_notification": "email",
     "workers.tasks.maintenance.sweep_notification_outbox": "default",
 }

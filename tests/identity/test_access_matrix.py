@@ -407,6 +407,26 @@ MATRIX: dict[str, list[Probe]] = {
         get(survey_url, cells(403, anonymous=LOGIN, no_otp=SETUP, owner=200, other=404)),
         post(survey_url, cells(403, anonymous=LOGIN, no_otp=SETUP, owner=400, other=404), {"rating": "9"}),
     ],
+    # Registration of a granted permit: the applicant's own (the world's case is not granted: 409 / the page
+    # says it cannot be registered; an empty form is 400).
+    "applications:registration-choose": [get(lambda w: "/registration/", APPLICANTS_PAGE)],
+    "applications:registration": [
+        get(lambda w: f"/applications/{w.case.pk}/registration/", owners_page(**STAFF_403)),
+        post(lambda w: f"/applications/{w.case.pk}/registration/", owners_page(owner=400, **STAFF_403)),
+    ],
+    "application-registration": [
+        api(
+            "get",
+            lambda w: f"/api/v1/applications/{w.case.pk}/registration",
+            APPLICANT_ONLY_404 | {OWNER: 200},
+        ),
+        api(
+            "post",
+            lambda w: f"/api/v1/applications/{w.case.pk}/registration",
+            APPLICANT_ONLY_404 | {OWNER: 409},
+            {"card_speed": "standard"},
+        ),
+    ],
     # --- payments pages ---------------------------------------------------------------------------------
     "payments:pay": [
         get(lambda w: f"/applications/{w.awaiting.pk}/pay/", owners_page()),
@@ -461,6 +481,50 @@ MATRIX: dict[str, list[Probe]] = {
     ],
     "decisions:backoffice-document": [
         get(lambda w: f"/backoffice/cases/{w.case.pk}/documents/{w.document.pk}/", CASE_PAGE)
+    ],
+    # The unit's registrations: its officers (another unit's: 404); the world's case is not being registered,
+    # so a registration step on it is 409 for the unit's officers.
+    "decisions:registrations": [
+        get(
+            lambda w: "/backoffice/registrations/",
+            {**BACKOFFICE_PAGE, **dict.fromkeys((OFFICER, FOREIGN, SENIOR), "302:/backoffice/units/")},
+        )
+    ],
+    "decisions:unit-registrations": [
+        get(lambda w: f"/backoffice/units/{w.unit.pk}/registrations/", CASE_PAGE)
+    ],
+    "decisions:registration-action": [
+        post(
+            lambda w: f"/backoffice/registrations/{w.case.pk}/card-produced/",
+            {**CASE_PAGE_ACTION, OFFICER: "302:/backoffice/units/", SENIOR: "302:/backoffice/units/"},
+        )
+    ],
+    "backoffice-unit-registrations": [
+        api("get", lambda w: f"/api/v1/backoffice/units/{w.unit.pk}/registrations", CASE_API)
+    ],
+    "backoffice-registration-biometrics": [
+        api(
+            "post",
+            lambda w: f"/api/v1/backoffice/cases/{w.case.pk}/registration/biometrics",
+            {**CASE_API, OFFICER: 409, SENIOR: 409},
+            {},
+        )
+    ],
+    "backoffice-registration-card-produced": [
+        api(
+            "post",
+            lambda w: f"/api/v1/backoffice/cases/{w.case.pk}/registration/card-produced",
+            {**CASE_API, OFFICER: 409, SENIOR: 409},
+            {},
+        )
+    ],
+    "backoffice-registration-hand-over": [
+        api(
+            "post",
+            lambda w: f"/api/v1/backoffice/cases/{w.case.pk}/registration/hand-over",
+            {**CASE_API, OFFICER: 409, SENIOR: 409},
+            {},
+        )
     ],
     "backoffice-cases": [api("get", lambda w: "/api/v1/backoffice/cases", OFFICER_API)],
     "backoffice-case": [api("get", lambda w: f"/api/v1/backoffice/cases/{w.case.pk}", CASE_API)],
