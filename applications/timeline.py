@@ -45,6 +45,18 @@ def _payment_detail(payment: Any, data: dict[str, Any]) -> str:
     return ", ".join(part for part in (method, amount) if part)
 
 
+# Lines whose words are in ``data["detail"]``: why a case was reopened, what the Office got wrong.
+_DETAILED = frozenset(
+    {
+        Event.REOPENED,
+        Event.ERROR_RECORDED,
+        Event.COMPLAINT_UPHELD,
+        Event.COMPLAINT_OVERTURNED,
+        Event.COMPLAINT_NOT_EXAMINED,
+    }
+)
+
+
 def _entry(event: ApplicationEvent, names: dict[str, str], payments: dict[int, Any]) -> TimelineEntry:
     data = event.data or {}
     entry = TimelineEntry(when=event.created_at, label=event.label, kind=event.kind)
@@ -73,6 +85,8 @@ def _entry(event: ApplicationEvent, names: dict[str, str], payments: dict[int, A
         entry.detail = _("The bank or card provider declined the payment. No money was taken.")
     elif event.kind in (Event.PAID, Event.PAYMENT_REFUND_PENDING, Event.PAYMENT_REFUNDED):
         entry.detail = data.get("amount", "")
+    elif event.kind in _DETAILED:
+        entry.detail = (data.get("detail") or "").strip()
     elif event.kind == Event.SUMMARY_READY:
         entry.url = reverse("applications:summary-pdf", args=[event.application_id])
     elif event.kind == Event.RECEIPT_READY and data.get("payment_id"):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from decisions import views, views_backoffice
+from decisions import views, views_backoffice, views_complaints
 
 app_name = "decisions"
 
@@ -37,5 +37,31 @@ urlpatterns += [
         "backoffice/cases/<int:application_id>/documents/<int:document_id>/",
         views_backoffice.view_document,
         name="backoffice-document",
+    ),
+]
+
+# Complaints against decisions (issue 13): the applicant's page and letter, the senior officers' queue.
+urlpatterns += [
+    path("decisions/<int:decision_id>/complaint/", views_complaints.complaint, name="complaint"),
+    path(
+        "complaints/<int:complaint_id>/letter/",
+        views_complaints.complaint_letter_pdf,
+        name="complaint-letter",
+    ),
+    path("backoffice/complaints/", views_complaints.queue, name="backoffice-complaints"),
+    path(
+        "backoffice/complaints/<int:complaint_id>/",
+        views_complaints.complaint_page,
+        name="backoffice-complaint",
+    ),
+    path(
+        "backoffice/complaints/<int:complaint_id>/documents/<int:document_id>/",
+        views_complaints.complaint_document,
+        name="backoffice-complaint-document",
+    ),
+    path(
+        "backoffice/complaints/<int:complaint_id>/<slug:action>/",
+        views_complaints.complaint_action,
+        name="backoffice-complaint-action",
     ),
 ]

@@ -52,6 +52,20 @@ REQUIRED_CONTEXT: dict[str, frozenset[str]] = {
     "password_reset": frozenset({"reset_url"}),
     "account_exists": frozenset({"sign_in_url", "reset_url"}),
     "status_changed": frozenset({"reference", "status_label", "url"}),  # optional: "message"
+    "complaint_received": frozenset({"reference", "url", "received_on", "answer_due_on"}),
+    "complaint_decided": frozenset(
+        {
+            "reference",
+            "url",
+            "outcome",
+            "reasoning",
+            "effective_on",
+            "court_until",
+            "verification_code",
+            "verify_url",
+        }
+    ),
+    "error_apology": frozenset({"reference", "url", "what_was_wrong", "what_is_done", "correction"}),
 }
 
 
