@@ -87,6 +87,8 @@ def _entry(event: ApplicationEvent, names: dict[str, str], payments: dict[int, A
         entry.detail = data.get("amount", "")
     elif event.kind in _DETAILED:
         entry.detail = (data.get("detail") or "").strip()
+    elif event.kind == Event.COMPLAINT_LETTER_READY and data.get("complaint"):
+        entry.url = reverse("decisions:complaint-letter", args=[data["complaint"]])
     elif event.kind == Event.SUMMARY_READY:
         entry.url = reverse("applications:summary-pdf", args=[event.application_id])
     elif event.kind == Event.RECEIPT_READY and data.get("payment_id"):

@@ -360,7 +360,11 @@ class InformationRequestAnswerApi(APIView):
 # --- complaints against a decision (issue 13) ---------------------------------------------------------------
 class ComplaintOutput(serializers.Serializer):
     id = serializers.IntegerField()
-    state = serializers.ChoiceField(choices=Complaint.State.choices)
+    # A plain string, so the schema's enum of application states keeps its name.
+    state = serializers.CharField(
+        help_text="received, under_consideration, upheld (the decision stands), overturned or "
+        "left_without_examination."
+    )
     text = serializers.CharField()
     received_at = serializers.DateTimeField()
     answer_due_on = serializers.DateField(help_text="The Office's deadline for its answer.")

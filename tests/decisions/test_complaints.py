@@ -319,7 +319,9 @@ def test_senior_takes_and_upholds_and_the_letter_names_the_court_and_verifies(
     owner = client
     owner.force_login(refusal.application.applicant)
     pdf = owner.get(reverse("decisions:complaint-letter", args=[complaint.pk]))
-    assert pdf.status_code == 200
+    assert pdf.status_code == 200 and b"".join(pdf.streaming_content) == data
+    timeline = owner.get(reverse("applications:detail", args=[refusal.application_id])).content.decode()
+    assert reverse("decisions:complaint-letter", args=[complaint.pk]) in timeline
 
 
 def test_an_overturned_refusal_reopens_the_case_and_says_why(senior, refusal, client):
@@ -343,6 +345,9 @@ def test_an_overturned_refusal_reopens_the_case_and_says_why(senior, refusal, cl
     page = client.get(reverse("applications:detail", args=[application.pk])).content.decode()
     assert "The signed contract was in the file after all." in page  # on the timeline
     assert "Decision overturned" in page  # the complaint panel
+    dashboard = client.get(reverse("applications:dashboard")).content.decode()
+    assert "Your complaint against the decision was received" in dashboard
+    assert "Complaint answered: the decision was overturned" in dashboard
 
     # The case can be decided again: one issued decision per case still holds.
     assert not Decision.objects.filter(application=application, state=Decision.State.ISSUED).exists()
