@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -14,7 +14,14 @@ from applications.completeness import document_freshness
 from applications.models import Application, ApplicationDocument, ApplicationEvent
 from applications.models.application import BACK_OFFICE_STATES
 from decisions import verification
-from decisions.models import Complaint, ComplaintLetter, Decision, DecisionLetter, InformationRequest
+from decisions.models import (
+    CaseError,
+    Complaint,
+    ComplaintLetter,
+    Decision,
+    DecisionLetter,
+    InformationRequest,
+)
 from eservice.exceptions import NotFoundError
 from identity.models import User
 from payments.models import Payment
@@ -153,6 +160,8 @@ class CaseFile:
     decisions: list[Decision]
     earlier: list[Application]
     days_left: int | None
+    complaints: list[Complaint] = field(default_factory=list)
+    errors: list[CaseError] = field(default_factory=list)
 
 
 def get_case_file(*, officer: User, application_id: int) -> CaseFile:
@@ -183,6 +192,12 @@ def get_case_file(*, officer: User, application_id: int) -> CaseFile:
                 queryset=Decision.objects.select_related(
                     "drafted_by", "approved_by", "returned_by", "letter__document"
                 ).prefetch_related("legal_grounds"),
+            ),
+            Prefetch(
+                "complaints", queryset=Complaint.objects.select_related("handled_by").order_by("-received_at")
+            ),
+            Prefetch(
+                "errors", queryset=CaseError.objects.select_related("recorded_by").order_by("-recorded_at")
             ),
         )
         .filter(pk=application_id)
@@ -221,6 +236,8 @@ def get_case_file(*, officer: User, application_id: int) -> CaseFile:
         decisions=list(application.decisions.all()),
         earlier=earlier,
         days_left=days_left,
+        complaints=list(application.complaints.all()),
+        errors=list(application.errors.all()),
     )
 
 

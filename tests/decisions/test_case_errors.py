@@ -66,6 +66,10 @@ def test_recording_an_error_apologises_by_mail_and_shows_on_the_timeline(
     response = _record(senior_client, application.pk)
 
     assert response.status_code == 302
+    case_page = senior_client.get(
+        reverse("decisions:backoffice-case", args=[application.pk])
+    ).content.decode()
+    assert "Errors recorded" in case_page and WRONG in case_page
     record = CaseError.objects.get()
     assert (record.what_was_wrong, record.correction, record.what_is_done) == (WRONG, FIX, DONE)
     assert record.unit == application.unit and record.recorded_by == senior

@@ -263,6 +263,8 @@ def test_senior_takes_and_upholds_and_the_letter_names_the_court_and_verifies(
     senior_client, senior, refusal, client, translated
 ):
     complaint = _filed(refusal, files=[("copy.pdf", io.BytesIO(pdf_bytes()))])
+    case_page = senior_client.get(reverse("decisions:backoffice-case", args=[refusal.application_id]))
+    assert reverse("decisions:backoffice-complaint", args=[complaint.pk]) in case_page.content.decode()
     page = senior_client.get(reverse("decisions:backoffice-complaint", args=[complaint.pk]))
     assert page.status_code == 200 and "The contract was signed" in page.content.decode()
     document = complaint.documents.get()
