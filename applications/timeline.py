@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -48,7 +49,6 @@ def _payment_detail(payment: Any, data: dict[str, Any]) -> str:
 # Lines whose words are in ``data["detail"]``: why a case was reopened, what the Office got wrong.
 _DETAILED = frozenset(
     {
-        Event.REOPENED,
         Event.ERROR_RECORDED,
         Event.COMPLAINT_UPHELD,
         Event.COMPLAINT_OVERTURNED,
@@ -85,6 +85,14 @@ def _entry(event: ApplicationEvent, names: dict[str, str], payments: dict[int, A
         entry.detail = _("The bank or card provider declined the payment. No money was taken.")
     elif event.kind in (Event.PAID, Event.PAYMENT_REFUND_PENDING, Event.PAYMENT_REFUNDED):
         entry.detail = data.get("amount", "")
+    elif event.kind == Event.REOPENED and data.get("detail"):
+        entry.detail = _("The head of the Office overturned the refusal on your complaint: %(reasons)s") % {
+            "reasons": data["detail"].strip()
+        }
+    elif event.kind == Event.COMPLAINT_RECEIVED and data.get("answer_due_on"):
+        entry.detail = _("The Office answers by %(date)s.") % {
+            "date": date_format(dt.date.fromisoformat(data["answer_due_on"]), "DATE_FORMAT")
+        }
     elif event.kind in _DETAILED:
         entry.detail = (data.get("detail") or "").strip()
     elif event.kind == Event.COMPLAINT_LETTER_READY and data.get("complaint"):

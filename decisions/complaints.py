@@ -359,6 +359,15 @@ def decide_complaint(
     if not complaint.is_open:
         raise _complaint_conflict(complaint, _("This complaint has already been answered."))
     decision = Decision.objects.select_for_update().get(pk=complaint.decision_id)
+    if outcome == Complaint.State.OVERTURNED and decision.state != Decision.State.ISSUED:
+        raise ConflictError(
+            _("The contested decision was replaced by a corrected one meanwhile; it cannot be overturned."),
+            details={
+                "state": complaint.state,
+                "decision_state": decision.state,
+                "allowed_actions": ["decide"],
+            },
+        )
     if outcome == Complaint.State.OVERTURNED and not decision.is_refusal:
         raise ComplaintInputError(
             _("Some fields are not valid."),
@@ -405,8 +414,7 @@ def decide_complaint(
         review.reopen_after_complaint(
             application=application,
             senior=senior,
-            reason=_("The head of the Office overturned the refusal on your complaint: %(reasons)s")
-            % {"reasons": complaint.reasoning},
+            reason=complaint.reasoning,  # the timeline words it in the reader's language
             data={"complaint": complaint.pk, "decision": decision.pk},
         )
     letter = ComplaintLetter.objects.create(

@@ -418,3 +418,45 @@ def test_a_grant_cannot_be_overturned_here(senior, case_in_review, officer, gran
         )
     complaint.refresh_from_db()
     assert complaint.state == Complaint.State.RECEIVED
+
+
+def test_a_decision_replaced_meanwhile_cannot_be_overturned(senior, refusal):
+    complaint = _filed(refusal)
+    complaints.record_case_error(
+        application_id=refusal.application_id,
+        senior=senior,
+        what_was_wrong="The reasons named the wrong contract.",
+        what_is_done="A corrected decision is issued.",
+        correction="The contract of 2 March was meant.",
+        corrected_decision=complaints.DecisionCorrection(reasoning="The contract of 2 March was not signed."),
+    )
+    with pytest.raises(complaints.ConflictError):
+        complaints.decide_complaint(
+            complaint_id=complaint.pk, senior=senior, outcome="overturned", reasoning="It was signed."
+        )
+    complaint.refresh_from_db()
+    refusal.refresh_from_db()
+    assert complaint.state == Complaint.State.RECEIVED and refusal.state == Decision.State.REPLACED
+    assert refusal.application.state == "refused"
+
+
+def test_complaint_page_query_count_does_not_grow_with_documents(
+    senior_client, refusal, django_assert_num_queries
+):
+    complaint = _filed(refusal, files=[("a.pdf", io.BytesIO(pdf_bytes()))])
+    url = reverse("decisions:backoffice-complaint", args=[complaint.pk])
+    senior_client.get(url)
+    # The same number with one document or three: documents and grounds are prefetched.
+    with django_assert_num_queries(9) as few:
+        senior_client.get(url)
+    for name in ("b.png", "c.png"):
+        ComplaintDocument.objects.create(
+            complaint=complaint,
+            file=complaint.documents.first().file.name,
+            original_filename=name,
+            content_type="image/png",
+            size=1,
+            sha256="0" * 64,
+        )
+    with django_assert_num_queries(len(few.captured_queries)):
+        senior_client.get(url)
