@@ -220,6 +220,7 @@ def file_complaint(
         with transaction.atomic():
             complaint = _create_complaint(
                 decision_id=decision.pk,
+                application_id=decision.application_id,
                 applicant=applicant,
                 text=text,
                 today=today,
@@ -236,6 +237,7 @@ def file_complaint(
 def _create_complaint(
     *,
     decision_id: int,
+    application_id: int,
     applicant: User,
     text: str,
     today: dt.date,
@@ -244,10 +246,7 @@ def _create_complaint(
 ) -> Complaint:
     from workers.services import notify
 
-    application = review.lock_applicant_case(
-        application_id=Decision.objects.values_list("application_id", flat=True).get(pk=decision_id),
-        applicant=applicant,
-    )
+    application = review.lock_applicant_case(application_id=application_id, applicant=applicant)
     decision = Decision.objects.select_for_update().get(pk=decision_id)
     _check_can_file(decision, today)
     open_complaint = _open_complaint(decision)

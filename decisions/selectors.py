@@ -296,7 +296,9 @@ def get_own_decision(*, user: User, decision_id: int) -> Decision:
         .prefetch_related(
             Prefetch(
                 "complaints",
-                queryset=Complaint.objects.select_related("letter__document").prefetch_related("documents"),
+                queryset=Complaint.objects.select_related("letter__document")
+                .prefetch_related("documents")
+                .order_by("-received_at", "-id"),
             )
         )
         .filter(pk=decision_id, application__applicant=user, state__in=_VERIFIABLE_STATES)

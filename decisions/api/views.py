@@ -358,6 +358,13 @@ class InformationRequestAnswerApi(APIView):
 
 
 # --- complaints against a decision (issue 13) ---------------------------------------------------------------
+class ComplaintDocumentOutput(serializers.Serializer):
+    filename = serializers.CharField(source="original_filename")
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+
+
 class ComplaintOutput(serializers.Serializer):
     id = serializers.IntegerField()
     # A plain string, so the schema's enum of application states keeps its name.
@@ -368,7 +375,7 @@ class ComplaintOutput(serializers.Serializer):
     text = serializers.CharField()
     received_at = serializers.DateTimeField()
     answer_due_on = serializers.DateField(help_text="The Office's deadline for its answer.")
-    documents = serializers.SerializerMethodField()
+    documents = ComplaintDocumentOutput(many=True, source="documents.all")
     decided_at = serializers.DateTimeField(allow_null=True)
     reasoning = serializers.CharField(help_text="The answer's reasons (empty while open).")
     effective_on = serializers.DateField(allow_null=True)
@@ -377,17 +384,6 @@ class ComplaintOutput(serializers.Serializer):
     )
     letter_url = serializers.SerializerMethodField()
     verification_code = serializers.SerializerMethodField()
-
-    def get_documents(self, complaint: Complaint) -> list[dict]:
-        return [
-            {
-                "filename": d.original_filename,
-                "content_type": d.content_type,
-                "size": d.size,
-                "sha256": d.sha256,
-            }
-            for d in complaint.documents.all()
-        ]
 
     def _letter(self, complaint: Complaint):
         letter = getattr(complaint, "letter", None)
@@ -407,7 +403,7 @@ class DecisionComplaintOutput(serializers.Serializer):
     effective_on = serializers.DateField(allow_null=True)
     contest_until = serializers.DateField(allow_null=True, help_text="The last day to file a complaint.")
     may_file = serializers.SerializerMethodField()
-    complaints = serializers.SerializerMethodField()
+    complaints = ComplaintOutput(many=True, source="complaints.all", help_text="Newest first.")
 
     def get_may_file(self, decision: Decision) -> bool:
         from django.utils import timezone
@@ -420,9 +416,6 @@ class DecisionComplaintOutput(serializers.Serializer):
             and last_day is not None
             and timezone.localdate() <= last_day
         )
-
-    def get_complaints(self, decision: Decision) -> list[dict]:
-        return ComplaintOutput(decision.complaints.all(), many=True).data
 
 
 class ComplaintInput(serializers.Serializer):
