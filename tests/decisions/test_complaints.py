@@ -460,3 +460,21 @@ def test_complaint_page_query_count_does_not_grow_with_documents(
         )
     with django_assert_num_queries(len(few.captured_queries)):
         senior_client.get(url)
+
+
+def test_an_answer_without_reasons_is_a_form_error_and_changes_nothing(senior_client, refusal):
+    complaint = _filed(refusal)
+    before = _state(refusal)
+    response = senior_client.post(
+        reverse("decisions:backoffice-complaint-action", args=[complaint.pk, "decide"]),
+        {"outcome": "overturned", "reasoning": ""},
+    )
+    assert response.status_code == 400 and "There is a problem" in response.content.decode()
+    missing = senior_client.post(
+        reverse("decisions:backoffice-complaint-action", args=[999_999, "decide"]),
+        {"outcome": "upheld", "reasoning": "No such complaint."},
+    )
+    assert missing.status_code == 404
+    complaint.refresh_from_db()
+    assert complaint.state == Complaint.State.RECEIVED and _state(refusal) == before
+    assert not ComplaintLetter.objects.exists()
