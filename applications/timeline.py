@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -43,6 +44,17 @@ def _payment_detail(payment: Any, data: dict[str, Any]) -> str:
     amount = data.get("amount", "")
     method = str(payment.get_method_display()) if payment is not None else ""
     return ", ".join(part for part in (method, amount) if part)
+
+
+# Lines whose words are in ``data["detail"]``: why a case was reopened, what the Office got wrong.
+_DETAILED = frozenset(
+    {
+        Event.ERROR_RECORDED,
+        Event.COMPLAINT_UPHELD,
+        Event.COMPLAINT_OVERTURNED,
+        Event.COMPLAINT_NOT_EXAMINED,
+    }
+)
 
 
 def _entry(event: ApplicationEvent, names: dict[str, str], payments: dict[int, Any]) -> TimelineEntry:
@@ -86,6 +98,18 @@ def _entry(event: ApplicationEvent, names: dict[str, str], payments: dict[int, A
         entry.detail = ", ".join(part for part in (data.get("unit_name", ""), data.get("amount", "")) if part)
     elif event.kind in (Event.PAID, Event.PAYMENT_REFUND_PENDING, Event.PAYMENT_REFUNDED):
         entry.detail = data.get("amount", "")
+    elif event.kind == Event.REOPENED and data.get("detail"):
+        entry.detail = _("The head of the Office overturned the refusal on your complaint: %(reasons)s") % {
+            "reasons": data["detail"].strip()
+        }
+    elif event.kind == Event.COMPLAINT_RECEIVED and data.get("answer_due_on"):
+        entry.detail = _("The Office answers by %(date)s.") % {
+            "date": date_format(dt.date.fromisoformat(data["answer_due_on"]), "DATE_FORMAT")
+        }
+    elif event.kind in _DETAILED:
+        entry.detail = (data.get("detail") or "").strip()
+    elif event.kind == Event.COMPLAINT_LETTER_READY and data.get("complaint"):
+        entry.url = reverse("decisions:complaint-letter", args=[data["complaint"]])
     elif event.kind == Event.SUMMARY_READY:
         entry.url = reverse("applications:summary-pdf", args=[event.application_id])
     elif event.kind == Event.RECEIPT_READY and data.get("payment_id"):

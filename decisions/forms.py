@@ -75,3 +75,52 @@ class ReturnForm(forms.Form):
     comment = forms.CharField(
         label=_("Why it goes back"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class ComplaintForm(forms.Form):
+    """The applicant's complaint: the text here; the documents are read from ``request.FILES["files"]``."""
+
+    text = forms.CharField(
+        label=_("Why you contest the decision"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_("Say what is wrong in the decision and what you ask the head of the Office to do."),
+    )
+
+
+class ComplaintDecisionForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Answer"),
+        choices=[
+            ("upheld", _("The decision stands (complaint rejected)")),
+            ("overturned", _("The decision is overturned (the case is reviewed again)")),
+            ("left_without_examination", _("Left without examination")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reasoning = forms.CharField(
+        label=_("Reasoning"), max_length=20000, widget=forms.Textarea(attrs={"rows": 6})
+    )
+
+
+class CaseErrorForm(forms.Form):
+    what_was_wrong = forms.CharField(
+        label=_("What was wrong"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    correction = forms.CharField(
+        label=_("The correct information"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    what_is_done = forms.CharField(
+        label=_("What is done about it"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    correct_decision = forms.BooleanField(
+        label=_("The decision itself was wrong: issue a corrected decision with a new letter"), required=False
+    )
+    reasoning = forms.CharField(
+        label=_("Corrected reasoning (empty: unchanged)"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    valid_from = forms.DateField(label=_("Corrected permit valid from"), required=False, widget=DateInput)
+    valid_to = forms.DateField(label=_("Corrected permit valid until"), required=False, widget=DateInput)

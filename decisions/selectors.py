@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -14,7 +14,14 @@ from applications.completeness import document_freshness
 from applications.models import Application, ApplicationDocument, ApplicationEvent
 from applications.models.application import BACK_OFFICE_STATES
 from decisions import verification
-from decisions.models import Decision, DecisionLetter, InformationRequest
+from decisions.models import (
+    CaseError,
+    Complaint,
+    ComplaintLetter,
+    Decision,
+    DecisionLetter,
+    InformationRequest,
+)
 from eservice.exceptions import NotFoundError
 from identity.models import User
 from payments.models import Payment
@@ -24,14 +31,29 @@ from payments.models import Payment
 _NO_SUCH_CODE = "U" * verification.CODE_LENGTH
 
 
-def get_letter_by_code(*, text: str) -> DecisionLetter | None:
-    """The issued letter with this verification code (as typed or scanned), or None."""
+# Letters of decisions that no longer stand are still the Office's letters: /verify/ says what became of them.
+_VERIFIABLE_STATES = (Decision.State.ISSUED, Decision.State.REPLACED, Decision.State.OVERTURNED)
+
+
+def get_letter_by_code(*, text: str) -> DecisionLetter | ComplaintLetter | None:
+    """The letter with this verification code (as typed or scanned): a decision letter (issued, or one that was
+    replaced or overturned since) or the answer to a complaint; None when there is none. Two queries, whatever
+    the code (malformed, unknown or found as a complaint letter): a decision letter is looked up first."""
     code = verification.normalise(text) or _NO_SUCH_CODE
-    return (
-        DecisionLetter.objects.select_related("decision__application", "document")
-        .filter(verification_code=code, document__isnull=False, decision__state=Decision.State.ISSUED)
+    letter = (
+        DecisionLetter.objects.select_related("decision__application", "decision__replaced_by", "document")
+        .filter(verification_code=code, document__isnull=False, decision__state__in=_VERIFIABLE_STATES)
         .first()
     )
+    if letter is None:
+        letter = (
+            ComplaintLetter.objects.select_related(
+                "complaint__application", "complaint__decision", "document"
+            )
+            .filter(verification_code=code, document__isnull=False)
+            .first()
+        )
+    return letter
 
 
 def find_issued_decision(*, user: User, application_id: int) -> Decision | None:
@@ -138,6 +160,8 @@ class CaseFile:
     decisions: list[Decision]
     earlier: list[Application]
     days_left: int | None
+    complaints: list[Complaint] = field(default_factory=list)
+    errors: list[CaseError] = field(default_factory=list)
 
 
 def get_case_file(*, officer: User, application_id: int) -> CaseFile:
@@ -168,6 +192,12 @@ def get_case_file(*, officer: User, application_id: int) -> CaseFile:
                 queryset=Decision.objects.select_related(
                     "drafted_by", "approved_by", "returned_by", "letter__document"
                 ).prefetch_related("legal_grounds"),
+            ),
+            Prefetch(
+                "complaints", queryset=Complaint.objects.select_related("handled_by").order_by("-received_at")
+            ),
+            Prefetch(
+                "errors", queryset=CaseError.objects.select_related("recorded_by").order_by("-recorded_at")
             ),
         )
         .filter(pk=application_id)
@@ -206,6 +236,8 @@ def get_case_file(*, officer: User, application_id: int) -> CaseFile:
         decisions=list(application.decisions.all()),
         earlier=earlier,
         days_left=days_left,
+        complaints=list(application.complaints.all()),
+        errors=list(application.errors.all()),
     )
 
 
@@ -253,3 +285,89 @@ def list_requested_document_types(application: Application) -> frozenset[str]:
             informationrequest__state=InformationRequest.State.OPEN,
         ).values_list("documenttype__code", flat=True)
     )
+
+
+# --- complaints ---------------------------------------------------------------------------------------------
+def get_own_decision(*, user: User, decision_id: int) -> Decision:
+    """A decision on the caller's own application that was issued (it may since have been replaced or
+    overturned), with its complaints; "not found" for anyone else's, a draft, or no such decision."""
+    decision = (
+        Decision.objects.select_related("application")
+        .prefetch_related(
+            Prefetch(
+                "complaints",
+                queryset=Complaint.objects.select_related("letter__document")
+                .prefetch_related("documents")
+                .order_by("-received_at", "-id"),
+            )
+        )
+        .filter(pk=decision_id, application__applicant=user, state__in=_VERIFIABLE_STATES)
+        .first()
+    )
+    if decision is None:
+        raise NotFoundError(_("There is no such decision."))
+    return decision
+
+
+def list_own_complaints(*, user: User, application_id: int) -> list[Complaint]:
+    """The complaints on the caller's own application, newest first, with their letters (one query)."""
+    return list(
+        Complaint.objects.select_related("letter__document", "decision")
+        .filter(application_id=application_id, application__applicant=user)
+        .order_by("-received_at", "-id")
+    )
+
+
+def get_own_complaint_letter(*, user: User, complaint_id: int) -> ComplaintLetter:
+    letter = (
+        ComplaintLetter.objects.select_related("document")
+        .filter(complaint_id=complaint_id, complaint__applicant=user, document__isnull=False)
+        .first()
+    )
+    if letter is None:
+        raise NotFoundError(_("There is no such letter."))
+    return letter
+
+
+def _unit_complaints(officer: User) -> QuerySet[Complaint]:
+    """Complaints on cases the senior officer may open: their unit's, or assigned to them. Nobody else's."""
+    if not officer.is_senior_officer:
+        return Complaint.objects.none()
+    return Complaint.objects.filter(
+        Q(application__unit_id=officer.unit_id) | Q(application__assigned_officer_id=officer.pk)
+    )
+
+
+def list_complaint_queue(*, officer: User) -> list[Complaint]:
+    """The unit's open complaints, the Office's nearest deadline first (one query)."""
+    return list(
+        _unit_complaints(officer)
+        .filter(state__in=Complaint.OPEN_STATES)
+        .select_related("application", "decision", "handled_by")
+        .order_by("answer_due_on", "id")
+    )
+
+
+def count_complaints_by_state(*, officer: User) -> dict[str, int]:
+    """Every complaint state with its count in the unit (one query)."""
+    counts = dict.fromkeys(Complaint.State.values, 0)
+    rows = _unit_complaints(officer).values("state").annotate(n=Count("id")).order_by()
+    counts.update({row["state"]: row["n"] for row in rows})
+    return counts
+
+
+def get_complaint_file(*, officer: User, complaint_id: int) -> Complaint:
+    """A complaint with its documents, decision and case, in a fixed number of queries; "not found" outside
+    the senior officer's reach."""
+    complaint = (
+        _unit_complaints(officer)
+        .select_related(
+            "application__applicant", "application__unit", "decision", "handled_by", "letter__document"
+        )
+        .prefetch_related("documents", "decision__legal_grounds")
+        .filter(pk=complaint_id)
+        .first()
+    )
+    if complaint is None:
+        raise NotFoundError(_("There is no such complaint."))
+    return complaint

@@ -300,13 +300,20 @@ def return_decision(*, application_id: int, senior: User, comment: str) -> Decis
     return decision
 
 
-def contest_dates(issued_on: dt.date) -> tuple[dt.date, dt.date]:
-    """When a decision sent on ``issued_on`` takes effect, and the last day to contest it."""
-    effective_on = add_working_days(issued_on, NOTIFIED_AFTER_WORKING_DAYS)
+def last_day_to_contest(effective_on: dt.date) -> dt.date:
+    """CONTEST_DAYS calendar days after the decision takes effect; when that day is a Saturday, Sunday or public
+    holiday (18 November, Christmas Eve to 26 December, 31 December...), the next working day (Administrative
+    Procedure Law, Section 41: a period ending on a day off ends on the next working day)."""
     last_day = effective_on + dt.timedelta(days=CONTEST_DAYS)
     while not is_working_day(last_day):
         last_day += dt.timedelta(days=1)
-    return effective_on, last_day
+    return last_day
+
+
+def contest_dates(issued_on: dt.date) -> tuple[dt.date, dt.date]:
+    """When a decision sent on ``issued_on`` takes effect, and the last day to contest it."""
+    effective_on = add_working_days(issued_on, NOTIFIED_AFTER_WORKING_DAYS)
+    return effective_on, last_day_to_contest(effective_on)
 
 
 def _issue(*, decision: Decision, application: Application, approver: User | None) -> None:

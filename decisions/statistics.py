@@ -226,3 +226,41 @@ def unit_statistics(*, unit_id: int | None, today: dt.date | None = None) -> Uni
             "share_within_deadline": _share(on_time_total, with_deadline),
         },
     )
+
+
+ERROR_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class MonthCount:
+    month: dt.date  # the first day of the month
+    count: int
+
+
+def errors_by_month(*, unit_id: int | None, today: dt.date | None = None) -> list[MonthCount]:
+    """Errors the unit recorded on its cases (``CaseError``) in each of the last 12 months, this month last,
+    months without any included (one query). Months are those of Europe/Riga."""
+    from django.db.models import Count
+    from django.db.models.functions import TruncMonth
+
+    from decisions.models import CaseError
+
+    today = today or timezone.localdate()
+    months = []
+    year, month = today.year, today.month
+    for _ in range(ERROR_MONTHS):
+        months.append(dt.date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    months.reverse()
+    since = timezone.make_aware(dt.datetime.combine(months[0], dt.time.min))
+    counts: dict[dt.date, int] = {}
+    if unit_id is not None:
+        rows = (
+            CaseError.objects.filter(unit_id=unit_id, recorded_at__gte=since)
+            .annotate(month=TruncMonth("recorded_at"))
+            .values("month")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        counts = {timezone.localdate(row["month"]).replace(day=1): row["n"] for row in rows}
+    return [MonthCount(month=month, count=counts.get(month, 0)) for month in months]

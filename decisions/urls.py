@@ -1,6 +1,13 @@
 from django.urls import path
 
-from decisions import views, views_backoffice, views_messages, views_registrations, views_surveys
+from decisions import (
+    views,
+    views_backoffice,
+    views_complaints,
+    views_messages,
+    views_registrations,
+    views_surveys,
+)
 
 app_name = "decisions"
 
@@ -51,5 +58,31 @@ urlpatterns += [
         "backoffice/registrations/<int:application_id>/<slug:action>/",
         views_registrations.registration_action,
         name="registration-action",
+    ),
+]
+
+# Complaints against decisions (issue 13): the applicant's page and letter, the senior officers' queue.
+urlpatterns += [
+    path("decisions/<int:decision_id>/complaint/", views_complaints.complaint, name="complaint"),
+    path(
+        "complaints/<int:complaint_id>/letter/",
+        views_complaints.complaint_letter_pdf,
+        name="complaint-letter",
+    ),
+    path("backoffice/complaints/", views_complaints.queue, name="backoffice-complaints"),
+    path(
+        "backoffice/complaints/<int:complaint_id>/",
+        views_complaints.complaint_page,
+        name="backoffice-complaint",
+    ),
+    path(
+        "backoffice/complaints/<int:complaint_id>/documents/<int:document_id>/",
+        views_complaints.complaint_document,
+        name="backoffice-complaint-document",
+    ),
+    path(
+        "backoffice/complaints/<int:complaint_id>/<slug:action>/",
+        views_complaints.complaint_action,
+        name="backoffice-complaint-action",
     ),
 ]

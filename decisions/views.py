@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from decisions import selectors, services, verification
+from decisions.models import ComplaintLetter
 from eservice.errors import error_response
 from eservice.exceptions import DomainError, NotFoundError
 from identity.ratelimits import setting_rate
@@ -59,13 +60,19 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
             for chunk in upload.chunks():
                 digest.update(chunk)
             comparison = "same" if digest.hexdigest() == letter.document.sha256 else "different"
-    decision = letter.decision
+    complaint = getattr(letter, "complaint", None) if isinstance(letter, ComplaintLetter) else None
+    decision = complaint.decision if complaint is not None else letter.decision
     return render(
         request,
         "decisions/verify.html",
         {
             "letter": letter,
             "decision": decision,
+            "complaint": complaint,
+            # A decision letter whose decision was replaced by a corrected one, or overturned on a complaint,
+            # is genuine but no longer in force: the page says so, and since when.
+            "replaced": complaint is None and decision.state == decision.State.REPLACED,
+            "overturned": complaint is None and decision.state == decision.State.OVERTURNED,
             "reference": decision.application.reference,
             "code": verification.display(letter.verification_code),
             "comparison": comparison,

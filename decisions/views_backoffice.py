@@ -24,12 +24,12 @@ from applications.case_messages import services as message_services
 from applications.case_messages.forms import ReplyForm
 from applications.models import ApplicationDocument, DocumentType, LegalGround
 from applications.services import record_document_access, review
-from decisions import selectors, services
+from decisions import complaints, selectors, services
 from decisions.charts import CHARTS, render_chart
 from decisions.filters import CaseFilter
-from decisions.forms import AssignForm, DecisionForm, RequestInfoForm, ReturnForm
+from decisions.forms import AssignForm, CaseErrorForm, DecisionForm, RequestInfoForm, ReturnForm
 from decisions.state_labels import officer_state_label
-from decisions.statistics import NEAR_BREACH_DAYS, unit_statistics
+from decisions.statistics import NEAR_BREACH_DAYS, errors_by_month, unit_statistics
 from eservice.exceptions import DomainError, NotFoundError
 from identity.permissions import staff_otp_required
 
@@ -120,6 +120,8 @@ def _forms(
     if "return_decision" in actions and officer.is_senior_officer:
         forms["return_form"] = ReturnForm(form_data("return"))
     forms["reply_form"] = ReplyForm(form_data("reply"))
+    if officer.is_senior_officer and application.submitted_at is not None:
+        forms["error_form"] = CaseErrorForm(form_data("record-error"))
     return forms
 
 
@@ -171,6 +173,8 @@ def case_page(request: HttpRequest, application_id: int) -> HttpResponse:
 def _perform(request: HttpRequest, application_id: int, action: str) -> str:
     """Run one action from its form; returns the success message. Raises DomainError or ValidationError."""
     officer = request.user
+    if action == "record-error" and not officer.is_senior_officer:
+        raise PermissionDenied  # only a senior officer owns up to an error on the Office's behalf
     if action == "take":
         review.take_case(application_id=application_id, officer=officer)
         return _("You took the case.")
@@ -234,6 +238,25 @@ def _perform(request: HttpRequest, application_id: int, action: str) -> str:
             application_id=application_id, officer=officer, body=form.cleaned_data["body"]
         )
         return _("Your answer was sent to the applicant by e-mail.")
+    if action == "record-error":
+        form = CaseErrorForm(request.POST)
+        if not form.is_valid():
+            raise DomainError(_("Some fields are not valid."), details=form.errors.get_json_data())
+        data = form.cleaned_data
+        correction = None
+        if data["correct_decision"]:
+            correction = complaints.DecisionCorrection(
+                reasoning=data["reasoning"], valid_from=data["valid_from"], valid_to=data["valid_to"]
+            )
+        complaints.record_case_error(
+            application_id=application_id,
+            senior=officer,
+            what_was_wrong=data["what_was_wrong"],
+            what_is_done=data["what_is_done"],
+            correction=data["correction"],
+            corrected_decision=correction,
+        )
+        return _("The error was recorded and the applicant was sent an apology with the correction.")
     raise Http404
 
 
@@ -243,6 +266,7 @@ _FORM_OF = {
     "decision": "decision",
     "return": "return",
     "reply": "reply",
+    "record-error": "record-error",
 }
 
 
@@ -317,6 +341,7 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
         "decisions/backoffice/statistics.html",
         {
             "stats": stats,
+            "errors_by_month": errors_by_month(unit_id=request.user.unit_id),
             "charts": {name: spec.title() for name, spec in CHARTS.items()},
             "near_breach_days": NEAR_BREACH_DAYS,
         },

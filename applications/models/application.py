@@ -394,6 +394,14 @@ class Application(ConcurrentTransitionMixin, models.Model):
         """The applicant collected the card: the case is closed."""
         self.closed_at = timezone.now()
 
+    @transition(field=state, source=State.REFUSED, target=State.IN_REVIEW)
+    def reopen(self, *, decision_due_on: dt.date | None) -> None:
+        """The head of the Office overturned the refusal on a complaint: the case is open again, with the
+        handling officer it had and a new deadline (computed by the service, which knows the calendar)."""
+        self.decided_at = None
+        self.closed_at = None
+        self.decision_due_on = decision_due_on
+
 
 def _add_years(day: dt.date, years: int) -> dt.date:
     try:
@@ -444,6 +452,16 @@ class ApplicationEvent(models.Model):
         CARD_PRODUCED = "card_produced", _("The residence permit card is ready for collection")
         CARD_COLLECTED = "card_collected", _("Residence permit card collected")
         REGISTRATION_REMINDER = "registration_reminder", _("Reminder sent: register the residence permit")
+        # Complaints against a decision, and errors the Office owns up to (decisions, issue 13).
+        COMPLAINT_RECEIVED = "complaint_received", _("Your complaint against the decision was received")
+        COMPLAINT_TAKEN = "complaint_taken", _("Your complaint is being considered")
+        COMPLAINT_UPHELD = "complaint_upheld", _("Complaint answered: the decision stands")
+        COMPLAINT_OVERTURNED = "complaint_overturned", _("Complaint answered: the decision was overturned")
+        COMPLAINT_NOT_EXAMINED = "complaint_not_examined", _("Complaint answered: left without examination")
+        COMPLAINT_LETTER_READY = "complaint_letter_ready", _("Letter on your complaint PDF ready")
+        REOPENED = "reopened", _("The application is being reviewed again")
+        ERROR_RECORDED = "error_recorded", _("The Office corrected an error and apologises")
+        DECISION_CORRECTED = "decision_corrected", _("Corrected decision issued with a new letter")
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
     # Every kind any app writes is listed in Kind, so the timeline shows a translated label;

@@ -255,6 +255,31 @@ def registration_deadline(application: Application, *, today: dt.date | None = N
     return (today or timezone.localdate()) + dt.timedelta(days=settings.REGISTRATION_DEADLINE_DAYS)
 
 
+def reopen_after_complaint(
+    *, application: Application, senior: User, reason: str, data: dict[str, Any]
+) -> None:
+    """The head of the Office overturned the refusal on a complaint: the case is in review again, with a new
+    processing deadline counted from today at the application's speed; the timeline says why (``reason``)."""
+    from applications.services.lifecycle import decision_due_date
+
+    if not can_proceed(application.reopen):
+        raise _refuse(application, _("reopen"))
+    application.reopen(
+        decision_due_on=decision_due_date(speed=application.processing_speed, start=timezone.localdate())
+    )
+    _save(application, ["decided_at", "closed_at", "decision_due_on"])
+    record_event(application=application, kind=Event.REOPENED, actor=senior, data={**data, "detail": reason})
+    logger.info("case.reopened application=%s by=%s", application.pk, senior.pk)
+
+
+def record_case_event(
+    *, application: Application, kind: str, actor: User | None = None, data: dict[str, Any] | None = None
+) -> None:
+    """A timeline line about the case that changes no state (complaints, errors the Office corrected).
+    ``data["detail"]``, when given, is shown under the line."""
+    record_event(application=application, kind=kind, actor=actor, data=data or {})
+
+
 def record_letter_ready(*, application: Application, data: dict[str, Any]) -> None:
     """The worker stored the sealed decision letter: a timeline line (no state change)."""
     record_event(application=application, kind=Event.LETTER_READY, data=data)

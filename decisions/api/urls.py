@@ -49,4 +49,9 @@ urlpatterns = [
         views.InformationRequestAnswerApi.as_view(),
         name="application-information-request-answer",
     ),
+    path(
+        "decisions/<int:decision_id>/complaint",
+        views.DecisionComplaintApi.as_view(),
+        name="decision-complaint",
+    ),
 ]

@@ -13,15 +13,17 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from applications.models import Application
 from applications.services import review
-from decisions import selectors, services, verification
+from applications.uploads import install_size_limit, too_large_error
+from decisions import complaints, selectors, services, verification
 from decisions.filters import CaseFilter
-from decisions.models import Decision, InformationRequest
+from decisions.models import Complaint, Decision, InformationRequest
 from eservice.schema import ErrorSerializer
 from identity.permissions import IsApplicant, IsOfficer
 
@@ -353,3 +355,131 @@ class InformationRequestAnswerApi(APIView):
             answer_text=data.get("answer_text", ""),
         )
         return Response(InformationRequestOutput(answered).data)
+
+
+# --- complaints against a decision (issue 13) ---------------------------------------------------------------
+class ComplaintDocumentOutput(serializers.Serializer):
+    filename = serializers.CharField(source="original_filename")
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+
+
+class ComplaintOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    # A plain string, so the schema's enum of application states keeps its name.
+    state = serializers.CharField(
+        help_text="received, under_consideration, upheld (the decision stands), overturned or "
+        "left_without_examination."
+    )
+    text = serializers.CharField()
+    received_at = serializers.DateTimeField()
+    answer_due_on = serializers.DateField(help_text="The Office's deadline for its answer.")
+    documents = ComplaintDocumentOutput(many=True, source="documents.all")
+    decided_at = serializers.DateTimeField(allow_null=True)
+    reasoning = serializers.CharField(help_text="The answer's reasons (empty while open).")
+    effective_on = serializers.DateField(allow_null=True)
+    court_until = serializers.DateField(
+        allow_null=True, help_text="The last day to appeal the answer to the administrative court."
+    )
+    letter_url = serializers.SerializerMethodField()
+    verification_code = serializers.SerializerMethodField()
+
+    def _letter(self, complaint: Complaint):
+        letter = getattr(complaint, "letter", None)
+        return letter if letter is not None and letter.is_ready else None
+
+    def get_letter_url(self, complaint: Complaint) -> str | None:
+        return complaints.complaint_letter_url(complaint) if self._letter(complaint) else None
+
+    def get_verification_code(self, complaint: Complaint) -> str | None:
+        letter = self._letter(complaint)
+        return verification.display(letter.verification_code) if letter else None
+
+
+class DecisionComplaintOutput(serializers.Serializer):
+    decision = serializers.IntegerField(source="pk")
+    decision_state = serializers.CharField(source="state")
+    effective_on = serializers.DateField(allow_null=True)
+    contest_until = serializers.DateField(allow_null=True, help_text="The last day to file a complaint.")
+    may_file = serializers.SerializerMethodField()
+    complaints = ComplaintOutput(many=True, source="complaints.all", help_text="Newest first.")
+
+    def get_may_file(self, decision: Decision) -> bool:
+        from django.utils import timezone
+
+        open_complaint = any(c.is_open for c in decision.complaints.all())
+        last_day = decision.contest_until
+        return (
+            decision.state == Decision.State.ISSUED
+            and not open_complaint
+            and last_day is not None
+            and timezone.localdate() <= last_day
+        )
+
+
+class ComplaintInput(serializers.Serializer):
+    text = serializers.CharField(max_length=complaints.MAX_COMPLAINT_TEXT)
+    files = serializers.ListField(
+        child=serializers.FileField(), required=False, max_length=complaints.MAX_COMPLAINT_FILES
+    )
+
+
+class DecisionComplaintApi(APIView):
+    """GET: the decision's last day to contest it and the complaints filed against it (newest first).
+    POST multipart ``{text, files[]}``: contest the decision before the head of the Office. Documents are
+    checked by content like application uploads. 404: not your decision (or none); 400
+    ``complaint_deadline_passed`` after the last day; 409 while an earlier complaint is still open."""
+
+    permission_classes = [IsApplicant]
+    parser_classes = [MultiPartParser, FormParser]
+
+    def initialize_request(self, request, *args, **kwargs) -> Request:
+        self._size_guard = install_size_limit(request)  # before anything reads the body
+        return super().initialize_request(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="decisions_complaint_read",
+        responses={
+            200: DecisionComplaintOutput,
+            404: OpenApiResponse(ERROR, description="No such decision."),
+        },
+    )
+    def get(self, request: Request, decision_id: int) -> Response:
+        decision = selectors.get_own_decision(user=request.user, decision_id=decision_id)
+        return Response(DecisionComplaintOutput(decision).data)
+
+    @extend_schema(
+        operation_id="decisions_complaint_create",
+        request={"multipart/form-data": ComplaintInput},
+        responses={
+            201: ComplaintOutput,
+            400: OpenApiResponse(
+                ERROR, description="Invalid input, a rejected file, or the last day passed."
+            ),
+            404: OpenApiResponse(ERROR, description="No such decision."),
+            409: CONFLICT,
+            413: OpenApiResponse(ERROR),
+        },
+    )
+    def post(self, request: Request, decision_id: int) -> Response:
+        selectors.get_own_decision(user=request.user, decision_id=decision_id)  # 404 before reading files
+        if self._size_guard.exceeded:
+            raise too_large_error()
+        data = request.data
+        serializer = ComplaintInput(
+            data={"text": data.get("text", ""), "files": request.FILES.getlist("files")}
+        )
+        serializer.is_valid(raise_exception=True)
+        complaint = complaints.file_complaint(
+            decision_id=decision_id,
+            applicant=request.user,
+            text=serializer.validated_data["text"],
+            files=[(upload.name or "", upload) for upload in serializer.validated_data.get("files", [])],
+        )
+        complaint = (
+            Complaint.objects.select_related("letter__document")
+            .prefetch_related("documents")
+            .get(pk=complaint.pk)
+        )
+        return Response(ComplaintOutput(complaint).data, status=status.HTTP_201_CREATED)

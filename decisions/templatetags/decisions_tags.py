@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import template
 from django.urls import reverse
+from django.utils import timezone
 
 from decisions import selectors, verification
 from decisions.state_labels import StrOrPromise, officer_state_label
@@ -30,6 +31,8 @@ def applicant_decision_panels(context: template.Context, application) -> dict:
         "uploads": uploads,
         "upload_api": reverse("application-documents", args=[application.pk]),
         "decision": decision,
+        "complaints": selectors.list_own_complaints(user=user, application_id=application.pk),
+        "today": timezone.localdate(),
         "letter_ready": bool(letter and letter.is_ready),
         "verification_code": verification.display(letter.verification_code) if letter else "",
         "csrf_token": context.get("csrf_token"),

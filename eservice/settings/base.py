@@ -218,6 +218,9 @@ MESSAGE_ATTACHMENT_MAX_BYTES = env.int("MESSAGE_ATTACHMENT_MAX_BYTES", default=1
 # Applications: drafts untouched this long expire, after a warning this many days before.
 APPLICATION_DRAFT_EXPIRY_DAYS = env.int("APPLICATION_DRAFT_EXPIRY_DAYS", default=90)
 APPLICATION_DRAFT_WARNING_DAYS = env.int("APPLICATION_DRAFT_WARNING_DAYS", default=14)
+# Complaints against decisions (decisions/complaints.py): the Office answers within this many months of receipt
+# (moved to the next working day when it ends on a day off).
+COMPLAINT_ANSWER_MONTHS = env.int("COMPLAINT_ANSWER_MONTHS", default=1)
 # Drafts one applicant may have open at a time (more is refused with 429 too_many_drafts).
 APPLICATION_MAX_OPEN_DRAFTS = env.int("APPLICATION_MAX_OPEN_DRAFTS", default=10)
 # The unit that handles a submitted application when no other rule applies (a TerritorialUnit code).

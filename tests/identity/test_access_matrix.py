@@ -17,6 +17,7 @@ session without a second factor leaves no trace in the staff access log (it open
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +27,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from identity.models import StaffAccessLog, TerritorialUnit, User
 from identity.services.api_tokens import issue_access_token
@@ -112,6 +114,9 @@ class World:
     awaiting: Any  # awaiting payment, with a bank transfer started
     payment: Any
     clients: dict[str, Client] = field(default_factory=dict)
+    decision: Any = None  # an issued refusal in the unit, contested by an open complaint (with a document)
+    complaint: Any = None
+    complaint_document: Any = None
 
 
 @dataclass(frozen=True)
@@ -577,6 +582,45 @@ MATRIX: dict[str, list[Probe]] = {
             {"comment": "Hear the applicant first."},
         )
     ],
+    # --- complaints against decisions (issue 13) ---------------------------------------------------------
+    "decisions:complaint": [
+        get(lambda w: f"/decisions/{w.decision.pk}/complaint/", owners_page()),
+        # A second complaint while the first is open: a clear 409 for the owner; nobody else learns anything.
+        post(lambda w: f"/decisions/{w.decision.pk}/complaint/", owners_page(owner=409), {"text": "Again."}),
+    ],
+    "decisions:complaint-letter": [
+        get(lambda w: f"/complaints/{w.complaint.pk}/letter/", owners_page(owner=404))  # not answered yet
+    ],
+    "decisions:backoffice-complaints": [get(lambda w: "/backoffice/complaints/", SENIORS_PAGE)],
+    "decisions:backoffice-complaint": [
+        get(lambda w: f"/backoffice/complaints/{w.complaint.pk}/", SENIORS_PAGE)
+    ],
+    "decisions:backoffice-complaint-document": [
+        get(
+            lambda w: f"/backoffice/complaints/{w.complaint.pk}/documents/{w.complaint_document.pk}/",
+            SENIORS_PAGE,
+        )
+    ],
+    "decisions:backoffice-complaint-action": [
+        post(
+            lambda w: f"/backoffice/complaints/{w.complaint.pk}/take/",
+            cells(403, anonymous=LOGIN, no_otp=SETUP, senior="302:/backoffice/complaints/"),
+        )
+    ],
+    "decision-complaint": [
+        api(
+            "get",
+            lambda w: f"/api/v1/decisions/{w.decision.pk}/complaint",
+            {**APPLICANT_ONLY_404, OWNER: 200},
+        ),
+        api(
+            "post",
+            lambda w: f"/api/v1/decisions/{w.decision.pk}/complaint",
+            {**APPLICANT_ONLY_404, OWNER: 409},
+            {"text": "Again."},
+            multipart=True,
+        ),
+    ],
     # --- development only (DEBUG off in tests: the pages do not exist) ----------------------------------
     "workers:mailbox": [get(lambda w: "/dev/mailbox/", cells(404, no_otp=SETUP))],
     "workers:mailbox-file": [get(lambda w: "/dev/mailbox/forged.eml/", cells(404, no_otp=SETUP))],
@@ -669,6 +713,7 @@ def world(client) -> World:
         awaiting=awaiting,
         payment=payment,
     )
+    _contested_decision(w)
     w.clients[ANONYMOUS] = Client()
     for role in (OWNER, OTHER):
         w.clients[role] = Client()
@@ -682,6 +727,37 @@ def world(client) -> World:
     signed_in = w.clients[NO_OTP].post("/login/", {"email": users[NO_OTP].email, "password": PASSWORD})
     assert signed_in.status_code == 302 and signed_in["Location"] == "/account/two-step/"
     return w
+
+
+def _contested_decision(w: World) -> None:
+    """An issued refusal on another of the owner's cases in the unit, with an open complaint and its document."""
+    from decisions.models import Complaint, ComplaintDocument, Decision
+
+    refused = ApplicationFactory(applicant=w.users[OWNER], refused=True, unit=w.unit, last_name="Kalnmarker")
+    w.decision = Decision.objects.create(
+        application=refused,
+        outcome="refuse",
+        reasoning="Kalnmarker had no contract.",
+        drafted_by=w.users[SENIOR],
+    )
+    today = timezone.localdate()
+    w.decision.issue(approved_by_id=None, effective_on=today, contest_until=today + dt.timedelta(days=30))
+    w.decision.save()
+    w.complaint = Complaint.objects.create(
+        decision=w.decision,
+        application=refused,
+        applicant=w.users[OWNER],
+        text="Kalnmarker contests it.",
+        answer_due_on=today + dt.timedelta(days=30),
+    )
+    w.complaint_document = ComplaintDocument.objects.create(
+        complaint=w.complaint,
+        file=ContentFile(b"%PDF-1.4\n%%EOF\n", name="contract.pdf"),
+        original_filename="contract-Kalnmarker.pdf",
+        content_type="application/pdf",
+        size=15,
+        sha256="0" * 64,
+    )
 
 
 def _markers(w: World) -> list[bytes]:

@@ -55,6 +55,20 @@ REQUIRED_CONTEXT: dict[str, frozenset[str]] = {
     "case_message_received": frozenset({"reference", "url", "assigned", "attachments"}),
     "case_message_answered": frozenset({"reference", "url", "message"}),
     "survey_invitation": frozenset({"reference", "occasion", "url"}),
+    "complaint_received": frozenset({"reference", "url", "received_on", "answer_due_on"}),
+    "complaint_decided": frozenset(
+        {
+            "reference",
+            "url",
+            "outcome",
+            "reasoning",
+            "effective_on",
+            "court_until",
+            "verification_code",
+            "verify_url",
+        }
+    ),
+    "error_apology": frozenset({"reference", "url", "what_was_wrong", "what_is_done", "correction"}),
 }
 
 
