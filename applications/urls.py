@@ -1,6 +1,7 @@
 from django.urls import path
 
 from applications import views, views_applicant
+from applications.renewals import views as renewal_views
 
 app_name = "applications"
 
@@ -42,4 +43,5 @@ urlpatterns = [
     path("applications/<int:application_id>/summary.pdf", views_applicant.summary_pdf, name="summary-pdf"),
     path("applications/<int:application_id>/delete/", views_applicant.delete_draft, name="delete"),
     path("applications/<int:application_id>/withdraw/", views_applicant.withdraw, name="withdraw"),
+    path("applications/renew/<str:token>/", renewal_views.renew, name="renew"),
 ]

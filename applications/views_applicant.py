@@ -34,6 +34,7 @@ from applications.completeness import (
 from applications.forms import STEP_FORMS, STEP_TITLES, DeclarationForm, DocumentUploadForm, UnitForm
 from applications.guide import Age
 from applications.models import Application, ApplicationDocument, Fee, ProcessingSpeed
+from applications.renewals import selectors as renewal_selectors
 from applications.selectors import (
     get_current_fee,
     get_kind,
@@ -89,7 +90,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     names = document_type_names()
     cards = [_card(request, application, names) for application in applications]
     access = list_latest_access_about(applicant=request.user, limit=DASHBOARD_ACCESS_ENTRIES)
-    return render(request, "applications/dashboard.html", {"cards": cards, "access_entries": access})
+    renewals = renewal_selectors.list_open_invitations(user=request.user, today=timezone.localdate())
+    return render(
+        request,
+        "applications/dashboard.html",
+        {"cards": cards, "access_entries": access, "renewals": renewals},
+    )
 
 
 def _card(request: HttpRequest, application: Application, names: dict[str, str]) -> dict[str, Any]:
@@ -107,7 +113,13 @@ def detail(request: HttpRequest, application_id: int) -> HttpResponse:
     application = _own(request, application_id, with_related=True)
     card = _card(request, application, document_type_names())
     card["office_documents"] = selectors_dashboard.list_office_documents(application=application)
-    return render(request, "applications/detail.html", {"card": card})
+    context: dict[str, Any] = {"card": card, "renewal_summary": None}
+    renewal = renewal_selectors.get_renewal_of_draft(application=application)
+    if (
+        renewal is not None
+    ):  # a repeated-permit draft started from an invitation: what came over, what is needed
+        context["renewal_summary"] = renewal_selectors.describe_carried_over(renewal.carried_over)
+    return render(request, "applications/detail.html", context)
 
 
 @login_required

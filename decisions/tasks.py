@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import OperationalError
 
-from decisions import services
+from decisions import renewals, services
 
 
 @shared_task(
@@ -24,3 +24,9 @@ def render_decision_letter(letter_id: int) -> int:
 def send_information_request_reminders() -> int:
     """One reminder to each applicant whose answer is due in 3 working days (daily beat job)."""
     return len(services.send_information_request_reminders())
+
+
+@shared_task(queue="default", acks_late=True)
+def send_renewal_invitations() -> int:
+    """Invite holders of permits about to expire to apply for a repeated permit, once each (beat, daily)."""
+    return len(renewals.send_renewal_invitations())

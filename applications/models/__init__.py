@@ -17,6 +17,7 @@ from applications.models.catalogue import (
     ProcessingSpeed,
     Purpose,
 )
+from applications.renewals.models import RenewalInvitation
 
 __all__ = [
     "Application",
@@ -31,5 +32,6 @@ __all__ = [
     "PayeeAccount",
     "ProcessingSpeed",
     "Purpose",
+    "RenewalInvitation",
     "State",
 ]

@@ -395,6 +395,12 @@ class ApplicationEvent(models.Model):
         GRANTED = "granted", _("Decision: residence permit granted")
         REFUSED = "refused", _("Decision: application refused")
         LETTER_READY = "letter_ready", _("Decision letter PDF ready")
+        # Expiry → repeated permit (applications.renewals).
+        RENEWAL_INVITED = (
+            "renewal_invited",
+            _("Invitation sent: apply for a repeated permit before this one expires"),
+        )
+        RENEWAL_PREFILLED = "renewal_prefilled", _("Draft prefilled from your earlier application")
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
     # Every kind any app writes is listed in Kind, so the timeline shows a translated label;

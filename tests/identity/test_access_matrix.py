@@ -27,7 +27,8 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from identity.models import StaffAccessLog, TerritorialUnit, User
+from applications.models import RenewalInvitation
+from identity.models import DataExport, StaffAccessLog, TerritorialUnit, User
 from identity.services.api_tokens import issue_access_token
 from payments.services import start_payment
 from payments.services.receipts import INSTRUCTIONS, RECEIPT
@@ -112,6 +113,8 @@ class World:
     awaiting: Any  # awaiting payment, with a bank transfer started
     payment: Any
     clients: dict[str, Client] = field(default_factory=dict)
+    export: Any = None  # the owner's ready "my data" archive
+    renewal: Any = None  # the owner's invitation to apply for a repeated permit
 
 
 @dataclass(frozen=True)
@@ -182,6 +185,22 @@ MATRIX: dict[str, list[Probe]] = {
     "api-auth-token-refresh": [api("post", lambda w: "/api/v1/auth/token/refresh", cells(400), {})],
     "api-me-access-log": [
         api("get", lambda w: "/api/v1/me/access-log", cells(200, anonymous=401, no_otp=401))
+    ],
+    # My data: applicants only (staff 403); an export is its owner's alone (404 to anyone else).
+    "api-me-export": [
+        api(
+            "post", lambda w: "/api/v1/me/export", cells(403, anonymous=401, no_otp=401, owner=202, other=202)
+        )
+    ],
+    "api-me-export-detail": [api("get", lambda w: f"/api/v1/me/export/{w.export.uuid}", owners_api(200))],
+    # No password: 400 for applicants, before anything is closed.
+    "api-me-close": [
+        api(
+            "post",
+            lambda w: "/api/v1/me/close",
+            cells(403, anonymous=401, no_otp=401, owner=400, other=400),
+            {},
+        )
     ],
     # --- catalogue API (public) ---------------------------------------------------------------------------
     "catalogue-kinds": [api("get", lambda w: "/api/v1/catalogue/kinds", PUBLIC_API)],
@@ -277,6 +296,31 @@ MATRIX: dict[str, list[Probe]] = {
             INVALID_FORM,
         ),
     ],
+    "identity:my-data": [
+        get(lambda w: "/account/my-data/", APPLICANTS_PAGE),
+        post(
+            lambda w: "/account/my-data/",
+            cells(
+                403,
+                anonymous=LOGIN,
+                no_otp=SETUP,
+                owner="302:/account/my-data/",
+                other="302:/account/my-data/",
+            ),
+        ),
+    ],
+    # The archive: its owner only; anyone else gets the "no such copy" page (404).
+    "identity:my-data-download": [get(lambda w: f"/account/my-data/{w.export.uuid}/", owners_page())],
+    "identity:close-account": [
+        get(lambda w: "/account/close/", APPLICANTS_PAGE),
+        # A wrong password: the page again with the error (400); nothing closed.
+        post(
+            lambda w: "/account/close/",
+            cells(403, anonymous=LOGIN, no_otp=SETUP, owner=400, other=400),
+            {"password": "not the password"},
+        ),
+    ],
+    "identity:account-closed": [get(lambda w: "/account/closed/", public_page())],
     "identity:access_log": [
         get(lambda w: "/account/access-log/", cells(403, anonymous=LOGIN, no_otp=SETUP, owner=200, other=200))
     ],
@@ -342,6 +386,14 @@ MATRIX: dict[str, list[Probe]] = {
     # Not rendered in tests (no worker): its owner gets the "being prepared" page.
     "applications:summary-pdf": [
         get(lambda w: f"/applications/{w.case.pk}/summary.pdf", owners_page(owner=404))
+    ],
+    # The invitation to apply for a repeated permit: its holder only (another applicant 404, staff 403).
+    "applications:renew": [
+        get(lambda w: f"/applications/renew/{w.renewal.token}/", owners_page(**STAFF_403)),
+        post(
+            lambda w: f"/applications/renew/{w.renewal.token}/",
+            owners_page(owner="302:/applications/", **STAFF_403),
+        ),
     ],
     "applications:withdraw": [
         get(lambda w: f"/applications/{w.case.pk}/withdraw/", owners_page()),
@@ -541,6 +593,10 @@ def world(client) -> World:
         awaiting=awaiting,
         payment=payment,
     )
+    w.export = _ready_export(owner)
+    w.renewal = RenewalInvitation.objects.create(
+        permit=case, applicant=owner, valid_to=case.created_at.date()
+    )
     w.clients[ANONYMOUS] = Client()
     for role in (OWNER, OTHER):
         w.clients[role] = Client()
@@ -554,6 +610,23 @@ def world(client) -> World:
     signed_in = w.clients[NO_OTP].post("/login/", {"email": users[NO_OTP].email, "password": PASSWORD})
     assert signed_in.status_code == 302 and signed_in["Location"] == "/account/two-step/"
     return w
+
+
+def _ready_export(owner: User) -> DataExport:
+    export = DataExport.objects.create(user=owner)
+    export.mark_ready(summary={"files": 0})
+    export.document = GeneratedDocument.objects.create(
+        owner_content_type=ContentType.objects.get_for_model(DataExport),
+        owner_id=export.pk,
+        kind="data-export",
+        file=ContentFile(b"PK\x05\x06" + b"\x00" * 18, name="my-data.zip"),
+        filename="my-data.zip",
+        mime_type="application/zip",
+        sha256="0" * 64,
+        size=22,
+    )
+    export.save()
+    return export
 
 
 def _markers(w: World) -> list[bytes]:

@@ -52,6 +52,8 @@ REQUIRED_CONTEXT: dict[str, frozenset[str]] = {
     "password_reset": frozenset({"reset_url"}),
     "account_exists": frozenset({"sign_in_url", "reset_url"}),
     "status_changed": frozenset({"reference", "status_label", "url"}),  # optional: "message"
+    "data_export_ready": frozenset({"url", "expires_on", "expires_time"}),
+    "renewal_invitation": frozenset({"reference", "valid_to", "url"}),
 }
 
 
