@@ -284,6 +284,9 @@ SPECTACULAR_SETTINGS = {
         "PurposeCodeEnum": "applications.models.catalogue.Purpose.Code",
         "ApplicationEventKindEnum": "applications.models.application.ApplicationEvent.Kind",
         "ApplicationKindCodeEnum": "applications.models.catalogue.ApplicationKind.Code",
+        "DataExportStateEnum": "identity.mydata.models.DataExport.State",
+        # The application's state keeps its name now that a data export has a "state" too.
+        "StateEnum": "applications.models.application.State",
     },
 }
 
