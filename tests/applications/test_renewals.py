@@ -342,3 +342,15 @@ def test_removing_a_carried_document_keeps_the_permits_file(invitation, permit_d
         )
     source = permit_documents["passport"]
     assert source.file.storage.exists(source.file.name)
+
+
+def test_open_invitations_are_one_query_whatever_their_number(django_assert_num_queries):
+    from applications.renewals.selectors import list_open_invitations
+
+    holder = UserFactory(applicant=True)
+    for _ in range(3):
+        invite_permit_renewal(application_id=_permit(holder).pk, valid_to=VALID_TO)
+    with _at(TODAY), django_assert_num_queries(1):
+        invitations = list_open_invitations(user=holder, today=TODAY)
+        assert [i.permit.reference for i in invitations] and all(i.draft is None for i in invitations)
+    assert len(invitations) == 3

@@ -510,6 +510,7 @@ MATRIX: dict[str, list[Probe]] = {
         get(lambda w: "/admin/identity/user/", ADMIN_PAGE),
         get(lambda w: f"/admin/identity/user/{w.users[OWNER].pk}/change/", ADMIN_PAGE),
         get(lambda w: "/admin/identity/staffaccesslog/", ADMIN_PAGE),
+        get(lambda w: "/admin/identity/auditentry/", ADMIN_PAGE),
     ],
 }
 
