@@ -12,7 +12,7 @@ import logging
 from django.conf import settings
 from django.utils import timezone
 
-from applications.renewals.services import HOLDING_STATES, invite_permit_renewal
+from applications.renewals.services import HOLDING_STATES, RENEWABLE_KINDS, invite_permit_renewal
 from decisions.models import Decision
 
 logger = logging.getLogger(__name__)
@@ -28,6 +28,8 @@ def list_permits_due_for_renewal(*, today: dt.date) -> list[tuple[int, dt.date]]
             valid_to__gte=today,
             valid_to__lte=horizon,
             application__state__in=HOLDING_STATES,
+            # Temporary permits only: EU long-term status and a registration are not renewed this way.
+            application__kind__code__in=RENEWABLE_KINDS,
             application__renewal_invitation__isnull=True,
             application__applicant__is_active=True,
         )

@@ -49,6 +49,8 @@ HOLDING_STATES = frozenset(
         Application.State.COLLECTED,
     }
 )
+# The temporary permits a repeated permit follows.
+RENEWABLE_KINDS = (ApplicationKind.Code.FIRST_TRP, ApplicationKind.Code.REPEATED_TRP)
 # A later application of these kinds means the person is already renewing (unless it was dropped).
 RENEWING_KINDS = (ApplicationKind.Code.REPEATED_TRP, ApplicationKind.Code.EU_LONG_TERM)
 DROPPED_STATES = (Application.State.WITHDRAWN, Application.State.EXPIRED)
@@ -85,6 +87,8 @@ def invite_permit_renewal(*, application_id: int, valid_to: dt.date) -> RenewalI
         .first()
     )
     if permit is None or permit.state not in HOLDING_STATES or not permit.applicant.is_active:
+        return None
+    if permit.kind.code not in RENEWABLE_KINDS:
         return None
     if RenewalInvitation.objects.filter(permit=permit).exists() or is_already_renewing(permit):
         return None

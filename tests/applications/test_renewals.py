@@ -186,6 +186,15 @@ def test_a_dropped_repeated_application_does_not_count_as_renewing(permit):
         assert send_renewal_invitations() == [permit.pk]
 
 
+def test_no_invitation_for_eu_long_term_status(holder):
+    from applications.models import ApplicationKind, Purpose
+
+    kind = ApplicationKind.objects.get(code="eu_long_term")
+    _permit(holder, kind=kind, purpose=kind.purposes.first() or Purpose.objects.first())
+    with _at(TODAY):
+        assert send_renewal_invitations() == []
+
+
 def test_no_invitation_for_a_closed_account(permit):
     User = type(permit.applicant)
     User.objects.filter(pk=permit.applicant_id).update(is_active=False, closed_at=timezone.now())

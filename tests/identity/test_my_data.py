@@ -450,3 +450,21 @@ def test_the_list_of_copies_is_one_query(person, django_assert_num_queries):
         exports = list(list_exports(user=person))
         assert all(e.document is None for e in exports)
     assert len(exports) == 3
+
+
+def test_the_page_asks_for_a_copy_and_offers_it_until_it_expires(
+    person, settings, celery_eager, django_capture_on_commit_callbacks
+):
+    settings.MY_DATA_EXPORT_LINK_HOURS = 2
+    page = _signed_in(person)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = page.post("/account/my-data/")
+        assert response.status_code == 302
+        export = DataExport.objects.get(user=person)
+        listing = page.get("/account/my-data/").content.decode()
+    assert f"/account/my-data/{export.uuid}/" in listing
+    with time_machine.travel(start + timedelta(hours=3), tick=False):
+        listing = page.get("/account/my-data/").content.decode()
+    assert f"/account/my-data/{export.uuid}/" not in listing and "Expired" in listing
