@@ -183,9 +183,9 @@ def build_data_export(*, export_id: int) -> DataExport | None:
     with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as spool:
         summary = write_archive(user=user, target=spool, now=now)
         with transaction.atomic():
-            export = DataExport.objects.select_for_update().get(pk=export_id)
-            if export.state != DataExport.State.PENDING:
-                return export
+            export = DataExport.objects.select_for_update().filter(pk=export_id).first()
+            if export is None or export.state != DataExport.State.PENDING:
+                return export  # gone (the account was closed meanwhile) or built by another run
             document = store_file(
                 owner=export,
                 kind=ARCHIVE_KIND,

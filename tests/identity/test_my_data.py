@@ -468,3 +468,12 @@ def test_the_page_asks_for_a_copy_and_offers_it_until_it_expires(
     with time_machine.travel(start + timedelta(hours=3), tick=False):
         listing = page.get("/account/my-data/").content.decode()
     assert f"/account/my-data/{export.uuid}/" not in listing and "Expired" in listing
+
+
+def test_building_twice_stores_one_archive_and_sends_one_mail(person):
+    export, _ = services.request_data_export(user=person)
+    services.build_data_export(export_id=export.pk)
+    services.build_data_export(export_id=export.pk)
+    assert GeneratedDocument.objects.filter(kind="data-export").count() == 1
+    assert Notification.objects.filter(event="data_export_ready").count() == 1
+    assert services.build_data_export(export_id=export.pk + 1000) is None  # gone: nothing to do
