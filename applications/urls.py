@@ -2,6 +2,7 @@ from django.urls import path
 
 from applications import views, views_applicant
 from applications.case_messages import views as message_views
+from applications.renewals import views as renewal_views
 from applications.surveys import views as survey_views
 
 app_name = "applications"
@@ -61,4 +62,5 @@ urlpatterns = [
         views_applicant.registration_start,
         name="registration",
     ),
+    path("applications/renew/<str:token>/", renewal_views.renew, name="renew"),
 ]

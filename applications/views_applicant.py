@@ -45,6 +45,7 @@ from applications.forms import (
 )
 from applications.guide import Age
 from applications.models import Application, ApplicationDocument, CardSpeed, Fee, ProcessingSpeed
+from applications.renewals import selectors as renewal_selectors
 from applications.selectors import (
     get_current_fee,
     get_kind,
@@ -103,10 +104,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     cards = [_card(request, application, names) for application in applications]
     access = list_latest_access_about(applicant=request.user, limit=DASHBOARD_ACCESS_ENTRIES)
     surveys = survey_selectors.list_open_invitations(user=request.user)
+    renewals = renewal_selectors.list_open_invitations(user=request.user, today=timezone.localdate())
     return render(
         request,
         "applications/dashboard.html",
-        {"cards": cards, "access_entries": access, "survey_invitations": surveys},
+        {
+            "cards": cards,
+            "access_entries": access,
+            "survey_invitations": surveys,
+            "renewals": renewals,
+        },
     )
 
 
@@ -126,19 +133,22 @@ def detail(request: HttpRequest, application_id: int) -> HttpResponse:
     application = _own(request, application_id, with_related=True)
     card = _card(request, application, document_type_names())
     card["office_documents"] = selectors_dashboard.list_office_documents(application=application)
-    return render(
-        request,
-        "applications/detail.html",
-        {
-            "card": card,
-            "thread": message_selectors.list_thread(application=application),
-            "messages_open": message_services.is_open_for_messages(application),
-            "message_form": MessageForm(),
-            "channels": message_services.other_channels(),
-            "max_attachments": settings.MESSAGE_MAX_ATTACHMENTS,
-            "attachment_max_bytes": settings.MESSAGE_ATTACHMENT_MAX_BYTES,
-        },
-    )
+    context: dict[str, Any] = {
+        "card": card,
+        "thread": message_selectors.list_thread(application=application),
+        "messages_open": message_services.is_open_for_messages(application),
+        "message_form": MessageForm(),
+        "channels": message_services.other_channels(),
+        "max_attachments": settings.MESSAGE_MAX_ATTACHMENTS,
+        "attachment_max_bytes": settings.MESSAGE_ATTACHMENT_MAX_BYTES,
+        "renewal_summary": None,
+    }
+    renewal = renewal_selectors.get_renewal_of_draft(application=application)
+    if (
+        renewal is not None
+    ):  # a repeated-permit draft started from an invitation: what came over, what is needed
+        context["renewal_summary"] = renewal_selectors.describe_carried_over(renewal.carried_over)
+    return render(request, "applications/detail.html", context)
 
 
 @login_required

@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import OperationalError
 
-from decisions import complaints, services
+from decisions import complaints, renewals, services
 
 
 @shared_task(
@@ -36,3 +36,9 @@ def send_information_request_reminders() -> int:
 def render_complaint_letter(letter_id: int) -> int:
     """Render, seal and store the answer to a complaint, then e-mail it (pdf queue). Idempotent."""
     return complaints.render_complaint_letter(letter_id=letter_id).pk
+
+
+@shared_task(queue="default", acks_late=True)
+def send_renewal_invitations() -> int:
+    """Invite holders of permits about to expire to apply for a repeated permit, once each (beat, daily)."""
+    return len(renewals.send_renewal_invitations())

@@ -7,7 +7,14 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.admin import OTPAdminSite
 from modeltranslation.admin import TranslationAdmin
 
-from identity.models import ApplicantProfile, ReceptionHours, StaffAccessLog, TerritorialUnit, User
+from identity.models import (
+    ApplicantProfile,
+    AuditEntry,
+    ReceptionHours,
+    StaffAccessLog,
+    TerritorialUnit,
+    User,
+)
 
 
 class StaffOTPAdminSite(OTPAdminSite):
@@ -89,6 +96,25 @@ class StaffAccessLogAdmin(admin.ModelAdmin):
     list_select_related = ("staff", "unit", "applicant")
 
     # The access log is evidence: nobody edits or deletes it.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """What the system did to personal data (closing, retention, exports): read-only evidence."""
+
+    list_display = ("created_at", "action", "subject_id", "actor")
+    list_filter = ("action",)
+    search_fields = ("=subject_id",)
+    list_select_related = ("actor",)
+
     def has_add_permission(self, request):
         return False
 

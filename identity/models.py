@@ -194,6 +194,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("may use Django admin"), default=False)
     email_verified_at = models.DateTimeField(_("e-mail verified at"), null=True, blank=True)
+    # Set when the applicant closed the account (identity.mydata): it cannot sign in again; retention runs from here.
+    closed_at = models.DateTimeField(_("account closed"), null=True, blank=True, db_index=True)
+    # Set when every retention rule has run for a closed account, so the daily job stops looking at it.
+    retention_completed_at = models.DateTimeField(_("retention completed"), null=True, blank=True)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
 
     objects = UserManager()
@@ -330,3 +334,7 @@ class StaffAccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff_id} → {self.applicant_id} at {self.accessed_at:%Y-%m-%d %H:%M}"
+
+
+# My data (identity/mydata): exports and the audit log live in their own module.
+from identity.mydata.models import AuditEntry, DataExport  # noqa: E402, F401

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from identity import views
+from identity.mydata import views as mydata_views
 
 app_name = "identity"
 
@@ -24,4 +25,8 @@ urlpatterns = [
     path("account/two-step/disable/", views.totp_disable, name="totp_disable"),
     path("account/profile/", views.profile, name="profile"),
     path("account/access-log/", views.access_log, name="access_log"),
+    path("account/my-data/", mydata_views.my_data, name="my-data"),
+    path("account/my-data/<uuid:export_uuid>/", mydata_views.download, name="my-data-download"),
+    path("account/close/", mydata_views.close_account, name="close-account"),
+    path("account/closed/", mydata_views.account_closed, name="account-closed"),
 ]

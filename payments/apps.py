@@ -11,4 +11,10 @@ class PaymentsConfig(AppConfig):
         from payments.services.refunds import refund_due_on_withdrawal, refund_on_withdrawal
 
         register_on_withdrawn(refund_on_withdrawal)
+
+        from identity.mydata import registry
+        from payments import mydata
+
+        for section in mydata.SECTIONS:  # my data: payments and receipts in the archive (kept: accounting)
+            registry.register_export_section(section)
         register_refund_check(refund_due_on_withdrawal)

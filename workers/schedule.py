@@ -46,4 +46,15 @@ BEAT_SCHEDULE = {
         "task": "applications.tasks.send_registration_reminders",
         "schedule": crontab(hour=8, minute=15),
     },
+    # Closed accounts: anonymise or delete each record type once its retention period ran (MY_DATA_RETENTION_DAYS),
+    # and delete "my data" archives whose link expired; every step is written to the audit log.
+    "apply-retention-policy": {
+        "task": "identity.tasks.apply_retention_policy",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    # Invite holders of permits expiring in PERMIT_RENEWAL_INVITATION_DAYS to apply for a repeated permit, once.
+    "invite-permit-renewals": {
+        "task": "decisions.tasks.send_renewal_invitations",
+        "schedule": crontab(hour=7, minute=30),
+    },
 }

@@ -19,6 +19,7 @@ from applications.models.catalogue import (
     Purpose,
 )
 from applications.models.registration import CardFee, CardSpeed, Registration
+from applications.renewals.models import RenewalInvitation
 from applications.surveys.models import SurveyAnswer, SurveyInvitation
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "ProcessingSpeed",
     "Purpose",
     "Registration",
+    "RenewalInvitation",
     "State",
     "SurveyAnswer",
     "SurveyInvitation",

@@ -462,6 +462,12 @@ class ApplicationEvent(models.Model):
         REOPENED = "reopened", _("The application is being reviewed again")
         ERROR_RECORDED = "error_recorded", _("The Office corrected an error and apologises")
         DECISION_CORRECTED = "decision_corrected", _("Corrected decision issued with a new letter")
+        # Expiry → repeated permit (applications.renewals).
+        RENEWAL_INVITED = (
+            "renewal_invited",
+            _("Invitation sent: apply for a repeated permit before this one expires"),
+        )
+        RENEWAL_PREFILLED = "renewal_prefilled", _("Draft prefilled from your earlier application")
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
     # Every kind any app writes is listed in Kind, so the timeline shows a translated label;

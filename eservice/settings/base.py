@@ -296,6 +296,9 @@ SPECTACULAR_SETTINGS = {
         "PurposeCodeEnum": "applications.models.catalogue.Purpose.Code",
         "ApplicationEventKindEnum": "applications.models.application.ApplicationEvent.Kind",
         "ApplicationKindCodeEnum": "applications.models.catalogue.ApplicationKind.Code",
+        "DataExportStateEnum": "identity.mydata.models.DataExport.State",
+        # The application's state keeps its name now that a data export has a "state" too.
+        "StateEnum": "applications.models.application.State",
     },
 }
 
@@ -362,6 +365,31 @@ PAYMENT_BANK_TRANSFER_EXPIRY_DAYS = env.int("PAYMENT_BANK_TRANSFER_EXPIRY_DAYS",
 SEAL_PKCS12_FILE = env.str("SEAL_PKCS12_FILE", default="")
 SEAL_PKCS12_PASSWORD = env.str("SEAL_PKCS12_PASSWORD", default="")
 SEAL_GENERATE_MISSING = False
+
+# My data (identity/mydata): how long the link to a prepared archive of everything we hold about an applicant
+# works, in hours. After that the link answers 410 and the archive file is deleted by the retention job.
+MY_DATA_EXPORT_LINK_HOURS = env.int("MY_DATA_EXPORT_LINK_HOURS", default=72)
+# Retention after an applicant closes their account (identity/mydata/retention.py), per record type, in days.
+# The periods are ASSUMPTIONS to be verified with the Office's records schedule (lietu nomenklatūra) and the
+# Archives Law / Personal Data Processing Law; decisions with their letters and payments are never deleted by
+# this job (the Office must keep them: the Immigration Law's case files and the Accounting Law, 5 years+).
+MY_DATA_RETENTION_DAYS = {
+    # The account's profile (names, passport, phone): to be verified; assumed 1 year after closing.
+    "profile": env.int("MY_DATA_RETENTION_PROFILE_DAYS", default=365),
+    # Applications with no decision (drafts, withdrawn, expired) and every uploaded document: to be verified;
+    # assumed 5 years, the limitation period of administrative offences and of the Office's case files.
+    "applications": env.int("MY_DATA_RETENTION_APPLICATIONS_DAYS", default=5 * 365),
+    # Information requests and answers of applications without a decision: to be verified; as applications.
+    "information_requests": env.int("MY_DATA_RETENTION_INFORMATION_REQUESTS_DAYS", default=5 * 365),
+    # "Who opened my file" lines: to be verified; assumed 2 years (the access log's own audit period).
+    "access_log": env.int("MY_DATA_RETENTION_ACCESS_LOG_DAYS", default=2 * 365),
+    # Sent e-mails kept in the outbox (their context names the person): to be verified; assumed 90 days.
+    "notifications": env.int("MY_DATA_RETENTION_NOTIFICATIONS_DAYS", default=90),
+}
+
+# Expiry → repeated permit (applications/renewals): how many days before a granted permit expires its holder is
+# invited, once, to apply for a repeated permit (e-mail and dashboard).
+PERMIT_RENEWAL_INVITATION_DAYS = env.int("PERMIT_RENEWAL_INVITATION_DAYS", default=60)
 
 # The Office, as named in e-mail signatures and letters.
 OFFICE_NAME = _("Office of Citizenship and Migration Affairs")

@@ -140,7 +140,13 @@ def test_every_api_route_is_in_the_schema(db):
             if hasattr(pattern, "url_patterns"):
                 walk(pattern.url_patterns, route)
             elif route.startswith("api/v1/"):
-                routes.add("/" + route.replace("<int:", "{").replace("<slug:", "{").replace(">", "}"))
+                routes.add(
+                    "/"
+                    + route.replace("<int:", "{")
+                    .replace("<slug:", "{")
+                    .replace("<uuid:", "{")
+                    .replace(">", "}")
+                )
 
     walk(get_resolver().url_patterns, "")
     assert routes and routes <= documented, routes - documented

@@ -29,7 +29,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from identity.models import StaffAccessLog, TerritorialUnit, User
+from applications.models import RenewalInvitation
+from identity.models import DataExport, StaffAccessLog, TerritorialUnit, User
 from identity.services.api_tokens import issue_access_token
 from payments.services import start_payment
 from payments.services.receipts import INSTRUCTIONS, RECEIPT
@@ -117,6 +118,8 @@ class World:
     decision: Any = None  # an issued refusal in the unit, contested by an open complaint (with a document)
     complaint: Any = None
     complaint_document: Any = None
+    export: Any = None  # the owner's ready "my data" archive
+    renewal: Any = None  # the owner's invitation to apply for a repeated permit
 
 
 @dataclass(frozen=True)
@@ -229,6 +232,22 @@ MATRIX: dict[str, list[Probe]] = {
     "api-me-access-log": [
         api("get", lambda w: "/api/v1/me/access-log", cells(200, anonymous=401, no_otp=401))
     ],
+    # My data: applicants only (staff 403); an export is its owner's alone (404 to anyone else).
+    "api-me-export": [
+        api(
+            "post", lambda w: "/api/v1/me/export", cells(403, anonymous=401, no_otp=401, owner=202, other=202)
+        )
+    ],
+    "api-me-export-detail": [api("get", lambda w: f"/api/v1/me/export/{w.export.uuid}", owners_api(200))],
+    # No password: 400 for applicants, before anything is closed.
+    "api-me-close": [
+        api(
+            "post",
+            lambda w: "/api/v1/me/close",
+            cells(403, anonymous=401, no_otp=401, owner=400, other=400),
+            {},
+        )
+    ],
     # --- catalogue API (public) ---------------------------------------------------------------------------
     "catalogue-kinds": [api("get", lambda w: "/api/v1/catalogue/kinds", PUBLIC_API)],
     "catalogue-kind": [api("get", lambda w: "/api/v1/catalogue/kinds/first_trp", PUBLIC_API)],
@@ -328,6 +347,31 @@ MATRIX: dict[str, list[Probe]] = {
             INVALID_FORM,
         ),
     ],
+    "identity:my-data": [
+        get(lambda w: "/account/my-data/", APPLICANTS_PAGE),
+        post(
+            lambda w: "/account/my-data/",
+            cells(
+                403,
+                anonymous=LOGIN,
+                no_otp=SETUP,
+                owner="302:/account/my-data/",
+                other="302:/account/my-data/",
+            ),
+        ),
+    ],
+    # The archive: its owner only; anyone else gets the "no such copy" page (404).
+    "identity:my-data-download": [get(lambda w: f"/account/my-data/{w.export.uuid}/", owners_page())],
+    "identity:close-account": [
+        get(lambda w: "/account/close/", APPLICANTS_PAGE),
+        # A wrong password: the page again with the error (400); nothing closed.
+        post(
+            lambda w: "/account/close/",
+            cells(403, anonymous=LOGIN, no_otp=SETUP, owner=400, other=400),
+            {"password": "not the password"},
+        ),
+    ],
+    "identity:account-closed": [get(lambda w: "/account/closed/", public_page())],
     "identity:access_log": [
         get(lambda w: "/account/access-log/", cells(403, anonymous=LOGIN, no_otp=SETUP, owner=200, other=200))
     ],
@@ -393,6 +437,14 @@ MATRIX: dict[str, list[Probe]] = {
     # Not rendered in tests (no worker): its owner gets the "being prepared" page.
     "applications:summary-pdf": [
         get(lambda w: f"/applications/{w.case.pk}/summary.pdf", owners_page(owner=404))
+    ],
+    # The invitation to apply for a repeated permit: its holder only (another applicant 404, staff 403).
+    "applications:renew": [
+        get(lambda w: f"/applications/renew/{w.renewal.token}/", owners_page(**STAFF_403)),
+        post(
+            lambda w: f"/applications/renew/{w.renewal.token}/",
+            owners_page(owner="302:/applications/", **STAFF_403),
+        ),
     ],
     "applications:withdraw": [
         get(lambda w: f"/applications/{w.case.pk}/withdraw/", owners_page()),
@@ -630,6 +682,7 @@ MATRIX: dict[str, list[Probe]] = {
         get(lambda w: "/admin/identity/user/", ADMIN_PAGE),
         get(lambda w: f"/admin/identity/user/{w.users[OWNER].pk}/change/", ADMIN_PAGE),
         get(lambda w: "/admin/identity/staffaccesslog/", ADMIN_PAGE),
+        get(lambda w: "/admin/identity/auditentry/", ADMIN_PAGE),
     ],
 }
 
@@ -714,6 +767,10 @@ def world(client) -> World:
         payment=payment,
     )
     _contested_decision(w)
+    w.export = _ready_export(owner)
+    w.renewal = RenewalInvitation.objects.create(
+        permit=case, applicant=owner, valid_to=case.created_at.date()
+    )
     w.clients[ANONYMOUS] = Client()
     for role in (OWNER, OTHER):
         w.clients[role] = Client()
@@ -758,6 +815,23 @@ def _contested_decision(w: World) -> None:
         size=15,
         sha256="0" * 64,
     )
+
+
+def _ready_export(owner: User) -> DataExport:
+    export = DataExport.objects.create(user=owner)
+    export.mark_ready(summary={"files": 0})
+    export.document = GeneratedDocument.objects.create(
+        owner_content_type=ContentType.objects.get_for_model(DataExport),
+        owner_id=export.pk,
+        kind="data-export",
+        file=ContentFile(b"PK\x05\x06" + b"\x00" * 18, name="my-data.zip"),
+        filename="my-data.zip",
+        mime_type="application/zip",
+        sha256="0" * 64,
+        size=22,
+    )
+    export.save()
+    return export
 
 
 def _markers(w: World) -> list[bytes]:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from functools import partial
 from pathlib import PurePath
+from typing import IO
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
 from django.utils.text import get_valid_filename
@@ -54,3 +57,53 @@ def store_pdf(*, owner: models.Model, kind: str, content: bytes, filename: str) 
         return winner
     logger.info("document.stored id=%s kind=%s size=%s", document.pk, kind, document.size)
     return document
+
+
+def store_file(
+    *, owner: models.Model, kind: str, file: IO[bytes], filename: str, mime_type: str
+) -> GeneratedDocument:
+    """Attach any generated file (an archive, not only a PDF) to ``owner`` as its ``kind`` document, with its
+    SHA-256 computed from the stream. If the owner has that kind already, return it unchanged."""
+    existing = get_generated_document(owner=owner, kind=kind)
+    if existing is not None:
+        return existing
+    if not re.fullmatch(r"[-a-z0-9_]{1,50}", kind):
+        raise ValueError(f"store_file() kind must be a slug, got {kind!r}")
+    digest = hashlib.sha256()
+    size = 0
+    file.seek(0)
+    for chunk in iter(lambda: file.read(1024 * 1024), b""):
+        digest.update(chunk)
+        size += len(chunk)
+    file.seek(0)
+    safe_name = _safe_filename(filename, default=kind)
+    document = GeneratedDocument(
+        owner_content_type=ContentType.objects.get_for_model(owner),
+        owner_id=owner.pk,
+        kind=kind,
+        filename=safe_name,
+        mime_type=mime_type,
+        sha256=digest.hexdigest(),
+        size=size,
+    )
+    document.file.save(safe_name, File(file), save=False)
+    try:
+        with transaction.atomic():
+            document.save()
+    except IntegrityError:
+        document.file.delete(save=False)
+        winner = get_generated_document(owner=owner, kind=kind)
+        if winner is None:
+            raise
+        return winner
+    logger.info("document.stored id=%s kind=%s size=%s", document.pk, kind, document.size)
+    return document
+
+
+def delete_generated_document(document: GeneratedDocument) -> None:
+    """Delete a generated file and its row (an expired archive of personal data). The file goes after commit,
+    so a rolled-back transaction never leaves a row without its file."""
+    name, storage = document.file.name, document.file.storage
+    document.delete()
+    if name:
+        transaction.on_commit(partial(storage.delete, name))

@@ -69,6 +69,8 @@ REQUIRED_CONTEXT: dict[str, frozenset[str]] = {
         }
     ),
     "error_apology": frozenset({"reference", "url", "what_was_wrong", "what_is_done", "correction"}),
+    "data_export_ready": frozenset({"url", "expires_on", "expires_time"}),
+    "renewal_invitation": frozenset({"reference", "valid_to", "url"}),
 }
 
 
