@@ -6,6 +6,7 @@ from celery import shared_task
 from django.db import OperationalError
 
 from applications import services
+from applications.services import counter
 
 
 @shared_task(
@@ -23,3 +24,12 @@ def expire_drafts() -> dict[str, int]:
     warned = services.send_draft_expiry_warnings()
     expired = services.expire_stale_drafts()
     return {"warned": len(warned), "expired": len(expired)}
+
+
+@shared_task(
+    queue="pdf", acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5
+)
+def render_counter_copy(submission_id: int) -> int | None:
+    """Render the person's copy of an application made at a counter, with its claim code. Idempotent."""
+    document = counter.render_counter_copy(submission_id=submission_id)
+    return document.pk if document is not None else None

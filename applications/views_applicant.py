@@ -41,6 +41,7 @@ from applications.selectors import (
     list_requirements,
     list_residence_permit_units,
 )
+from applications.services import family
 from applications.services.lifecycle import ApplicationFieldsError, StartsFromDecisionError
 from applications.timeline import build_timeline, closure, document_type_names
 from applications.uploads import RequestSizeLimitHandler, install_size_limit, too_large_error
@@ -89,7 +90,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     names = document_type_names()
     cards = [_card(request, application, names) for application in applications]
     access = list_latest_access_about(applicant=request.user, limit=DASHBOARD_ACCESS_ENTRIES)
-    return render(request, "applications/dashboard.html", {"cards": cards, "access_entries": access})
+    return render(
+        request,
+        "applications/dashboard.html",
+        {
+            "cards": cards,
+            "access_entries": access,
+            "invitations": family.list_open_invitations(user=request.user),
+        },
+    )
 
 
 def _card(request: HttpRequest, application: Application, names: dict[str, str]) -> dict[str, Any]:

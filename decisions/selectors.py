@@ -13,6 +13,7 @@ from applications.calendar import working_days_left
 from applications.completeness import document_freshness
 from applications.models import Application, ApplicationDocument, ApplicationEvent
 from applications.models.application import BACK_OFFICE_STATES
+from applications.selectors import accessible_applications
 from decisions import verification
 from decisions.models import Decision, DecisionLetter, InformationRequest
 from eservice.exceptions import NotFoundError
@@ -41,7 +42,7 @@ def find_issued_decision(*, user: User, application_id: int) -> Decision | None:
         .prefetch_related("legal_grounds")
         .filter(
             application_id=application_id,
-            application__applicant=user,
+            application__in=accessible_applications(user),
             state=Decision.State.ISSUED,
         )
         .first()
@@ -223,7 +224,9 @@ def get_open_request(*, user: User, application_id: int) -> InformationRequest |
         InformationRequest.objects.select_related("requested_by__unit")
         .prefetch_related("document_types")
         .filter(
-            application_id=application_id, application__applicant=user, state=InformationRequest.State.OPEN
+            application_id=application_id,
+            application__in=accessible_applications(user),
+            state=InformationRequest.State.OPEN,
         )
         .first()
     )

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from applications.models import Application, Fee
-from applications.selectors import get_current_fee
+from applications.selectors import accessible_applications, get_current_fee
 from applications.selectors_dashboard import get_application
 from identity.models import User
 from payments.exceptions import PaymentNotFoundError
@@ -17,7 +17,7 @@ def get_payment(*, user: User, payment_id: int) -> Payment:
     """One payment of one of the caller's applications, with its application; else ``PaymentNotFoundError``."""
     payment = (
         Payment.objects.select_related("application__kind", "application__purpose")
-        .filter(pk=payment_id, application__applicant_id=user.pk)
+        .filter(pk=payment_id, application__in=accessible_applications(user))
         .first()
         if user.is_authenticated
         else None
@@ -44,3 +44,15 @@ def get_fee_due(*, application: Application) -> Fee:
     """
     on = timezone.localdate(application.submitted_at or timezone.now())
     return get_current_fee(kind=application.kind, speed=application.processing_speed, on=on)
+
+
+def get_counter_payment(*, officer: User, application_id: int, payment_id: int) -> Payment | None:
+    """A payment taken at the counter of the officer's unit (for its receipt), or None."""
+    if not officer.is_officer or officer.unit_id is None:
+        return None
+    return Payment.objects.filter(
+        pk=payment_id,
+        application_id=application_id,
+        application__counter_unit_id=officer.unit_id,
+        recorded_by__isnull=False,
+    ).first()

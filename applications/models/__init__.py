@@ -17,6 +17,8 @@ from applications.models.catalogue import (
     ProcessingSpeed,
     Purpose,
 )
+from applications.models.counter import CounterSubmission
+from applications.models.family import FamilyInvitation
 
 __all__ = [
     "Application",
@@ -24,8 +26,10 @@ __all__ = [
     "ApplicationEvent",
     "ApplicationKind",
     "CalendarException",
+    "CounterSubmission",
     "DocumentRequirement",
     "DocumentType",
+    "FamilyInvitation",
     "Fee",
     "LegalGround",
     "PayeeAccount",

@@ -148,6 +148,9 @@ RATELIMIT_LOGIN = env.str("RATELIMIT_LOGIN", default="10/m")  # one budget: sign
 RATELIMIT_REGISTER = env.str("RATELIMIT_REGISTER", default="5/h")
 RATELIMIT_VERIFY = env.str("RATELIMIT_VERIFY", default="30/m")  # /verify/ look-ups per client address
 RATELIMIT_PASSWORD_RESET = env.str("RATELIMIT_PASSWORD_RESET", default="5/h")
+RATELIMIT_CLAIM_CODE = env.str(
+    "RATELIMIT_CLAIM_CODE", default="10/h"
+)  # counter claim-code attempts per client address
 
 # OTP
 OTP_TOTP_ISSUER = "OCMA e-service"

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition
 
 from applications.exceptions import FeeNotOfferedError
+from applications.models.application import may_act_on
 from applications.services import payment_events
 from eservice.exceptions import ConflictError, NotFoundError
 from identity.models import User
@@ -28,7 +29,7 @@ from payments.exceptions import (
     PaymentAttemptReplacedError,
     PaymentMethodUnavailableError,
 )
-from payments.models import Payment, ProviderCall, ReconciliationItem
+from payments.models import ONLINE_METHODS, Payment, ProviderCall, ReconciliationItem
 from payments.providers import UnknownProviderError, get_card_provider, get_provider
 from payments.providers.base import Checkout, ProviderError
 from payments.selectors import get_fee_due
@@ -107,14 +108,12 @@ def start_payment(*, application_id: int, user: User, method: str) -> StartedPay
 def _open_payment(*, application_id: int, user: User, method: str) -> tuple[Payment, ProviderCall | None]:
     """The first transaction of ``start_payment``: the payment row, and for a card the ledger row to send."""
     application = payment_events.lock_application(application_id=application_id)
-    if application.applicant_id != user.pk:
+    if not may_act_on(application, user):
         raise NotFoundError(_("There is no such application."))
     if not payment_events.is_awaiting_payment(application):
         raise NothingToPayError(details={"state": application.state})
-    if method not in Payment.Method.values:
-        raise PaymentMethodUnavailableError(
-            details={"method": method, "methods": list(Payment.Method.values)}
-        )
+    if method not in ONLINE_METHODS:
+        raise PaymentMethodUnavailableError(details={"method": method, "methods": list(ONLINE_METHODS)})
     try:
         fee = get_fee_due(application=application)
     except FeeNotOfferedError as exc:
@@ -261,7 +260,10 @@ def _tell_application_and_queue_receipt(payment: Payment, application) -> None:
             payment_events.confirm_application_paid(
                 application_id=application.pk,
                 paid_at=payment.paid_at,
-                payment_reference=payment.reference or payment.provider_reference or str(payment.pk),
+                payment_reference=payment.reference
+                or payment.provider_reference
+                or payment.counter_receipt_number
+                or str(payment.pk),
                 amount_display=payment.amount_display,
                 payment_id=payment.pk,
             )
