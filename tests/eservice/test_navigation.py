@@ -87,6 +87,7 @@ def test_officer_sees_no_applicant_links(staff_client_for, case_officer):
         "Territorial units",
         "Contact",
         "Case queue",
+        "Counter",
         "Account security",
     ]
 
