@@ -176,7 +176,22 @@ def get_case_file(*, officer: User, application_id: int) -> CaseFile:
     )
     if application is None:
         raise NotFoundError(_("There is no such case."))
-    same_person = Q(applicant_id=application.applicant_id)
+    if (
+        application.representative_id is not None
+        and application.representative_id == application.applicant_id
+    ):
+        # Held in the account of the representative who applied for the person: that account's own
+        # applications are someone else's; the person's are the representative's others for the same person.
+        same_person = Q(
+            representative_id=application.representative_id,
+            last_name=application.last_name,
+            date_of_birth=application.date_of_birth,
+        )
+    else:
+        # The account's applications, except those it made for other people and still holds.
+        same_person = Q(applicant_id=application.applicant_id) & ~Q(
+            representative_id=application.applicant_id
+        )
     if application.passport_number:
         same_person |= Q(passport_number=application.passport_number)
     earlier = list(

@@ -219,3 +219,32 @@ def test_the_access_rule_and_its_row_local_twin_agree(parent, django_assert_num_
     assert set(accessible_applications(officer).values_list("pk", flat=True)) == {counter_draft.pk}
     with django_assert_num_queries(4):  # the applications, then events, documents and payments
         assert len(list_dashboard_applications(user=parent)) == 3
+
+
+def test_the_case_file_does_not_take_the_representatives_own_applications_for_the_persons(parent):
+    from decisions.selectors import get_case_file
+
+    officer = UserFactory(case_officer=True)
+    own = ApplicationFactory(applicant=parent, submitted=True, unit=officer.unit, passport_number="PAR12345")
+    child_earlier = ApplicationFactory(
+        applicant=parent,
+        representative=parent,
+        last_name="Bondarenko",
+        date_of_birth=dt.date(2018, 5, 1),
+        submitted=True,
+        unit=officer.unit,
+        passport_number="KID11111",
+    )
+    child_now = ApplicationFactory(
+        applicant=parent,
+        representative=parent,
+        last_name="Bondarenko",
+        date_of_birth=dt.date(2018, 5, 1),
+        submitted=True,
+        unit=officer.unit,
+        passport_number="KID22222",
+    )
+    assert [a.pk for a in get_case_file(officer=officer, application_id=child_now.pk).earlier] == [
+        child_earlier.pk
+    ]
+    assert child_now.pk not in [a.pk for a in get_case_file(officer=officer, application_id=own.pk).earlier]
