@@ -19,9 +19,6 @@ from applications.views_applicant import applicant_required
 from eservice.exceptions import DomainError, NotFoundError
 from identity.ratelimits import limit_posts_by_ip, setting_rate
 
-# Claim-code guesses share one budget per client address and one per account.
-CLAIM_GROUP = "applications.counter-claim"
-
 
 def _add_errors(form, error: ApplicationFieldsError) -> None:  # type: ignore[no-untyped-def]
     for field, problems in (error.details or {}).items():
@@ -118,9 +115,13 @@ def accept_invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
 
 
 @applicant_required
-@limit_posts_by_ip("RATELIMIT_CLAIM_CODE", group=CLAIM_GROUP)
+@limit_posts_by_ip("RATELIMIT_CLAIM_CODE", group=counter.CLAIM_GROUP)
 @ratelimit(
-    group=CLAIM_GROUP, key="user", rate=setting_rate("RATELIMIT_CLAIM_CODE"), method="POST", block=True
+    group=counter.CLAIM_GROUP,
+    key="user",
+    rate=setting_rate("RATELIMIT_CLAIM_CODE"),
+    method="POST",
+    block=True,
 )
 @require_http_methods(["GET", "POST"])
 def claim(request: HttpRequest) -> HttpResponse:

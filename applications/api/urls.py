@@ -1,6 +1,6 @@
 from django.urls import path
 
-from applications.api import applications, catalogue
+from applications.api import applications, catalogue, family
 
 urlpatterns = [
     path("catalogue/kinds", catalogue.CatalogueKindListApi.as_view(), name="catalogue-kinds"),
@@ -17,6 +17,8 @@ urlpatterns = [
         name="catalogue-legal-grounds",
     ),
     path("applications", applications.ApplicationListApi.as_view(), name="applications"),
+    path("applications/for-person", family.ApplicationForPersonApi.as_view(), name="applications-for-person"),
+    path("applications/claim", family.ApplicationClaimApi.as_view(), name="applications-claim"),
     path(
         "applications/<int:application_id>", applications.ApplicationDetailApi.as_view(), name="application"
     ),

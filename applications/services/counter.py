@@ -60,6 +60,8 @@ PLACEHOLDER_DOMAIN = "counter.invalid"
 # Letters and digits nobody confuses on paper or when typing (no 0/O, 1/I/L, U).
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
 CODE_LENGTH = 12
+# Claim-code guesses (the page and the API) share one rate-limit budget per client address (and per account).
+CLAIM_GROUP = "applications.counter-claim"
 
 
 class ClaimCodeError(DomainError):

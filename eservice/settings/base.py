@@ -287,6 +287,7 @@ SPECTACULAR_SETTINGS = {
         "PurposeCodeEnum": "applications.models.catalogue.Purpose.Code",
         "ApplicationEventKindEnum": "applications.models.application.ApplicationEvent.Kind",
         "ApplicationKindCodeEnum": "applications.models.catalogue.ApplicationKind.Code",
+        "PersonRelationshipEnum": "applications.models.application.PersonRelationship",
     },
 }
 

@@ -336,3 +336,28 @@ def test_the_placeholder_cannot_sign_in(client, desk, unit):
     response = client.post("/login/", {"email": placeholder.email, "password": PASSWORD})
     assert "_auth_user_id" not in client.session
     assert response.status_code in (200, 400)
+
+
+def test_claim_through_the_api(bearer_client, paid_counter_application):
+    application, code = paid_counter_application
+    person = UserFactory(applicant=True)
+    api = bearer_client(person)
+
+    wrong = api.post(
+        "/api/v1/applications/claim", {"code": code, "document_number": "ZZ0000000"}, format="json"
+    )
+    assert wrong.status_code == 400 and wrong.json()["error"]["code"] == "invalid_claim_code"
+
+    claimed = api.post(
+        "/api/v1/applications/claim", {"code": code, "document_number": PASSPORT}, format="json"
+    )
+    assert claimed.status_code == 200
+    assert claimed.json()["id"] == application.pk and claimed.json()["state"] == "submitted"
+
+    second = bearer_client(UserFactory(applicant=True))
+    again = second.post(
+        "/api/v1/applications/claim", {"code": code, "document_number": PASSPORT}, format="json"
+    )
+    assert again.status_code == 409 and again.json()["error"]["code"] == "claim_code_used"
+    application.refresh_from_db()
+    assert application.applicant == person

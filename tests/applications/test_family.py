@@ -248,3 +248,28 @@ def test_the_case_file_does_not_take_the_representatives_own_applications_for_th
         child_earlier.pk
     ]
     assert child_now.pk not in [a.pk for a in get_case_file(officer=officer, application_id=own.pk).earlier]
+
+
+def test_apply_for_a_person_through_the_api(bearer_client, parent):
+    api = bearer_client(parent)
+    body = {
+        "kind": "first_trp",
+        "purpose": "family",
+        "first_name": "Sofiia",
+        "last_name": "Bondarenko",
+        "date_of_birth": "2019-03-01",
+        "nationality": "UA",
+        "relationship": "child",
+    }
+    created = api.post("/api/v1/applications/for-person", body, format="json")
+    assert created.status_code == 201, created.json()
+    data = created.json()
+    assert (data["first_name"], data["relationship_to_representative"]) == ("Sofiia", "child")
+    assert data["representative_name"] == "Andrii Bondarenko"
+
+    bad = api.post("/api/v1/applications/for-person", {**body, "relationship": "boss"}, format="json")
+    assert bad.status_code == 400 and "relationship" in bad.json()["error"]["details"]
+    assert Application.objects.count() == 1
+
+    stranger = bearer_client(UserFactory(applicant=True))
+    assert stranger.get(f"/api/v1/applications/{data['id']}").status_code == 404

@@ -167,6 +167,7 @@ CASE_PAGE_ACTION = cells(
 OFFICER_API = cells(403, anonymous=401, no_otp=401, officer=200, foreign=200, senior=200)
 CASE_API = cells(403, anonymous=401, no_otp=401, officer=200, foreign=404, senior=200)
 APPLICANT_ONLY_404 = cells(403, anonymous=401, no_otp=401, owner=404, other=404)
+APPLICANT_ONLY_400 = cells(403, anonymous=401, no_otp=401, owner=400, other=400)
 # The counter's pages of an application made at the unit: its officers; another unit's officer gets 404.
 COUNTER_BACK = {OFFICER: "302:/backoffice/counter/", SENIOR: "302:/backoffice/counter/"}
 COUNTER_404 = cells(403, anonymous=LOGIN, no_otp=SETUP, officer=404, foreign=404, senior=404)
@@ -211,6 +212,11 @@ MATRIX: dict[str, list[Probe]] = {
             {"kind": "first_trp", "purpose": "studies"},
         ),
     ],
+    # Applicants only (staff 403); an empty body is 400.
+    "applications-for-person": [
+        api("post", lambda w: "/api/v1/applications/for-person", APPLICANT_ONLY_400, {})
+    ],
+    "applications-claim": [api("post", lambda w: "/api/v1/applications/claim", APPLICANT_ONLY_400, {})],
     "application": [
         api("get", lambda w: f"/api/v1/applications/{w.case.pk}", owners_api(200)),
         api("patch", lambda w: f"/api/v1/applications/{w.draft.pk}", owners_api(200), {"school_name": "LU"}),
