@@ -361,3 +361,17 @@ def test_claim_through_the_api(bearer_client, paid_counter_application):
     assert again.status_code == 409 and again.json()["error"]["code"] == "claim_code_used"
     application.refresh_from_db()
     assert application.applicant == person
+
+
+def test_the_counter_reads_run_a_fixed_number_of_queries(desk, officer, unit, django_assert_num_queries):
+    from applications.selectors_counter import get_counter_submission, list_counter_submissions
+
+    first = _start(desk, unit)
+    _start(desk, unit, first_name="Taras")
+    with django_assert_num_queries(1):
+        rows = list_counter_submissions(officer=officer)
+        assert [row.application.kind.code for row in rows] == ["first_trp", "first_trp"]
+    with django_assert_num_queries(3):  # the submission with its application, its payments, its events
+        submission = get_counter_submission(officer=officer, application_id=first.pk)
+        assert list(submission.application.payments.all()) == []
+        assert len(submission.application.events.all()) >= 2
