@@ -10,10 +10,12 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from applications.models import Application, CardSpeed
+from applications.models import Application, CardSpeed, ProcessingSpeed
+from applications.models.application import PersonRelationship
+from applications.models.counter import IdentityDocumentType
 from applications.selectors import suggest_unit
 from identity.countries import country_choices, is_country_code
-from identity.models import TerritorialUnit
+from identity.models import Language, TerritorialUnit
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -222,3 +224,76 @@ class RegistrationStartForm(forms.Form):
     def selected_code(self) -> str:
         value = self["unit"].value()
         return value.code if isinstance(value, TerritorialUnit) else str(value or "")
+
+
+def _kind_choices() -> list[tuple[str, str]]:
+    from applications.models import ApplicationKind
+
+    kinds = ApplicationKind.objects.filter(is_active=True, starts_from_decision=False).order_by("pk")
+    return [(kind.code, kind.name) for kind in kinds]
+
+
+def _purpose_choices() -> list[tuple[str, str]]:
+    from applications.models import Purpose
+
+    return [(purpose.code, purpose.name) for purpose in Purpose.objects.order_by("pk")]
+
+
+class _NewApplicationFields(forms.Form):
+    """What is applied for, and the person's identity: shared by the counter and the representative's forms."""
+
+    kind = forms.ChoiceField(label=_("Application kind"))
+    purpose = forms.ChoiceField(label=_("Purpose"))
+    processing_speed = forms.ChoiceField(
+        label=_("Processing speed"), choices=ProcessingSpeed.choices, initial=ProcessingSpeed.STANDARD
+    )
+    first_name = forms.CharField(label=_("given names (as in passport)"), max_length=150)
+    last_name = forms.CharField(label=_("surname (as in passport)"), max_length=150)
+    date_of_birth = forms.DateField(label=_("date of birth"), widget=DATE)
+    nationality = CountryField(label=_("Nationality"))
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = _kind_choices()
+        self.fields["purpose"].choices = _purpose_choices()
+        self.fields["nationality"].choices = [("", _("— choose —")), *country_choices()]
+
+
+class RepresentedPersonForm(_NewApplicationFields):
+    """A representative starts an application for another person (a child, a ward, a family member)."""
+
+    relationship = forms.ChoiceField(
+        label=_("The person is my"), choices=[("", _("— choose —")), *PersonRelationship.choices]
+    )
+
+
+class InvitePersonForm(forms.Form):
+    email = forms.EmailField(
+        label=_("The person's e-mail address"),
+        help_text=_("They see the invitation when signed in with this address, once it is verified."),
+    )
+
+
+class ClaimForm(forms.Form):
+    code = forms.CharField(label=_("Code from your copy of the application"), max_length=20)
+    document_number = forms.CharField(
+        label=_("Number of the identity document shown at the counter"), max_length=30
+    )
+
+
+class CounterStartForm(_NewApplicationFields):
+    """An officer at the counter: the person's checked identity document, their language, what they apply for."""
+
+    language = forms.ChoiceField(label=_("The person's language"), choices=Language.choices)
+    document_type = forms.ChoiceField(label=_("Identity document"), choices=IdentityDocumentType.choices)
+    document_number = forms.CharField(label=_("Document number"), max_length=30)
+    document_country = CountryField(label=_("Issuing country"))
+    document_valid_until = forms.DateField(label=_("Valid until"), widget=DATE)
+    unit = forms.SlugField(widget=forms.HiddenInput)
+    identity_checked = forms.BooleanField(
+        label=_("I checked this identity document against the person in front of me.")
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["document_country"].choices = [("", _("— choose —")), *country_choices()]

@@ -19,6 +19,7 @@ from applications.exceptions import (
     UnknownSpeedError,
 )
 from applications.models import (
+    Application,
     ApplicationKind,
     DocumentRequirement,
     Fee,
@@ -27,7 +28,23 @@ from applications.models import (
     ProcessingSpeed,
     Purpose,
 )
-from identity.models import ReceptionHours, TerritorialUnit
+from applications.models.application import COUNTER_STATES
+from identity.models import ReceptionHours, TerritorialUnit, User
+
+
+def accessible_applications(user: User) -> QuerySet[Application]:
+    """The applications ``user`` may see and act on as their applicant: the one rule every ownership check uses.
+
+    The account that holds the application; the representative who applied for the person (a parent, a
+    guardian, a family member); and, while an application made at a unit's counter is filled and paid there,
+    the officers of that unit. The row-local twin for transitions is ``models.application.may_act_on``.
+    """
+    if not user.is_authenticated:
+        return Application.objects.none()
+    rule = Q(applicant_id=user.pk) | Q(representative_id=user.pk)
+    if user.is_officer and user.unit_id is not None:
+        rule |= Q(counter_unit_id=user.unit_id, state__in=COUNTER_STATES)
+    return Application.objects.filter(rule)
 
 
 def _valid_on(on: dt.date) -> Q:

@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from applications.models import Application, ApplicationDocument, ApplicationEvent
+from applications.models.application import may_act_on
+from applications.selectors import accessible_applications
 from eservice.exceptions import NotFoundError
 from identity.models import User
 from workers.models import GeneratedDocument
@@ -35,8 +37,8 @@ DASHBOARD_PREFETCHES: list[Prefetch | str] = [
 
 
 def _own(user: User) -> QuerySet[Application]:
-    return Application.objects.filter(applicant=user).select_related(
-        "kind", "purpose", "unit", "registration", "registration__unit"
+    return accessible_applications(user).select_related(
+        "kind", "purpose", "unit", "representative", "registration", "registration__unit"
     )
 
 
@@ -60,7 +62,7 @@ def list_applications(*, user: User) -> QuerySet[Application]:
     Rows, not model instances: a list page shows a few columns, and building 50 instances (with their kinds and
     purposes) costs more than the query itself.
     """
-    return Application.objects.filter(applicant=user).order_by("-created_at", "-id").values(*LIST_COLUMNS)
+    return accessible_applications(user).order_by("-created_at", "-id").values(*LIST_COLUMNS)
 
 
 def list_dashboard_applications(*, user: User) -> list[Application]:
@@ -81,7 +83,7 @@ class ApplicationsSummary:
 def get_applications_summary(*, user: User) -> ApplicationsSummary:
     """Counts of the caller's applications by what they need next: one query."""
     State = Application.State
-    counts = Application.objects.filter(applicant=user).aggregate(
+    counts = accessible_applications(user).aggregate(
         total=Count("pk"),
         drafts=Count("pk", filter=Q(state=State.DRAFT)),
         awaiting_payment=Count("pk", filter=Q(state=State.AWAITING_PAYMENT)),
@@ -116,7 +118,7 @@ def get_document_for_download(*, user: User, application_id: int, document_id: i
     if document is None:
         raise NotFoundError(_("There is no such document."))
     application = document.application
-    if application.applicant_id == user.pk:
+    if may_act_on(application, user):
         return document
     if user.is_officer and application.unit_id is not None and application.unit_id == user.unit_id:
         return document  # the caller writes the staff access log (services.documents.record_document_access)

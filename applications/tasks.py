@@ -6,7 +6,7 @@ from celery import shared_task
 from django.db import OperationalError
 
 from applications import services
-from applications.services import registration
+from applications.services import counter, registration
 
 
 @shared_task(
@@ -30,3 +30,12 @@ def expire_drafts() -> dict[str, int]:
 def send_registration_reminders() -> int:
     """Remind applicants once, REGISTRATION_REMINDER_DAYS before their registration deadline (beat, daily)."""
     return len(registration.send_registration_reminders())
+
+
+@shared_task(
+    queue="pdf", acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5
+)
+def render_counter_copy(submission_id: int) -> int | None:
+    """Render the person's copy of an application made at a counter, with its claim code. Idempotent."""
+    document = counter.render_counter_copy(submission_id=submission_id)
+    return document.pk if document is not None else None

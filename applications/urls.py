@@ -1,6 +1,6 @@
 from django.urls import path
 
-from applications import views, views_applicant
+from applications import views, views_applicant, views_counter, views_family
 from applications.case_messages import views as message_views
 from applications.renewals import views as renewal_views
 from applications.surveys import views as survey_views
@@ -24,6 +24,15 @@ urlpatterns = [
     path("accessibility/", views.info_page, {"page": "accessibility"}, name="accessibility"),
     path("applications/", views_applicant.dashboard, name="dashboard"),
     path("applications/new/", views_applicant.new_application, name="new"),
+    path("applications/new/for-someone/", views_family.new_for_person, name="new-for-person"),
+    path("applications/claim/", views_family.claim, name="claim"),
+    path("applications/invitations/", views_family.invitations, name="invitations"),
+    path(
+        "applications/invitations/<int:invitation_id>/accept/",
+        views_family.accept_invitation,
+        name="invitation-accept",
+    ),
+    path("applications/<int:application_id>/invite/", views_family.invite, name="invite"),
     path("applications/<int:application_id>/", views_applicant.detail, name="detail"),
     path("applications/<int:application_id>/step/<slug:step>/", views_applicant.step, name="step"),
     path(
@@ -63,4 +72,9 @@ urlpatterns = [
         name="registration",
     ),
     path("applications/renew/<str:token>/", renewal_views.renew, name="renew"),
+    # The counter (back office): applications made with the person at a unit.
+    path("backoffice/counter/", views_counter.start, name="counter-start"),
+    path("backoffice/counter/<int:application_id>/", views_counter.page, name="counter-page"),
+    path("backoffice/counter/<int:application_id>/copy/", views_counter.issue_copy, name="counter-copy"),
+    path("backoffice/counter/<int:application_id>/copy.pdf", views_counter.copy_pdf, name="counter-copy-pdf"),
 ]

@@ -53,6 +53,7 @@ from applications.selectors import (
     list_requirements,
     list_residence_permit_units,
 )
+from applications.services import family
 from applications.services import registration as services_registration
 from applications.services.lifecycle import ApplicationFieldsError, StartsFromDecisionError
 from applications.surveys import selectors as survey_selectors
@@ -113,6 +114,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "access_entries": access,
             "survey_invitations": surveys,
             "renewals": renewals,
+            "invitations": family.list_open_invitations(user=request.user),
         },
     )
 

@@ -13,6 +13,7 @@ from applications.calendar import working_days_left
 from applications.completeness import document_freshness
 from applications.models import Application, ApplicationDocument, ApplicationEvent
 from applications.models.application import BACK_OFFICE_STATES
+from applications.selectors import accessible_applications
 from decisions import verification
 from decisions.models import (
     CaseError,
@@ -63,7 +64,7 @@ def find_issued_decision(*, user: User, application_id: int) -> Decision | None:
         .prefetch_related("legal_grounds")
         .filter(
             application_id=application_id,
-            application__applicant=user,
+            application__in=accessible_applications(user),
             state=Decision.State.ISSUED,
         )
         .first()
@@ -205,7 +206,22 @@ def get_case_file(*, officer: User, application_id: int) -> CaseFile:
     )
     if application is None:
         raise NotFoundError(_("There is no such case."))
-    same_person = Q(applicant_id=application.applicant_id)
+    if (
+        application.representative_id is not None
+        and application.representative_id == application.applicant_id
+    ):
+        # Held in the account of the representative who applied for the person: that account's own
+        # applications are someone else's; the person's are the representative's others for the same person.
+        same_person = Q(
+            representative_id=application.representative_id,
+            last_name=application.last_name,
+            date_of_birth=application.date_of_birth,
+        )
+    else:
+        # The account's applications, except those it made for other people and still holds.
+        same_person = Q(applicant_id=application.applicant_id) & ~Q(
+            representative_id=application.applicant_id
+        )
     if application.passport_number:
         same_person |= Q(passport_number=application.passport_number)
     earlier = list(
@@ -255,7 +271,9 @@ def get_open_request(*, user: User, application_id: int) -> InformationRequest |
         InformationRequest.objects.select_related("requested_by__unit")
         .prefetch_related("document_types")
         .filter(
-            application_id=application_id, application__applicant=user, state=InformationRequest.State.OPEN
+            application_id=application_id,
+            application__in=accessible_applications(user),
+            state=InformationRequest.State.OPEN,
         )
         .first()
     )

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from applications.calendar import add_working_days, is_working_day
 from applications.models import Application, ApplicationDocument, DocumentType, LegalGround
 from applications.services import review
-from applications.services.lifecycle import application_url
+from applications.services.lifecycle import application_url, notify_applicant
 from applications.surveys.services import invite_to_survey
 from decisions import verification
 from decisions.models import Decision, DecisionLetter, InformationRequest
@@ -107,10 +107,9 @@ def request_information(
         answer_by=answer_by,
     )
     request.document_types.set(document_types)
-    from workers.services import notify
 
-    notify(
-        recipient=application.applicant,
+    notify_applicant(
+        application=application,
         event="information_requested",
         actor=officer,
         context={
@@ -369,7 +368,7 @@ def render_decision_letter(*, letter_id: int) -> DecisionLetter:
     the second run finds the PDF stored and does nothing."""
     from decisions.seal import seal_pdf
     from workers.pdf import render_pdf
-    from workers.services import notify, store_pdf
+    from workers.services import store_pdf
 
     letter = DecisionLetter.objects.select_related(
         "decision__application__applicant",
@@ -400,8 +399,8 @@ def render_decision_letter(*, letter_id: int) -> DecisionLetter:
         letter.save(update_fields=["document"])
         review.record_letter_ready(application=application, data={"letter": letter.pk})
         decision = letter.decision
-        notify(
-            recipient=application.applicant,
+        notify_applicant(
+            application=application,
             event="decision_issued",
             actor=decision.approved_by or decision.drafted_by,
             context={
@@ -427,7 +426,6 @@ def send_information_request_reminders(*, today: dt.date | None = None) -> list[
     """Remind applicants once, 3 working days before their answer-by date (the daily beat job). Returns the
     ids of the requests reminded. Safe to run twice a day: ``reminder_sent_at`` is set in the same transaction
     as the outbox row."""
-    from workers.services import notify
 
     today = today or timezone.localdate()
     horizon = add_working_days(today, REMINDER_WORKING_DAYS)
@@ -449,8 +447,8 @@ def send_information_request_reminders(*, today: dt.date | None = None) -> list[
             if request is None:
                 continue
             application = request.application
-            notify(
-                recipient=application.applicant,
+            notify_applicant(
+                application=application,
                 event="information_reminder",
                 actor=request.requested_by,
                 context={

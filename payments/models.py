@@ -33,6 +33,14 @@ class PaymentPurpose(models.TextChoices):
 class PaymentMethod(models.TextChoices):
     CARD = "card", _("Payment card")
     BANK_TRANSFER = "bank_transfer", _("Bank transfer")
+    # Taken by an officer at a unit's counter (payments.services.counter): paid when recorded.
+    COUNTER_CARD = "counter_card", _("Card terminal at the counter")
+    COUNTER_CASH = "counter_cash", _("Cash at the counter")
+
+
+# What an applicant may choose online; the counter methods are recorded by an officer only.
+ONLINE_METHODS = (PaymentMethod.CARD, PaymentMethod.BANK_TRANSFER)
+COUNTER_METHODS = (PaymentMethod.COUNTER_CARD, PaymentMethod.COUNTER_CASH)
 
 
 class Payment(ConcurrentTransitionMixin, models.Model):
@@ -91,6 +99,16 @@ class Payment(ConcurrentTransitionMixin, models.Model):
     closed_at = models.DateTimeField(_("failed, cancelled or refunded"), null=True, blank=True)
     failure_reason = models.CharField(_("reason"), max_length=200, blank=True)
     refund_amount_cents = models.PositiveIntegerField(_("refunded (euro cents)"), null=True, blank=True)
+    # A payment taken at a counter: the card terminal slip's or the cash receipt's number, and who took it.
+    counter_receipt_number = models.CharField(_("counter receipt number"), max_length=40, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

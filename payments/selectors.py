@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from applications.exceptions import FeeNotOfferedError
 from applications.models import Application, Fee
-from applications.selectors import get_current_fee
+from applications.selectors import accessible_applications, get_current_fee
 from applications.selectors_dashboard import get_application
 from applications.services import payment_events
 from identity.models import User
@@ -22,7 +22,7 @@ def get_payment(*, user: User, payment_id: int) -> Payment:
     """One payment of one of the caller's applications, with its application; else ``PaymentNotFoundError``."""
     payment = (
         Payment.objects.select_related("application__kind", "application__purpose")
-        .filter(pk=payment_id, application__applicant_id=user.pk)
+        .filter(pk=payment_id, application__in=accessible_applications(user))
         .first()
         if user.is_authenticated
         else None
@@ -84,3 +84,15 @@ def get_amount_due(*, application: Application, purpose: str) -> AmountDue:
     except FeeNotOfferedError as exc:
         raise PaymentMethodUnavailableError(exc.message, details=exc.details) from None
     return AmountDue(purpose, fee.amount_cents, fee.currency, fee_id=fee.pk)
+
+
+def get_counter_payment(*, officer: User, application_id: int, payment_id: int) -> Payment | None:
+    """A payment taken at the counter of the officer's unit (for its receipt), or None."""
+    if not officer.is_officer or officer.unit_id is None:
+        return None
+    return Payment.objects.filter(
+        pk=payment_id,
+        application_id=application_id,
+        application__counter_unit_id=officer.unit_id,
+        recorded_by__isnull=False,
+    ).first()

@@ -9,16 +9,18 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from applications.selectors_dashboard import get_application
 from eservice.errors import error_response
 from eservice.exceptions import DomainError, NotFoundError
+from identity.permissions import staff_otp_required
 from payments import selectors, services
-from payments.models import Payment, format_cents
+from payments.models import ONLINE_METHODS, Payment, format_cents
 from payments.providers import enabled_providers, test_gateway
 from payments.services.receipts import INSTRUCTIONS, RECEIPT, payee_context
 from payments.services.test_gateway import UnknownTestCardError, submit_test_card
@@ -52,7 +54,7 @@ def pay(request: HttpRequest, application_id: int) -> HttpResponse:
     error = ""
     if request.method == "POST":
         method = request.POST.get("method", "")
-        if method not in Payment.Method.values:
+        if method not in ONLINE_METHODS:
             error = _("Choose how you want to pay.")
         else:
             try:
@@ -182,3 +184,48 @@ def test_gateway_page(request: HttpRequest, session: str) -> HttpResponse:
         {"amount": format_cents(checkout.amount_cents, checkout.currency), "error": error},
         status=400 if error else 200,
     )
+
+
+# --- the counter (back office): the fee taken by an officer at the unit where the application was made -------
+def _counter_officer(request: HttpRequest) -> None:
+    if not request.user.is_officer:
+        raise PermissionDenied
+
+
+@staff_otp_required
+@require_POST
+def counter_payment(request: HttpRequest, application_id: int) -> HttpResponse:
+    """Record the fee paid at the counter (card terminal or cash) with the slip's or receipt's number."""
+    _counter_officer(request)
+    try:
+        services.record_counter_payment(
+            application_id=application_id,
+            officer=request.user,
+            method=request.POST.get("method", ""),
+            receipt_number=request.POST.get("receipt_number", ""),
+        )
+    except NotFoundError:
+        raise Http404(_("There is no such counter application at your unit.")) from None
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The state fee was recorded as paid. Issue the person's copy now."))
+    return redirect("applications:counter-page", application_id)
+
+
+@staff_otp_required
+@require_GET
+def counter_receipt_pdf(request: HttpRequest, application_id: int, payment_id: int) -> HttpResponse:
+    """The receipt of a fee taken at the officer's unit's counter, to print for the person."""
+    _counter_officer(request)
+    payment = selectors.get_counter_payment(
+        officer=request.user, application_id=application_id, payment_id=payment_id
+    )
+    if payment is None:
+        raise Http404(_("There is no such payment."))
+    document = get_generated_document(owner=payment, kind=RECEIPT)
+    if document is None:
+        return error_response(
+            request, 404, message=_("The receipt is being prepared. Please try again in a minute.")
+        )
+    return pdf_download(document)

@@ -90,11 +90,16 @@ class ApplicationDetailOutput(ApplicationListOutput):
     missing = serializers.SerializerMethodField()
     payments = serializers.SerializerMethodField()
     unit = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    representative_name = serializers.SerializerMethodField(
+        help_text="Who applied on the person's behalf (empty when the person applied themselves)."
+    )
 
     class Meta(ApplicationListOutput.Meta):
         fields = [
             *ApplicationListOutput.Meta.fields,
             "unit",
+            "relationship_to_representative",
+            "representative_name",
             *Application.APPLICANT_FIELDS,
             "paid_at",
             "closed_at",
@@ -102,6 +107,10 @@ class ApplicationDetailOutput(ApplicationListOutput):
             "documents",
             "missing",
         ]
+
+    def get_representative_name(self, application: Application) -> str:
+        representative = application.representative if application.representative_id else None
+        return representative.get_full_name() if representative is not None else ""
 
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_payments(self, application: Application) -> list[dict]:

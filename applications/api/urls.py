@@ -1,6 +1,6 @@
 from django.urls import path
 
-from applications.api import applications, catalogue, registration
+from applications.api import applications, catalogue, family, registration
 from applications.case_messages.api import ApplicationMessagesApi
 
 urlpatterns = [
@@ -18,6 +18,8 @@ urlpatterns = [
         name="catalogue-legal-grounds",
     ),
     path("applications", applications.ApplicationListApi.as_view(), name="applications"),
+    path("applications/for-person", family.ApplicationForPersonApi.as_view(), name="applications-for-person"),
+    path("applications/claim", family.ApplicationClaimApi.as_view(), name="applications-claim"),
     path(
         "applications/<int:application_id>", applications.ApplicationDetailApi.as_view(), name="application"
     ),

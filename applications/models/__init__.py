@@ -18,6 +18,8 @@ from applications.models.catalogue import (
     ProcessingSpeed,
     Purpose,
 )
+from applications.models.counter import CounterSubmission
+from applications.models.family import FamilyInvitation
 from applications.models.registration import CardFee, CardSpeed, Registration
 from applications.renewals.models import RenewalInvitation
 from applications.surveys.models import SurveyAnswer, SurveyInvitation
@@ -32,8 +34,10 @@ __all__ = [
     "CardSpeed",
     "CaseMessage",
     "CaseMessageAttachment",
+    "CounterSubmission",
     "DocumentRequirement",
     "DocumentType",
+    "FamilyInvitation",
     "Fee",
     "LegalGround",
     "PayeeAccount",

@@ -117,11 +117,52 @@ class Relationship(models.TextChoices):
     OTHER = "other", _("Other relative")
 
 
+class PersonRelationship(models.TextChoices):
+    """Who the person applied for is to the representative who applies for them."""
+
+    CHILD = "child", _("Child")
+    WARD = "ward", _("Person under my guardianship")
+    SPOUSE = "spouse", _("Spouse")
+    PARENT = "parent", _("Parent")
+    OTHER = "other", _("Other relative")
+
+
+# States in which an officer at the counter fills, submits and takes the fee of an application made there.
+COUNTER_STATES = frozenset({State.DRAFT, State.AWAITING_PAYMENT})
+
+
+def may_act_on(application: Application, user: object) -> bool:
+    """Whether ``user`` may see and act on ``application`` as its applicant: row-local (no query).
+
+    The twin of ``applications.selectors.accessible_applications`` (the queryset form of the same rule; a test
+    keeps them in step): the account that holds it; the representative who applied for the person; and, while
+    an application made at a counter is being filled and paid there, the officers of that unit.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.pk in (application.applicant_id, application.representative_id):
+        return True
+    return (
+        user.is_officer
+        and application.counter_unit_id is not None
+        and application.counter_unit_id == user.unit_id
+        and application.state in COUNTER_STATES
+    )
+
+
 class Application(ConcurrentTransitionMixin, models.Model):
-    """One application of one applicant for one kind and purpose."""
+    """One application of one applicant for one kind and purpose.
+
+    ``applicant``: the account that holds the application. That is the person applied for, once they have an
+    account; for a person applied for by a representative it is the representative's account until the person
+    accepts the representative's invitation; for an application made at a counter, an inactive placeholder
+    account (``applications.services.counter``) until the person claims it. ``representative``: who applied on
+    the person's behalf (a parent, a guardian, a family member).
+    """
 
     State = State
     Relationship = Relationship
+    PersonRelationship = PersonRelationship
     PERSONAL_FIELDS = PERSONAL_FIELDS
     PURPOSE_DETAIL_FIELDS = PURPOSE_DETAIL_FIELDS
     STAY_FIELDS = STAY_FIELDS
@@ -132,6 +173,30 @@ class Application(ConcurrentTransitionMixin, models.Model):
         verbose_name=_("applicant"),
         on_delete=models.PROTECT,
         related_name="applications",
+    )
+    representative = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("representative"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="represented_applications",
+        help_text=_("The account that applied on the person's behalf (a parent, a guardian, a relative)."),
+    )
+    relationship_to_representative = models.CharField(
+        _("relationship to the representative"),
+        max_length=20,
+        blank=True,
+        choices=PersonRelationship.choices,
+    )
+    counter_unit = models.ForeignKey(
+        "identity.TerritorialUnit",
+        verbose_name=_("made at the counter of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The unit whose officer made the application with the person at the counter."),
     )
     kind = models.ForeignKey(
         ApplicationKind, verbose_name=_("application kind"), on_delete=models.PROTECT, related_name="+"
@@ -304,7 +369,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         source=State.DRAFT,
         target=State.AWAITING_PAYMENT,
         conditions=[personal_data_complete, purpose_details_complete, stay_details_complete],
-        permission=lambda application, user: application.applicant_id == user.pk,
+        permission=may_act_on,
     )
     def submit(self) -> None:
         """The form is complete; the service has checked the documents. Next: the state fee."""
@@ -319,7 +384,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=list(WITHDRAWABLE_STATES),
         target=State.WITHDRAWN,
-        permission=lambda application, user: application.applicant_id == user.pk,
+        permission=may_act_on,
     )
     def withdraw(self) -> None:
         self.closed_at = timezone.now()
@@ -468,6 +533,14 @@ class ApplicationEvent(models.Model):
             _("Invitation sent: apply for a repeated permit before this one expires"),
         )
         RENEWAL_PREFILLED = "renewal_prefilled", _("Draft prefilled from your earlier application")
+        # Counter-assisted submissions and representatives (applications.services.counter / family).
+        COUNTER_STARTED = "counter_started", _("Application started at the Office's counter")
+        IDENTITY_CHECKED = "identity_checked", _("Identity document checked at the counter")
+        COPY_ISSUED = "copy_issued", _("Copy of the submission issued at the counter")
+        CLAIMED = "claimed", _("Application claimed into an online account")
+        REPRESENTATIVE_STARTED = "representative_started", _("Application started by a representative")
+        PERSON_INVITED = "person_invited", _("The person applied for was invited to see the application")
+        PERSON_LINKED = "person_linked", _("The person applied for linked their own account")
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
     # Every kind any app writes is listed in Kind, so the timeline shows a translated label;

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from applications import hooks
 from applications.completeness import allowed_actions
 from applications.models import ApplicationDocument, DocumentType
-from applications.models.application import document_upload_path
+from applications.models.application import document_upload_path, may_act_on
 from applications.services.lifecycle import (
     ApplicationFieldsError,
     ApplicationNotEditableError,
@@ -242,8 +242,8 @@ def delete_document(*, application_id: int, document_id: int, user: User) -> Non
 def record_document_access(*, user: User, document: ApplicationDocument) -> StaffAccessLog | None:
     """Write the access log line when staff open an applicant's document (the applicant can read the log)."""
     application = document.application
-    if application.applicant_id == user.pk:
-        return None
+    if not user.is_staff_member and may_act_on(application, user):
+        return None  # the applicant or their representative: not staff access
     return StaffAccessLog.objects.create(
         staff=user,
         role=user.role,

@@ -31,7 +31,13 @@ from applications.models import (
     Purpose,
 )
 from applications.models.application import PERSONAL_FIELDS, reference_for
-from applications.selectors import get_purpose, get_residence_permit_unit, list_requirements, parse_speed
+from applications.selectors import (
+    accessible_applications,
+    get_purpose,
+    get_residence_permit_unit,
+    list_requirements,
+    parse_speed,
+)
 from applications.services.limits import check_open_drafts
 from eservice.exceptions import ConflictError, DomainError, InvalidTransitionError, NotFoundError
 from identity.models import ApplicantProfile, TerritorialUnit, User
@@ -119,16 +125,39 @@ def _mail_context(application: Application, **extra: Any) -> dict[str, Any]:
     }
 
 
+def application_recipients(application: Application) -> list[User]:
+    """Who an application's e-mails go to: the account that holds it, and the representative too when the
+    person applied for is a minor (the representative then speaks for them). A placeholder account of an
+    unclaimed counter application has an undeliverable address and gets nothing (``notify`` skips it)."""
+    recipients = [application.applicant]
+    if (
+        application.representative_id is not None
+        and application.representative_id != application.applicant_id
+        and application.is_minor
+    ):
+        recipients.append(application.representative)
+    return recipients
+
+
+def notify_applicant(
+    *, application: Application, event: str, context: dict[str, Any], actor: User | None = None
+) -> None:
+    """Put an e-mail about ``application`` in the outbox for each of ``application_recipients``."""
+    for recipient in application_recipients(application):
+        notify(recipient=recipient, event=event, context=context, actor=actor)
+
+
 def _notify(*, application: Application, event: str, **extra: Any) -> None:
-    notify(recipient=application.applicant, event=event, context=_mail_context(application, **extra))
+    notify_applicant(application=application, event=event, context=_mail_context(application, **extra))
 
 
 def _lock_own(*, application_id: int, user: User) -> Application:
     """The caller's application, locked for this transaction; someone else's is "not found"."""
     application = (
-        Application.objects.select_for_update(of=("self",))
+        accessible_applications(user)
+        .select_for_update(of=("self",))
         .select_related("kind", "purpose", "applicant", "unit")
-        .filter(pk=application_id, applicant=user)
+        .filter(pk=application_id)
         .first()
     )
     if application is None:

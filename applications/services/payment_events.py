@@ -19,11 +19,16 @@ from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed
 
 from applications.models import Application, ApplicationEvent, Registration
-from applications.services.lifecycle import application_url, decision_due_date, record_event
+from applications.services.lifecycle import (
+    application_url,
+    decision_due_date,
+    notify_applicant,
+    record_event,
+)
 from applications.services.registration import mark_card_fee_paid
 from eservice.exceptions import ConflictError, InvalidTransitionError, NotFoundError
 from identity.models import User
-from workers.services import absolute_url, notify
+from workers.services import absolute_url
 
 logger = logging.getLogger(__name__)
 
@@ -118,8 +123,8 @@ def confirm_application_paid(
         kind=ApplicationEvent.Kind.PAID,
         data={"payment_reference": payment_reference, "amount": amount_display},
     )
-    notify(
-        recipient=application.applicant,
+    notify_applicant(
+        application=application,
         event="application_paid",
         context={
             "reference": application.reference or "",
@@ -149,10 +154,8 @@ def record_payment_event(
     """
     event = record_event(application=application, kind=kind, actor=actor, data=data)
     if kind == PAYMENT_REFUNDED:
-        from workers.services import notify
-
-        notify(
-            recipient=application.applicant,
+        notify_applicant(
+            application=application,
             event="fee_refunded",
             context={
                 "reference": application.reference or "",

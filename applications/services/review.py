@@ -24,7 +24,8 @@ from django_fsm import ConcurrentTransition, can_proceed
 from applications.calendar import add_working_days, working_days_between
 from applications.models import Application, ApplicationEvent
 from applications.models.application import BACK_OFFICE_STATES
-from applications.services.lifecycle import application_url, record_event
+from applications.selectors import accessible_applications
+from applications.services.lifecycle import application_url, notify_applicant, record_event
 from eservice.exceptions import ConflictError, DomainError, InvalidTransitionError, NotFoundError
 from identity.models import StaffAccessLog, User
 
@@ -92,12 +93,11 @@ def _save(application: Application, fields: list[str]) -> None:
 
 
 def _notify_status(application: Application, *, actor: User, message: str = "") -> None:
-    from workers.services import notify
 
     with translation.override(None):  # the untranslated label: the e-mail translates it at send time
         status_label = str(State(application.state).label)
-    notify(
-        recipient=application.applicant,
+    notify_applicant(
+        application=application,
         event="status_changed",
         actor=actor,
         context={
@@ -207,9 +207,10 @@ def resume_after_answer(
 def lock_applicant_case(*, application_id: int, applicant: User) -> Application:
     """The applicant's own case, locked (for answering a request); someone else's is "not found"."""
     application = (
-        Application.objects.select_for_update(of=("self",))
+        accessible_applications(applicant)
+        .select_for_update(of=("self",))
         .select_related("kind", "purpose", "applicant", "unit")
-        .filter(pk=application_id, applicant=applicant)
+        .filter(pk=application_id)
         .first()
     )
     if application is None:

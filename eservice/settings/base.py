@@ -148,6 +148,9 @@ RATELIMIT_LOGIN = env.str("RATELIMIT_LOGIN", default="10/m")  # one budget: sign
 RATELIMIT_REGISTER = env.str("RATELIMIT_REGISTER", default="5/h")
 RATELIMIT_VERIFY = env.str("RATELIMIT_VERIFY", default="30/m")  # /verify/ look-ups per client address
 RATELIMIT_PASSWORD_RESET = env.str("RATELIMIT_PASSWORD_RESET", default="5/h")
+RATELIMIT_CLAIM_CODE = env.str(
+    "RATELIMIT_CLAIM_CODE", default="10/h"
+)  # counter claim-code attempts per client address
 
 # OTP
 OTP_TOTP_ISSUER = "OCMA e-service"
@@ -299,6 +302,7 @@ SPECTACULAR_SETTINGS = {
         "DataExportStateEnum": "identity.mydata.models.DataExport.State",
         # The application's state keeps its name now that a data export has a "state" too.
         "StateEnum": "applications.models.application.State",
+        "PersonRelationshipEnum": "applications.models.application.PersonRelationship",
     },
 }
 

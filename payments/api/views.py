@@ -13,7 +13,7 @@ from applications.selectors_dashboard import get_application
 from eservice.exceptions import error_body
 from eservice.schema import ErrorSerializer
 from payments import selectors, services
-from payments.models import Payment
+from payments.models import ONLINE_METHODS, Payment
 from payments.providers import UnknownProviderError
 from payments.providers.base import WebhookError
 from payments.services.receipts import payee_context
@@ -55,7 +55,7 @@ class ApplicationPaymentsApi(APIView):
     residence permit card fee of its registration) by card or bank transfer."""
 
     class StartInput(serializers.Serializer):
-        method = serializers.ChoiceField(choices=Payment.Method.choices)
+        method = serializers.ChoiceField(choices=[(m.value, m.label) for m in ONLINE_METHODS])
         purpose = serializers.ChoiceField(
             choices=Payment.Purpose.choices,
             default=Payment.Purpose.STATE_FEE,

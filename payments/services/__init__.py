@@ -1,5 +1,6 @@
 """Every write of the payments app. Views, admin actions, commands and tasks call these."""
 
+from payments.services.counter import record_counter_payment
 from payments.services.expiry import expire_unpaid_bank_transfers
 from payments.services.payments import (
     Outcome,
@@ -27,6 +28,7 @@ __all__ = [
     "import_camt053",
     "parse_camt053",
     "receive_webhook",
+    "record_counter_payment",
     "refund_on_withdrawal",
     "render_bank_transfer_instructions",
     "render_payment_receipt",

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition
 
+from applications.models.application import may_act_on
 from applications.services import payment_events
 from eservice.exceptions import ConflictError, NotFoundError
 from identity.models import User
@@ -27,7 +28,7 @@ from payments.exceptions import (
     PaymentMethodUnavailableError,
     PaymentPurposeUnknownError,
 )
-from payments.models import Payment, ProviderCall, ReconciliationItem
+from payments.models import ONLINE_METHODS, Payment, ProviderCall, ReconciliationItem
 from payments.providers import UnknownProviderError, get_card_provider, get_provider
 from payments.providers.base import Checkout, ProviderError
 from payments.selectors import get_amount_due
@@ -118,17 +119,15 @@ def _open_payment(
 ) -> tuple[Payment, ProviderCall | None]:
     """The first transaction of ``start_payment``: the payment row, and for a card the ledger row to send."""
     application = payment_events.lock_application(application_id=application_id)
-    if application.applicant_id != user.pk:
+    if not may_act_on(application, user):
         raise NotFoundError(_("There is no such application."))
     if purpose not in Payment.Purpose.values:
         raise PaymentPurposeUnknownError(
             details={"purpose": purpose, "purposes": list(Payment.Purpose.values)}
         )
     due = get_amount_due(application=application, purpose=purpose)
-    if method not in Payment.Method.values:
-        raise PaymentMethodUnavailableError(
-            details={"method": method, "methods": list(Payment.Method.values)}
-        )
+    if method not in ONLINE_METHODS:
+        raise PaymentMethodUnavailableError(details={"method": method, "methods": list(ONLINE_METHODS)})
 
     open_payment = (
         Payment.objects.select_for_update()
@@ -283,7 +282,10 @@ def _tell_application_and_queue_receipt(payment: Payment, application) -> None:
             payment_events.confirm_application_paid(
                 application_id=application.pk,
                 paid_at=payment.paid_at,
-                payment_reference=payment.reference or payment.provider_reference or str(payment.pk),
+                payment_reference=payment.reference
+                or payment.provider_reference
+                or payment.counter_receipt_number
+                or str(payment.pk),
                 amount_display=payment.amount_display,
                 payment_id=payment.pk,
             )

@@ -59,7 +59,10 @@ def render_payment_receipt(*, payment_id: int) -> GeneratedDocument | None:
                 "paid_on": formats.date_format(timezone.localtime(payment.paid_at), "d.m.Y H:i"),
                 "issued_on": formats.date_format(timezone.localdate(), "d.m.Y"),
                 "receipt_number": f"PMLP-K-{payment.pk:08d}",
-                "payment_reference": payment.reference or payment.provider_reference or "",
+                "payment_reference": payment.reference
+                or payment.provider_reference
+                or payment.counter_receipt_number
+                or "",
                 **payee_context(payment),
             },
         )

@@ -21,6 +21,7 @@ from eservice.celery import QUEUES, app
 # Tasks whose queue matters for a known reason. A renamed or moved task must keep its line here.
 KNOWN_QUEUES = {
     "applications.tasks.render_application_summary": "pdf",
+    "applications.tasks.render_counter_copy": "pdf",
     "applications.tasks.expire_drafts": "default",
     "applications.tasks.send_registration_reminders": "default",
     "identity.tasks.delete_expired_tokens": "default",

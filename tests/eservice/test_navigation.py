@@ -88,6 +88,7 @@ def test_officer_sees_no_applicant_links(staff_client_for, case_officer):
         "Contact",
         "Case queue",
         "Registrations",
+        "Counter",
         "Account security",
     ]
 

@@ -29,7 +29,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from applications.models import RenewalInvitation
+from applications.models import CounterSubmission, RenewalInvitation
 from identity.models import DataExport, StaffAccessLog, TerritorialUnit, User
 from identity.services.api_tokens import issue_access_token
 from payments.services import start_payment
@@ -114,6 +114,8 @@ class World:
     document: Any
     awaiting: Any  # awaiting payment, with a bank transfer started
     payment: Any
+    counter: Any  # made at the unit's counter, awaiting the fee: the unit's officers act on it there
+    family: Any  # the owner applied for an adult family member (the owner is their representative)
     clients: dict[str, Client] = field(default_factory=dict)
     decision: Any = None  # an issued refusal in the unit, contested by an open complaint (with a document)
     complaint: Any = None
@@ -212,6 +214,10 @@ CASE_PAGE_ACTION = cells(
 OFFICER_API = cells(403, anonymous=401, no_otp=401, officer=200, foreign=200, senior=200)
 CASE_API = cells(403, anonymous=401, no_otp=401, officer=200, foreign=404, senior=200)
 APPLICANT_ONLY_404 = cells(403, anonymous=401, no_otp=401, owner=404, other=404)
+APPLICANT_ONLY_400 = cells(403, anonymous=401, no_otp=401, owner=400, other=400)
+# The counter's pages of an application made at the unit: its officers; another unit's officer gets 404.
+COUNTER_BACK = {OFFICER: "302:/backoffice/counter/", SENIOR: "302:/backoffice/counter/"}
+COUNTER_404 = cells(403, anonymous=LOGIN, no_otp=SETUP, officer=404, foreign=404, senior=404)
 
 MATRIX: dict[str, list[Probe]] = {
     # --- site -------------------------------------------------------------------------------------------
@@ -269,6 +275,11 @@ MATRIX: dict[str, list[Probe]] = {
             {"kind": "first_trp", "purpose": "studies"},
         ),
     ],
+    # Applicants only (staff 403); an empty body is 400.
+    "applications-for-person": [
+        api("post", lambda w: "/api/v1/applications/for-person", APPLICANT_ONLY_400, {})
+    ],
+    "applications-claim": [api("post", lambda w: "/api/v1/applications/claim", APPLICANT_ONLY_400, {})],
     "application": [
         api("get", lambda w: f"/api/v1/applications/{w.case.pk}", owners_api(200)),
         api("patch", lambda w: f"/api/v1/applications/{w.draft.pk}", owners_api(200), {"school_name": "LU"}),
@@ -673,6 +684,62 @@ MATRIX: dict[str, list[Probe]] = {
             multipart=True,
         ),
     ],
+    # --- the counter (back office): an application made at the unit's counter ------------------------------
+    # Any officer starts one at their own unit's counter; the bound form with errors answers 400.
+    "applications:counter-start": [
+        get(lambda w: "/backoffice/counter/", BACKOFFICE_PAGE),
+        post(
+            lambda w: "/backoffice/counter/",
+            cells(403, anonymous=LOGIN, no_otp=SETUP, officer=400, foreign=400, senior=400),
+            INVALID_FORM,
+        ),
+    ],
+    "applications:counter-page": [get(lambda w: f"/backoffice/counter/{w.counter.pk}/", CASE_PAGE)],
+    # Not paid yet: no copy to issue (a message on the counter page).
+    "applications:counter-copy": [
+        post(lambda w: f"/backoffice/counter/{w.counter.pk}/copy/", {**CASE_PAGE_ACTION, **COUNTER_BACK})
+    ],
+    "applications:counter-copy-pdf": [
+        get(lambda w: f"/backoffice/counter/{w.counter.pk}/copy.pdf", COUNTER_404)
+    ],
+    # Without the slip's number nothing is recorded (a message on the counter page).
+    "payments:counter-payment": [
+        post(
+            lambda w: f"/backoffice/counter/{w.counter.pk}/payment/",
+            {**CASE_PAGE_ACTION, **COUNTER_BACK},
+            {"method": "counter_cash", "receipt_number": ""},
+        )
+    ],
+    "payments:counter-receipt-pdf": [
+        get(lambda w: f"/backoffice/counter/{w.counter.pk}/payments/999999/receipt.pdf", COUNTER_404)
+    ],
+    # --- applying for someone else, invitations, claiming a counter application (applicants) --------------
+    "applications:new-for-person": [
+        get(lambda w: "/applications/new/for-someone/", APPLICANTS_PAGE),
+        post(
+            lambda w: "/applications/new/for-someone/",
+            {**APPLICANTS_PAGE, OWNER: 400, OTHER: 400},
+            INVALID_FORM,
+        ),
+    ],
+    "applications:invite": [
+        get(lambda w: f"/applications/{w.family.pk}/invite/", owners_page(**STAFF_403)),
+        post(
+            lambda w: f"/applications/{w.family.pk}/invite/",
+            owners_page(owner=400, **STAFF_403),
+            {"email": ""},
+        ),
+    ],
+    "applications:invitations": [get(lambda w: "/applications/invitations/", APPLICANTS_PAGE)],
+    "applications:invitation-accept": [
+        post(
+            lambda w: "/applications/invitations/999999/accept/", {**APPLICANTS_PAGE, OWNER: 404, OTHER: 404}
+        )
+    ],
+    "applications:claim": [
+        get(lambda w: "/applications/claim/", APPLICANTS_PAGE),
+        post(lambda w: "/applications/claim/", {**APPLICANTS_PAGE, OWNER: 400, OTHER: 400}, {"code": ""}),
+    ],
     # --- development only (DEBUG off in tests: the pages do not exist) ----------------------------------
     "workers:mailbox": [get(lambda w: "/dev/mailbox/", cells(404, no_otp=SETUP))],
     "workers:mailbox-file": [get(lambda w: "/dev/mailbox/forged.eml/", cells(404, no_otp=SETUP))],
@@ -734,6 +801,13 @@ def world(client) -> World:
     case = ApplicationFactory(applicant=owner, submitted=True, unit=unit, last_name="Kalnmarker")
     awaiting = ApplicationFactory(applicant=owner, awaiting_payment=True, unit=unit, last_name="Kalnmarker")
     payment = start_payment(application_id=awaiting.pk, user=owner, method="bank_transfer").payment
+    family = ApplicationFactory(
+        applicant=owner,
+        representative=owner,
+        relationship_to_representative="spouse",
+        date_of_birth=dt.date(1990, 1, 1),
+        last_name="Kalnmarker",
+    )
     owner_type = ContentType.objects.get_for_model(payment)
     for kind in (RECEIPT, INSTRUCTIONS):
         GeneratedDocument.objects.create(
@@ -754,9 +828,26 @@ def world(client) -> World:
         SENIOR: UserFactory(senior_officer=True, unit=unit),
         ADMIN: UserFactory(administrator=True),
     }
+    placeholder = UserFactory(
+        applicant=True, is_active=False, email="counter-matrix@counter.invalid", email_verified_at=None
+    )
+    counter = ApplicationFactory(
+        applicant=placeholder, awaiting_payment=True, unit=unit, counter_unit=unit, last_name="Kalnmarker"
+    )
+    CounterSubmission.objects.create(
+        application=counter,
+        unit=unit,
+        document_type="passport",
+        document_number=counter.passport_number,
+        document_country="UA",
+        document_valid_until=dt.date(2040, 1, 1),
+        checked_by=users[OFFICER],
+    )
     w = World(
         unit=unit,
         users=users,
+        counter=counter,
+        family=family,
         draft=draft,
         draft_document=ApplicationDocumentFactory(
             application=draft, original_filename="passport-Kalnmarker.pdf"

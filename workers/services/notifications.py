@@ -71,6 +71,9 @@ REQUIRED_CONTEXT: dict[str, frozenset[str]] = {
     "error_apology": frozenset({"reference", "url", "what_was_wrong", "what_is_done", "correction"}),
     "data_export_ready": frozenset({"url", "expires_on", "expires_time"}),
     "renewal_invitation": frozenset({"reference", "valid_to", "url"}),
+    "counter_application_claimed": frozenset({"reference", "url"}),
+    "family_invitation": frozenset({"reference", "representative_name", "url"}),
+    "family_invitation_accepted": frozenset({"reference", "person_name", "url"}),
 }
 
 
@@ -86,14 +89,21 @@ def template_names(event: str) -> tuple[str, str, str]:
     return (f"email/{event}.subject.txt", f"email/{event}.txt", f"email/{event}.html")
 
 
+def is_deliverable(address: str) -> bool:
+    """False for an address under the reserved ``.invalid`` domain (RFC 2606): placeholder accounts (an
+    application made at a counter before its person claims it) carry one, and no mail may go there."""
+    return not address.lower().rstrip(".").endswith(".invalid")
+
+
 def notify(
     *, recipient: User, event: str, context: dict[str, Any], actor: User | None = None
-) -> Notification:
+) -> Notification | None:
     """Write an e-mail to the outbox in the caller's transaction; it is sent after commit.
 
     ``event`` names the templates ``templates/email/<event>.subject.txt|.txt|.html``; ``context`` holds
     JSON-serialisable values only (ids, strings, ISO dates, absolute URLs), rendered at send time in the
-    recipient's preferred language. ``actor``: the officer who acted, named in the signature.
+    recipient's preferred language. ``actor``: the officer who acted, named in the signature. Returns None
+    (and writes nothing) for a recipient whose address is undeliverable (``is_deliverable``).
     """
     if not re.fullmatch(r"[a-z][a-z0-9_]{0,79}", event):
         raise ValueError(f"notify() event must be a template name like 'status_changed', got {event!r}")
@@ -107,6 +117,9 @@ def notify(
     except (TypeError, ValueError) as exc:
         raise TypeError(f"notify() context must be JSON-serialisable: {exc}") from exc
 
+    if not is_deliverable(recipient.email):
+        logger.info("notification.undeliverable recipient=%s event=%s", recipient.pk, event)
+        return None
     notification = Notification.objects.create(recipient=recipient, actor=actor, event=event, context=context)
     transaction.on_commit(partial(enqueue_notification, notification.pk))
     logger.info("notification.queued id=%s event=%s", notification.pk, event)
