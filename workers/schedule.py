@@ -36,4 +36,14 @@ BEAT_SCHEDULE = {
         "task": "decisions.tasks.send_information_request_reminders",
         "schedule": crontab(hour=8, minute=0),
     },
+    # Visit slots of every unit with visit settings, VISIT_SLOT_HORIZON_WORKING_DAYS ahead; idempotent.
+    "generate-visit-slots": {
+        "task": "applications.tasks.generate_visit_slots",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    # Remind each booked visit once, on the working day before it.
+    "send-visit-reminders": {
+        "task": "applications.tasks.send_visit_reminders",
+        "schedule": crontab(hour=10, minute=0),
+    },
 }

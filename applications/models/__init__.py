@@ -6,6 +6,13 @@ from applications.models.application import (
     ApplicationEvent,
     State,
 )
+from applications.models.appointments import (
+    Appointment,
+    AppointmentStatus,
+    VisitClosure,
+    VisitSettings,
+    VisitSlot,
+)
 from applications.models.catalogue import (
     ApplicationKind,
     CalendarException,
@@ -23,6 +30,8 @@ __all__ = [
     "ApplicationDocument",
     "ApplicationEvent",
     "ApplicationKind",
+    "Appointment",
+    "AppointmentStatus",
     "CalendarException",
     "DocumentRequirement",
     "DocumentType",
@@ -32,4 +41,7 @@ __all__ = [
     "ProcessingSpeed",
     "Purpose",
     "State",
+    "VisitClosure",
+    "VisitSettings",
+    "VisitSlot",
 ]

@@ -395,6 +395,12 @@ class ApplicationEvent(models.Model):
         GRANTED = "granted", _("Decision: residence permit granted")
         REFUSED = "refused", _("Decision: application refused")
         LETTER_READY = "letter_ready", _("Decision letter PDF ready")
+        # Visits at the unit (applications/appointments/services.py).
+        VISIT_BOOKED = "visit_booked", _("Visit to the unit booked")
+        VISIT_RESCHEDULED = "visit_rescheduled", _("Visit to the unit moved")
+        VISIT_CANCELLED = "visit_cancelled", _("Visit to the unit cancelled")
+        VISIT_ARRIVED = "visit_arrived", _("You came to the unit")
+        VISIT_MISSED = "visit_missed", _("You did not come to the booked visit")
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
     # Every kind any app writes is listed in Kind, so the timeline shows a translated label;

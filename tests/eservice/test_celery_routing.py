@@ -22,6 +22,8 @@ from eservice.celery import QUEUES, app
 KNOWN_QUEUES = {
     "applications.tasks.render_application_summary": "pdf",
     "applications.tasks.expire_drafts": "default",
+    "applications.tasks.generate_visit_slots": "default",
+    "applications.tasks.send_visit_reminders": "default",
     "identity.tasks.delete_expired_tokens": "default",
     "payments.tasks.render_payment_receipt": "pdf",
     "payments.tasks.render_bank_transfer_instructions": "pdf",
