@@ -1,6 +1,7 @@
 from django.urls import path
 
 from applications import views, views_applicant
+from applications.appointments import views as visits
 
 app_name = "applications"
 
@@ -42,4 +43,13 @@ urlpatterns = [
     path("applications/<int:application_id>/summary.pdf", views_applicant.summary_pdf, name="summary-pdf"),
     path("applications/<int:application_id>/delete/", views_applicant.delete_draft, name="delete"),
     path("applications/<int:application_id>/withdraw/", views_applicant.withdraw, name="withdraw"),
+    path("applications/<int:application_id>/visit/", visits.visit, name="visit"),
+    path("applications/<int:application_id>/visit/cancel/", visits.cancel_visit, name="visit-cancel"),
+    path("backoffice/visits/", visits.unit_day, name="backoffice-visits"),
+    path("backoffice/visits/close/", visits.close_visits, name="backoffice-visits-close"),
+    path(
+        "backoffice/visits/<int:appointment_id>/<slug:action>/",
+        visits.visit_action,
+        name="backoffice-visit-action",
+    ),
 ]

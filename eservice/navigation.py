@@ -83,6 +83,8 @@ SECTIONS: tuple[Section, ...] = (
             "applications:submit",
             "applications:withdraw",
             "applications:delete",
+            "applications:visit",
+            "applications:visit-cancel",
             "payments:",
         ),
         _applicants,
@@ -103,6 +105,12 @@ SECTIONS: tuple[Section, ...] = (
         _("Case queue"),
         "decisions:backoffice-queue",
         ("decisions:backoffice-",),
+        _officers,
+    ),
+    Section(
+        _("Visits today"),
+        "applications:backoffice-visits",
+        ("applications:backoffice-visit",),
         _officers,
     ),
     # Staff have no applications and no applicant profile: their account pages are sign-in security.

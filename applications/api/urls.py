@@ -1,6 +1,7 @@
 from django.urls import path
 
 from applications.api import applications, catalogue
+from applications.appointments import api as visits
 
 urlpatterns = [
     path("catalogue/kinds", catalogue.CatalogueKindListApi.as_view(), name="catalogue-kinds"),
@@ -44,5 +45,17 @@ urlpatterns = [
         "applications/<int:application_id>/timeline",
         applications.ApplicationTimelineApi.as_view(),
         name="application-timeline",
+    ),
+    path("units", visits.UnitListApi.as_view(), name="units"),
+    path("units/<int:unit_id>/slots", visits.UnitSlotListApi.as_view(), name="unit-slots"),
+    path(
+        "applications/<int:application_id>/appointment",
+        visits.ApplicationAppointmentApi.as_view(),
+        name="application-appointment",
+    ),
+    path(
+        "backoffice/units/<int:unit_id>/visits",
+        visits.BackofficeUnitVisitsApi.as_view(),
+        name="backoffice-unit-visits",
     ),
 ]

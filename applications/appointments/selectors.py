@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from applications.appointments.services import ACTIVE, RIGA, visit_filter_for_day
 from applications.models import Application, Appointment, AppointmentStatus, VisitSlot
+from eservice.exceptions import NotFoundError
 from identity.models import TerritorialUnit, User
 
 
@@ -115,3 +116,13 @@ def list_units() -> QuerySet[TerritorialUnit]:
         .prefetch_related(Prefetch("reception_hours"))
         .order_by("kind", "name")
     )
+
+
+def get_own_application_or_error(*, user: User, application_id: int) -> Application:
+    """The caller's application, or the API's 404 error body."""
+    application = (
+        Application.objects.filter(pk=application_id, applicant=user).only("pk", "unit_id", "state").first()
+    )
+    if application is None:
+        raise NotFoundError()
+    return application
