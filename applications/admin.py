@@ -5,6 +5,7 @@ from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from applications.models import (
     ApplicationKind,
     CalendarException,
+    CardFee,
     DocumentRequirement,
     DocumentType,
     Fee,
@@ -68,6 +69,19 @@ class FeeAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("amount"))
     def amount_display(self, fee: Fee) -> str:
+        return fee.amount_display
+
+
+@admin.register(CardFee)
+class CardFeeAdmin(admin.ModelAdmin):
+    """Card fees by production speed; ``CardFee.clean`` refuses a row overlapping another of the same speed."""
+
+    list_display = ("speed", "amount_display", "valid_from", "valid_to", "to_be_verified")
+    list_filter = ("speed", "to_be_verified")
+    date_hierarchy = "valid_from"
+
+    @admin.display(description=_("amount"))
+    def amount_display(self, fee: CardFee) -> str:
         return fee.amount_display
 
 

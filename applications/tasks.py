@@ -7,6 +7,7 @@ from django.db import OperationalError
 
 from applications import services
 from applications.appointments import services as appointments
+from applications.services import registration
 
 
 @shared_task(
@@ -36,3 +37,9 @@ def generate_visit_slots() -> int:
 def send_visit_reminders() -> int:
     """Remind each booking once, the working day before the visit (beat, daily)."""
     return len(appointments.send_visit_reminders())
+
+
+@shared_task(queue="default", acks_late=True)
+def send_registration_reminders() -> int:
+    """Remind applicants once, REGISTRATION_REMINDER_DAYS before their registration deadline (beat, daily)."""
+    return len(registration.send_registration_reminders())

@@ -63,14 +63,27 @@ def _entry(event: ApplicationEvent, names: dict[str, str], payments: dict[int, A
     elif event.kind == Event.PAYMENT_STARTED:
         payment = payments.get(data.get("payment_id"))
         entry.detail = _payment_detail(payment, data)
+        card_fee = data.get("purpose") == "card_fee"
+        if card_fee:
+            entry.label = _("Payment of the card fee started")
         if payment is not None and payment.status == "cancelled":
             if payment.method == "card" and "replaced" in (payment.failure_reason or ""):
                 # The person left the provider's page (or opened it again): nobody cancelled anything.
                 entry.label = _("Card payment not completed: the payment page was left without paying")
+            elif card_fee:
+                entry.label = _("Payment of the card fee started, then closed unpaid")
             else:
                 entry.label = _("Payment of the state fee started, then closed unpaid")
     elif event.kind == Event.PAYMENT_FAILED:
         entry.detail = _("The bank or card provider declined the payment. No money was taken.")
+    elif event.kind == Event.PAYMENT_EXPIRED:
+        entry.detail = data.get("amount", "")
+    elif event.kind == Event.CARD_FEE_PAID:
+        entry.detail = data.get("amount", "")
+        if data.get("payment_id"):
+            entry.url = reverse("payments:receipt-pdf", args=[data["payment_id"]])
+    elif event.kind == Event.REGISTRATION_STARTED:
+        entry.detail = ", ".join(part for part in (data.get("unit_name", ""), data.get("amount", "")) if part)
     elif event.kind in (Event.PAID, Event.PAYMENT_REFUND_PENDING, Event.PAYMENT_REFUNDED):
         entry.detail = data.get("amount", "")
     elif event.kind == Event.SUMMARY_READY:

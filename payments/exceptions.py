@@ -19,6 +19,11 @@ class PaymentMethodUnavailableError(DomainError):
     default_message = _("This payment method is not available at the moment.")
 
 
+class PaymentPurposeUnknownError(DomainError):
+    code = "unknown_purpose"
+    default_message = _("There is no such fee to pay.")
+
+
 class StatementError(DomainError):
     """A bank statement file was refused as a whole; nothing of it was imported."""
 

@@ -20,6 +20,7 @@ class PaymentStatus(models.TextChoices):
     PAID = "paid", _("Paid")
     FAILED = "failed", _("Failed")
     CANCELLED = "cancelled", _("Cancelled")
+    EXPIRED = "expired", _("Expired unpaid")
     REFUND_PENDING = "refund_pending", _("Refund being sent")
     REFUNDED = "refunded", _("Refunded")
 
@@ -59,6 +60,14 @@ class Payment(ConcurrentTransitionMixin, models.Model):
     fee = models.ForeignKey(
         "applications.Fee",
         verbose_name=_("catalogue fee"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    card_fee = models.ForeignKey(
+        "applications.CardFee",
+        verbose_name=_("catalogue card fee"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -124,13 +133,21 @@ class Payment(ConcurrentTransitionMixin, models.Model):
         self.failure_reason = reason[:200]
         self.closed_at = timezone.now()
 
+    @transition(field=status, source=PaymentStatus.PENDING, target=PaymentStatus.EXPIRED)
+    def expire(self) -> None:
+        """A bank transfer whose money did not arrive within PAYMENT_BANK_TRANSFER_EXPIRY_DAYS."""
+        self.failure_reason = "expired: no money arrived in time"
+        self.closed_at = timezone.now()
+
     @transition(field=status, source=PaymentStatus.PAID, target=PaymentStatus.REFUND_PENDING)
     def request_refund(self, *, amount_cents: int) -> None:
         """The refund is due; the money moves after commit (a worker for cards, a person for bank transfers)."""
         self.refund_amount_cents = amount_cents
 
     @transition(
-        field=status, source=[PaymentStatus.FAILED, PaymentStatus.CANCELLED], target=PaymentStatus.PAID
+        field=status,
+        source=[PaymentStatus.FAILED, PaymentStatus.CANCELLED, PaymentStatus.EXPIRED],
+        target=PaymentStatus.PAID,
     )
     def accept_late(self, *, paid_at: timezone.datetime) -> None:
         """Money arrived for an attempt already closed, and staff accepted it as the fee (the review list)."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import OperationalError
 
-from payments.services import receipts, refunds, test_gateway
+from payments.services import expiry, receipts, refunds, test_gateway
 
 
 @shared_task(
@@ -56,3 +56,9 @@ def sweep_payments() -> dict[str, int]:
         "receipts": len(receipts.requeue_missing_receipts()),
         "card_refunds": len(refunds.requeue_pending_card_refunds()),
     }
+
+
+@shared_task(queue="default", acks_late=True)
+def expire_unpaid_bank_transfers() -> int:
+    """Close bank transfers unpaid for PAYMENT_BANK_TRANSFER_EXPIRY_DAYS and tell the applicants."""
+    return len(expiry.expire_unpaid_bank_transfers())

@@ -33,6 +33,14 @@ def _own_payment(request: HttpRequest, payment_id: int) -> Payment:
         raise Http404(_("There is no such payment.")) from None
 
 
+def _purpose(value: str) -> str:
+    """The fee the page pays: the state fee unless the card fee is asked for (anything else is a 404)."""
+    purpose = value or Payment.Purpose.STATE_FEE
+    if purpose not in Payment.Purpose.values:
+        raise Http404(_("There is no such fee to pay."))
+    return purpose
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def pay(request: HttpRequest, application_id: int) -> HttpResponse:
@@ -40,6 +48,7 @@ def pay(request: HttpRequest, application_id: int) -> HttpResponse:
         application = get_application(user=request.user, application_id=application_id)
     except NotFoundError:
         raise Http404(_("There is no such application.")) from None
+    purpose = _purpose(request.POST.get("purpose") or request.GET.get("purpose", ""))
     error = ""
     if request.method == "POST":
         method = request.POST.get("method", "")
@@ -48,7 +57,7 @@ def pay(request: HttpRequest, application_id: int) -> HttpResponse:
         else:
             try:
                 started = services.start_payment(
-                    application_id=application.pk, user=request.user, method=method
+                    application_id=application.pk, user=request.user, method=method, purpose=purpose
                 )
             except DomainError as exc:
                 error = exc.message
@@ -56,19 +65,18 @@ def pay(request: HttpRequest, application_id: int) -> HttpResponse:
                 if started.redirect_url:
                     return redirect(started.redirect_url)
                 return redirect("payments:bank-transfer", started.payment.pk)
-    fee = None
-    if application.state == application.State.AWAITING_PAYMENT:
-        try:
-            fee = selectors.get_fee_due(application=application)
-        except DomainError:
-            fee = None
+    try:
+        due = selectors.get_amount_due(application=application, purpose=purpose)
+    except DomainError:
+        due = None
     payments = selectors.payments_of(application_ids=[application.pk])
     return render(
         request,
         "payments/pay.html",
         {
             "application": application,
-            "fee": fee,
+            "purpose": purpose,
+            "due": due,
             "payments": payments,
             "card_available": bool(enabled_providers()),
             "error": error,

@@ -165,3 +165,35 @@ class ApplicationDocumentFactory(factory.django.DjangoModelFactory):
     size = 15
     sha256 = hashlib.sha256(b"%PDF-1.4\n%%EOF\n").hexdigest()
     issued_on = factory.LazyFunction(timezone.localdate)
+
+
+def _current_card_fee(speed: str = "standard"):
+    from applications.models import CardFee
+
+    return CardFee.objects.filter(speed=speed).order_by("-valid_from").first()
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    """A started registration: the application is awaiting registration at its own unit, card fee unpaid.
+
+    ``paid=True``: the card fee is paid. For a later step pass ``application__state`` (e.g.
+    "card_in_production").
+    """
+
+    class Meta:
+        model = "applications.Registration"
+
+    application = factory.SubFactory(
+        ApplicationFactory,
+        granted=True,
+        state="awaiting_registration",
+        kind=factory.LazyFunction(_catalogue_kind),
+        registration_due_on=factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=90)),
+    )
+    unit = factory.LazyAttribute(lambda registration: registration.application.unit)
+    card_speed = "standard"
+    card_fee = factory.LazyFunction(_current_card_fee)
+    card_fee_cents = factory.LazyAttribute(lambda registration: registration.card_fee.amount_cents)
+
+    class Params:
+        paid = factory.Trait(card_fee_paid_at=factory.LazyFunction(timezone.now))

@@ -46,4 +46,14 @@ BEAT_SCHEDULE = {
         "task": "applications.tasks.send_visit_reminders",
         "schedule": crontab(hour=10, minute=0),
     },
+    # Bank transfers unpaid for PAYMENT_BANK_TRANSFER_EXPIRY_DAYS (default 14) expire; the applicant is told.
+    "expire-unpaid-bank-transfers": {
+        "task": "payments.tasks.expire_unpaid_bank_transfers",
+        "schedule": crontab(hour=4, minute=30),
+    },
+    # Remind applicants once, REGISTRATION_REMINDER_DAYS before the registration deadline of a granted permit.
+    "remind-registration-deadlines": {
+        "task": "applications.tasks.send_registration_reminders",
+        "schedule": crontab(hour=8, minute=15),
+    },
 }

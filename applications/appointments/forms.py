@@ -35,7 +35,9 @@ class CloseVisitsForm(forms.Form):
         data = super().clean()
         starts, ends = data.get("starts"), data.get("ends")
         if (starts is None) != (ends is None) or (starts and ends and ends <= starts):
-            raise forms.ValidationError(_("Give both times, the second after the first, or neither for the whole day."))
+            raise forms.ValidationError(
+                _("Give both times, the second after the first, or neither for the whole day.")
+            )
         day = data.get("date")
         if day is not None and day < timezone.localdate():
             self.add_error("date", _("A day in the past cannot be closed."))

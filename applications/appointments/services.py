@@ -33,6 +33,7 @@ from applications.models import (
     VisitSettings,
     VisitSlot,
 )
+from applications.services import registration
 from applications.services.lifecycle import record_event
 from eservice.exceptions import (
     ConflictError,
@@ -495,6 +496,19 @@ def mark_visit_missed(*, appointment_id: int, officer: User) -> Appointment:
         context=_mail_context(slot=appointment.slot, applications=[appointment.application]),
         actor=officer,
     )
+    return appointment
+
+
+@transaction.atomic
+def record_visit_biometrics(*, appointment_id: int, officer: User) -> Appointment:
+    """Biometrics taken at the visit: the registration moves on (card in production) and the visit is done.
+    The registration's own rules apply (its unit, the card fee paid): a refusal changes nothing here either."""
+    appointment = _lock_unit_appointment(appointment_id=appointment_id, officer=officer)
+    if not _allowed(appointment, "biometrics"):
+        raise _illegal(appointment, _("record biometrics for"))
+    registration.record_biometrics(application=appointment.application, actor=officer)
+    appointment.complete()
+    appointment.save(update_fields=["status", "updated_at"])
     return appointment
 
 

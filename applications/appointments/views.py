@@ -38,7 +38,11 @@ def _visit_context(request: HttpRequest, application: Application, form: VisitFo
     today = timezone.localdate()
     start = _week_of(request, today)
     end = start + dt.timedelta(days=6)
-    slots = selectors.list_free_slots(unit_id=application.unit_id, start=start, end=end) if application.unit_id else []
+    slots = (
+        selectors.list_free_slots(unit_id=application.unit_id, start=start, end=end)
+        if application.unit_id
+        else []
+    )
     appointment = selectors.get_active_appointment(application_id=application.pk)
     may_change = None
     if appointment is not None:
@@ -95,7 +99,10 @@ def visit(request: HttpRequest, application_id: int) -> HttpResponse:
     elif request.method == "POST":
         status = 400
     return render(
-        request, "applications/visit.html", _visit_context(request, application, form, companions), status=status
+        request,
+        "applications/visit.html",
+        _visit_context(request, application, form, companions),
+        status=status,
     )
 
 
@@ -153,7 +160,14 @@ def _render_day(request: HttpRequest, *, day: dt.date, close_form: CloseVisitsFo
 
 _ACTIONS = {
     "arrived": (services.mark_visit_arrived, _("Marked as arrived.")),
-    "no-show": (services.mark_visit_missed, _("Marked as not come; the applicant is told they may book again.")),
+    "no-show": (
+        services.mark_visit_missed,
+        _("Marked as not come; the applicant is told they may book again."),
+    ),
+    "biometrics": (
+        services.record_visit_biometrics,
+        _("Biometrics recorded; the card goes into production."),
+    ),
 }
 
 
@@ -202,6 +216,7 @@ def close_visits(request: HttpRequest) -> HttpResponse:
         return _render_day(request, day=data["date"], close_form=form, status=error.status_code)
     messages.success(
         request,
-        _("Closed. %(count)s booked people were told and asked to choose another time.") % {"count": cancelled},
+        _("Closed. %(count)s booked people were told and asked to choose another time.")
+        % {"count": cancelled},
     )
     return redirect(f"{reverse('applications:backoffice-visits')}?date={data['date'].isoformat()}")

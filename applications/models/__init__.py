@@ -24,6 +24,7 @@ from applications.models.catalogue import (
     ProcessingSpeed,
     Purpose,
 )
+from applications.models.registration import CardFee, CardSpeed, Registration
 
 __all__ = [
     "Application",
@@ -33,6 +34,8 @@ __all__ = [
     "Appointment",
     "AppointmentStatus",
     "CalendarException",
+    "CardFee",
+    "CardSpeed",
     "DocumentRequirement",
     "DocumentType",
     "Fee",
@@ -40,6 +43,7 @@ __all__ = [
     "PayeeAccount",
     "ProcessingSpeed",
     "Purpose",
+    "Registration",
     "State",
     "VisitClosure",
     "VisitSettings",

@@ -105,6 +105,11 @@ def stay_details_complete(application: Application) -> bool:
     return all(getattr(application, name) for name in STAY_FIELDS)
 
 
+def needs_registration(application: Application) -> bool:
+    """Only a permit of a kind that needs registration is registered (EU long-term status, for one, is not)."""
+    return application.kind.needs_registration
+
+
 class Relationship(models.TextChoices):
     SPOUSE = "spouse", _("Spouse")
     CHILD = "child", _("Child")
@@ -218,6 +223,12 @@ class Application(ConcurrentTransitionMixin, models.Model):
     # Set when the applicant answers; cleared by the officer's next step. Such cases head the queue.
     answered_at = models.DateTimeField(_("applicant answered"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    # Registration (applications.services.registration): a grant of a kind that needs registration sets the
+    # day by which the applicant must register the permit; one reminder goes out before it.
+    registration_due_on = models.DateField(_("register the permit by"), null=True, blank=True)
+    registration_reminder_sent_at = models.DateTimeField(
+        _("registration reminder sent"), null=True, blank=True
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -348,13 +359,40 @@ class Application(ConcurrentTransitionMixin, models.Model):
         """A senior officer sent the draft back."""
 
     @transition(field=state, source=State.DECISION_PENDING, target=State.GRANTED)
-    def grant(self) -> None:
+    def grant(self, *, registration_due_on: dt.date | None = None) -> None:
+        """``registration_due_on``: when the kind needs registration, the day to register by (the service
+        computes it from the setting)."""
         self.decided_at = timezone.now()
+        self.registration_due_on = registration_due_on
 
     @transition(field=state, source=State.DECISION_PENDING, target=State.REFUSED)
     def refuse(self) -> None:
         self.decided_at = timezone.now()
         self.closed_at = self.decided_at
+
+    # --- registration of a granted permit (called through applications.services.registration only) --------
+    @transition(
+        field=state,
+        source=State.GRANTED,
+        target=State.AWAITING_REGISTRATION,
+        conditions=[needs_registration],
+        permission=lambda application, user: application.applicant_id == user.pk,
+    )
+    def start_registration(self) -> None:
+        """The applicant chose the unit and the card's speed (the registration row holds them)."""
+
+    @transition(field=state, source=State.AWAITING_REGISTRATION, target=State.CARD_IN_PRODUCTION)
+    def take_biometrics(self) -> None:
+        """An officer of the registration's unit took fingerprints and photo; the card fee is paid."""
+
+    @transition(field=state, source=State.CARD_IN_PRODUCTION, target=State.READY_FOR_COLLECTION)
+    def mark_card_produced(self) -> None:
+        """The card arrived at the unit."""
+
+    @transition(field=state, source=State.READY_FOR_COLLECTION, target=State.COLLECTED)
+    def hand_over_card(self) -> None:
+        """The applicant collected the card: the case is closed."""
+        self.closed_at = timezone.now()
 
 
 def _add_years(day: dt.date, years: int) -> dt.date:
@@ -381,6 +419,7 @@ class ApplicationEvent(models.Model):
         # Written by payments through applications.services.payment_events.
         PAYMENT_STARTED = "payment_started", _("Payment of the state fee started")
         PAYMENT_FAILED = "payment_failed", _("Payment of the state fee did not go through")
+        PAYMENT_EXPIRED = "payment_expired", _("Bank transfer closed: no money arrived in time")
         PAYMENT_REFUNDED = "payment_refunded", _("State fee refunded")
         PAYMENT_REFUND_PENDING = "payment_refund_pending", _("Refund of the state fee requested")
         PAYMENT_NOT_REFUNDED = "payment_not_refunded", _("State fee not refunded")
@@ -401,6 +440,13 @@ class ApplicationEvent(models.Model):
         VISIT_CANCELLED = "visit_cancelled", _("Visit to the unit cancelled")
         VISIT_ARRIVED = "visit_arrived", _("You came to the unit")
         VISIT_MISSED = "visit_missed", _("You did not come to the booked visit")
+        # Registration of the granted permit (applications.services.registration).
+        REGISTRATION_STARTED = "registration_started", _("Registration of the residence permit started")
+        CARD_FEE_PAID = "card_fee_paid", _("Card fee paid")
+        BIOMETRICS_TAKEN = "biometrics_taken", _("Biometrics taken; the card is being produced")
+        CARD_PRODUCED = "card_produced", _("The residence permit card is ready for collection")
+        CARD_COLLECTED = "card_collected", _("Residence permit card collected")
+        REGISTRATION_REMINDER = "registration_reminder", _("Reminder sent: register the residence permit")
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
     # Every kind any app writes is listed in Kind, so the timeline shows a translated label;

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -17,8 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed
 
-from applications.models import Application, ApplicationEvent
+from applications.models import Application, ApplicationEvent, Registration
 from applications.services.lifecycle import application_url, decision_due_date, record_event
+from applications.services.registration import mark_card_fee_paid
 from eservice.exceptions import ConflictError, InvalidTransitionError, NotFoundError
 from identity.models import User
 from workers.services import absolute_url, notify
@@ -28,6 +30,7 @@ logger = logging.getLogger(__name__)
 # Timeline kinds payments writes besides ApplicationEvent.Kind.PAID.
 PAYMENT_STARTED = ApplicationEvent.Kind.PAYMENT_STARTED
 PAYMENT_FAILED = ApplicationEvent.Kind.PAYMENT_FAILED
+PAYMENT_EXPIRED = ApplicationEvent.Kind.PAYMENT_EXPIRED
 PAYMENT_REFUNDED = ApplicationEvent.Kind.PAYMENT_REFUNDED
 PAYMENT_REFUND_PENDING = ApplicationEvent.Kind.PAYMENT_REFUND_PENDING
 PAYMENT_NOT_REFUNDED = ApplicationEvent.Kind.PAYMENT_NOT_REFUNDED
@@ -49,6 +52,35 @@ def lock_application(*, application_id: int) -> Application:
 
 def is_awaiting_payment(application: Application) -> bool:
     return application.state == Application.State.AWAITING_PAYMENT
+
+
+@dataclass(frozen=True)
+class CardFeeDue:
+    """The residence permit card fee a registration still owes (fixed when the registration started)."""
+
+    amount_cents: int
+    currency: str
+    card_fee_id: int
+
+
+def card_fee_due(application: Application) -> CardFeeDue | None:
+    """The card fee due for the application's registration, or None (no registration, or already paid)."""
+    if application.state != Application.State.AWAITING_REGISTRATION:
+        return None
+    registration = Registration.objects.filter(application=application).first()
+    if registration is None or registration.card_fee_paid:
+        return None
+    return CardFeeDue(
+        amount_cents=registration.card_fee_cents, currency="EUR", card_fee_id=registration.card_fee_id
+    )
+
+
+def confirm_card_fee_paid(
+    *, application: Application, paid_at: dt.datetime, amount_display: str, payment_id: int
+) -> None:
+    """The card fee arrived: the registration's fee is paid and a timeline line written; the application's
+    state does not move (biometrics at the unit move it). ``application`` is locked by the caller."""
+    mark_card_fee_paid(application=application, paid_at=paid_at, amount=amount_display, payment_id=payment_id)
 
 
 @transaction.atomic

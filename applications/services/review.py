@@ -15,6 +15,7 @@ import datetime as dt
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -237,11 +238,21 @@ def mark_decided(*, application: Application, granted: bool, actor: User, data: 
     transition = application.grant if granted else application.refuse
     if not can_proceed(transition):
         raise _refuse(application, _("decide"))
-    transition()
-    _save(application, ["decided_at", "closed_at"])
+    if granted:
+        application.grant(registration_due_on=registration_deadline(application))
+    else:
+        application.refuse()
+    _save(application, ["decided_at", "closed_at", "registration_due_on"])
     record_event(
         application=application, kind=Event.GRANTED if granted else Event.REFUSED, actor=actor, data=data
     )
+
+
+def registration_deadline(application: Application, *, today: dt.date | None = None) -> dt.date | None:
+    """The day by which a permit granted today must be registered; None when the kind needs no registration."""
+    if not application.kind.needs_registration:
+        return None
+    return (today or timezone.localdate()) + dt.timedelta(days=settings.REGISTRATION_DEADLINE_DAYS)
 
 
 def record_letter_ready(*, application: Application, data: dict[str, Any]) -> None:

@@ -217,6 +217,10 @@ APPLICATION_DRAFT_WARNING_DAYS = env.int("APPLICATION_DRAFT_WARNING_DAYS", defau
 APPLICATION_MAX_OPEN_DRAFTS = env.int("APPLICATION_MAX_OPEN_DRAFTS", default=10)
 # The unit that handles a submitted application when no other rule applies (a TerritorialUnit code).
 APPLICATIONS_DEFAULT_UNIT_CODE = env.str("APPLICATIONS_DEFAULT_UNIT_CODE", default="")
+# Registration of a granted permit: the applicant registers within this many days of the positive decision,
+# and is reminded once this many days before that day.
+REGISTRATION_DEADLINE_DAYS = env.int("REGISTRATION_DEADLINE_DAYS", default=90)
+REGISTRATION_REMINDER_DAYS = env.int("REGISTRATION_REMINDER_DAYS", default=14)
 
 # Visits at the units (applications/appointments/): free slots are generated this many working days ahead
 # (beat job, daily); an applicant may move a booked visit this many times and may move or cancel it until this
@@ -353,6 +357,8 @@ PAYMENT_TEST_GATEWAY_DELAY_SECONDS = env.int("PAYMENT_TEST_GATEWAY_DELAY_SECONDS
 PAYMENT_WEBHOOK_TOLERANCE_SECONDS = env.int("PAYMENT_WEBHOOK_TOLERANCE_SECONDS", default=300)
 # What an applicant gets back when withdrawing a paid application before review: "full" or "none".
 PAYMENTS_REFUND_ON_WITHDRAWAL = env.str("PAYMENTS_REFUND_ON_WITHDRAWAL", default="full")
+# An unpaid bank transfer expires this many days after it was opened (a daily beat job; the applicant is told).
+PAYMENT_BANK_TRANSFER_EXPIRY_DAYS = env.int("PAYMENT_BANK_TRANSFER_EXPIRY_DAYS", default=14)
 
 # The Office's electronic seal on decision letters (decisions/seal.py): a PKCS#12 file and its password.
 SEAL_PKCS12_FILE = env.str("SEAL_PKCS12_FILE", default="")

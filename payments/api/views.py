@@ -23,12 +23,14 @@ ERROR = ErrorSerializer
 
 class PaymentOutput(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
+    purpose_label = serializers.CharField(source="get_purpose_display", read_only=True)
 
     class Meta:
         model = Payment
         fields = [
             "id",
             "purpose",
+            "purpose_label",
             "method",
             "status",
             "status_label",
@@ -49,10 +51,16 @@ class AccountOutput(serializers.Serializer):
 
 
 class ApplicationPaymentsApi(APIView):
-    """GET: the payments of one of the caller's applications. POST: pay its state fee by card or bank transfer."""
+    """GET: the payments of one of the caller's applications. POST: pay one of its fees (the state fee, or the
+    residence permit card fee of its registration) by card or bank transfer."""
 
     class StartInput(serializers.Serializer):
         method = serializers.ChoiceField(choices=Payment.Method.choices)
+        purpose = serializers.ChoiceField(
+            choices=Payment.Purpose.choices,
+            default=Payment.Purpose.STATE_FEE,
+            help_text="state_fee (an application awaiting payment) or card_fee (a registration not yet paid)",
+        )
 
     class StartOutput(serializers.Serializer):
         payment = PaymentOutput()
@@ -78,7 +86,10 @@ class ApplicationPaymentsApi(APIView):
             201: StartOutput,
             400: OpenApiResponse(ERROR, description="Unknown method, or the method is not available."),
             404: OpenApiResponse(ERROR, description="No such application among yours."),
-            409: OpenApiResponse(ERROR, description="The application does not await payment."),
+            409: OpenApiResponse(
+                ERROR,
+                description="The application does not owe this fee now (`nothing_to_pay`, with its state).",
+            ),
         },
     )
     def post(self, request: Request, application_id: int) -> Response:
@@ -86,7 +97,10 @@ class ApplicationPaymentsApi(APIView):
         serializer = self.StartInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         started = services.start_payment(
-            application_id=application_id, user=request.user, method=serializer.validated_data["method"]
+            application_id=application_id,
+            user=request.user,
+            method=serializer.validated_data["method"],
+            purpose=serializer.validated_data["purpose"],
         )
         payment = started.payment
         data: dict = {

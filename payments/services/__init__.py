@@ -1,5 +1,6 @@
 """Every write of the payments app. Views, admin actions, commands and tasks call these."""
 
+from payments.services.expiry import expire_unpaid_bank_transfers
 from payments.services.payments import (
     Outcome,
     StartedPayment,
@@ -21,6 +22,7 @@ __all__ = [
     "complete_bank_refund",
     "complete_card_refund",
     "confirm_payment",
+    "expire_unpaid_bank_transfers",
     "fail_payment",
     "import_camt053",
     "parse_camt053",

@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition
 
-from applications.exceptions import FeeNotOfferedError
 from applications.services import payment_events
 from eservice.exceptions import ConflictError, NotFoundError
 from identity.models import User
@@ -24,14 +23,14 @@ from payments import references
 from payments.exceptions import (
     CardProviderUnavailableError,
     LatePaymentNotAcceptedError,
-    NothingToPayError,
     PaymentAttemptReplacedError,
     PaymentMethodUnavailableError,
+    PaymentPurposeUnknownError,
 )
 from payments.models import Payment, ProviderCall, ReconciliationItem
 from payments.providers import UnknownProviderError, get_card_provider, get_provider
 from payments.providers.base import Checkout, ProviderError
-from payments.selectors import get_fee_due
+from payments.selectors import get_amount_due
 from payments.services import provider_calls
 from workers.queueing import enqueue_on_commit
 from workers.services import absolute_url
@@ -60,11 +59,17 @@ def _save(payment: Payment, fields: list[str]) -> None:
         raise ConflictError(_("The payment was changed at the same time. Please reload.")) from None
 
 
-def _cancel_open(application_id: int, *, reason: str, keep: Payment | None = None) -> list[Payment]:
+def _cancel_open(
+    application_id: int, *, reason: str, keep: Payment | None = None, purpose: str | None = None
+) -> list[Payment]:
+    """Cancel the open attempts of the application (of one fee when ``purpose`` is given)."""
     cancelled = []
-    for payment in Payment.objects.select_for_update().filter(
+    open_payments = Payment.objects.select_for_update().filter(
         application_id=application_id, status=Payment.Status.PENDING
-    ):
+    )
+    if purpose is not None:
+        open_payments = open_payments.filter(purpose=purpose)
+    for payment in open_payments:
         if keep is not None and payment.pk == keep.pk:
             continue
         payment.cancel(reason=reason)
@@ -73,10 +78,14 @@ def _cancel_open(application_id: int, *, reason: str, keep: Payment | None = Non
     return cancelled
 
 
-def start_payment(*, application_id: int, user: User, method: str) -> StartedPayment:
-    """Open a payment of the state fee of the caller's application awaiting payment.
+def start_payment(
+    *, application_id: int, user: User, method: str, purpose: str = Payment.Purpose.STATE_FEE
+) -> StartedPayment:
+    """Open a payment of one fee of the caller's application: the state fee of an application awaiting payment,
+    or (``purpose="card_fee"``) the card fee of a registration that has not paid it.
 
-    The amount is the catalogue fee for the application's kind and speed valid on the day it was submitted.
+    The state fee is the catalogue fee for the application's kind and speed valid on the day it was submitted;
+    the card fee is the amount fixed when the registration started.
     A card payment replaces any open attempt and returns the provider's checkout address; a bank transfer
     reuses an open bank transfer (same reference) or opens one with a new ISO 11649 reference.
 
@@ -85,7 +94,7 @@ def start_payment(*, application_id: int, user: User, method: str) -> StartedPay
     first, then the provider opens the checkout, then its reference is saved. ``CardProviderUnavailableError``
     when the provider does not open it (the attempt is closed as failed, nothing was charged).
     """
-    payment, call = _open_payment(application_id=application_id, user=user, method=method)
+    payment, call = _open_payment(application_id=application_id, user=user, method=method, purpose=purpose)
     if call is None:
         return StartedPayment(payment=payment)
     provider = get_provider(call.provider)
@@ -104,32 +113,33 @@ def start_payment(*, application_id: int, user: User, method: str) -> StartedPay
 
 
 @transaction.atomic
-def _open_payment(*, application_id: int, user: User, method: str) -> tuple[Payment, ProviderCall | None]:
+def _open_payment(
+    *, application_id: int, user: User, method: str, purpose: str
+) -> tuple[Payment, ProviderCall | None]:
     """The first transaction of ``start_payment``: the payment row, and for a card the ledger row to send."""
     application = payment_events.lock_application(application_id=application_id)
     if application.applicant_id != user.pk:
         raise NotFoundError(_("There is no such application."))
-    if not payment_events.is_awaiting_payment(application):
-        raise NothingToPayError(details={"state": application.state})
+    if purpose not in Payment.Purpose.values:
+        raise PaymentPurposeUnknownError(
+            details={"purpose": purpose, "purposes": list(Payment.Purpose.values)}
+        )
+    due = get_amount_due(application=application, purpose=purpose)
     if method not in Payment.Method.values:
         raise PaymentMethodUnavailableError(
             details={"method": method, "methods": list(Payment.Method.values)}
         )
-    try:
-        fee = get_fee_due(application=application)
-    except FeeNotOfferedError as exc:
-        raise PaymentMethodUnavailableError(exc.message, details=exc.details) from None
 
     open_payment = (
         Payment.objects.select_for_update()
-        .filter(application=application, purpose=Payment.Purpose.STATE_FEE, status=Payment.Status.PENDING)
+        .filter(application=application, purpose=purpose, status=Payment.Status.PENDING)
         .first()
     )
     if (
         method == Payment.Method.BANK_TRANSFER
         and open_payment is not None
         and open_payment.method == Payment.Method.BANK_TRANSFER
-        and open_payment.amount_cents == fee.amount_cents
+        and open_payment.amount_cents == due.amount_cents
     ):
         return open_payment, None
 
@@ -139,15 +149,16 @@ def _open_payment(*, application_id: int, user: User, method: str) -> tuple[Paym
             provider = get_card_provider()
         except UnknownProviderError:
             raise PaymentMethodUnavailableError(details={"method": method}) from None
-    _cancel_open(application.pk, reason="replaced by a new payment attempt")
+    _cancel_open(application.pk, reason="replaced by a new payment attempt", purpose=purpose)
 
     payment = Payment(
         application=application,
-        purpose=Payment.Purpose.STATE_FEE,
+        purpose=purpose,
         method=method,
-        amount_cents=fee.amount_cents,
-        currency=fee.currency,
-        fee=fee,
+        amount_cents=due.amount_cents,
+        currency=due.currency,
+        fee_id=due.fee_id,
+        card_fee_id=due.card_fee_id,
         provider=provider.name if provider else "",
     )
     call = None
@@ -171,9 +182,20 @@ def _open_payment(*, application_id: int, user: User, method: str) -> tuple[Paym
         application=application,
         kind=payment_events.PAYMENT_STARTED,
         actor=user,
-        data={"payment_id": payment.pk, "method": method, "amount": payment.amount_display},
+        data={
+            "payment_id": payment.pk,
+            "method": method,
+            "amount": payment.amount_display,
+            "purpose": purpose,
+        },
     )
-    logger.info("payment.started id=%s application=%s method=%s", payment.pk, application.pk, method)
+    logger.info(
+        "payment.started id=%s application=%s method=%s purpose=%s",
+        payment.pk,
+        application.pk,
+        method,
+        purpose,
+    )
     return payment, call
 
 
@@ -275,6 +297,24 @@ def _tell_application_and_queue_receipt(payment: Payment, application) -> None:
                 expected_cents=payment.amount_cents,
                 note=f"application state: {application.state}",
             )
+    elif payment.purpose == Payment.Purpose.CARD_FEE:
+        if payment_events.card_fee_due(application) is not None:
+            # The registration's fee is paid; the application's state stays (biometrics at the unit move it).
+            payment_events.confirm_card_fee_paid(
+                application=application,
+                paid_at=payment.paid_at,
+                amount_display=payment.amount_display,
+                payment_id=payment.pk,
+            )
+        else:
+            ReconciliationItem.objects.create(
+                kind=ReconciliationItem.Kind.APPLICATION_CLOSED,
+                payment=payment,
+                amount_cents=payment.amount_cents,
+                currency=payment.currency,
+                expected_cents=payment.amount_cents,
+                note=f"card fee not due; application state: {application.state}",
+            )
     enqueue_on_commit("payments.tasks.render_payment_receipt", payment.pk)
     logger.info("payment.paid id=%s application=%s", payment.pk, payment.application_id)
 
@@ -314,6 +354,18 @@ def accept_late_payment(*, payment_id: int, paid_at: timezone.datetime) -> Outco
             % {"payment": other.pk},
             details={"payment_id": payment.pk, "paid_by": other.pk},
         )
+    if payment.purpose == Payment.Purpose.CARD_FEE and payment_events.card_fee_due(application) is None:
+        raise LatePaymentNotAcceptedError(
+            _(
+                "Application %(reference)s owes no card fee now (its state is “%(state)s”), so this money cannot "
+                "pay it. Return it to the payer and mark the item as resolved."
+            )
+            % {
+                "reference": application.reference or application.pk,
+                "state": application.get_state_display(),
+            },
+            details={"payment_id": payment.pk, "state": application.state},
+        )
     if payment.purpose == Payment.Purpose.STATE_FEE and not payment_events.is_awaiting_payment(application):
         raise LatePaymentNotAcceptedError(
             _(
@@ -326,7 +378,9 @@ def accept_late_payment(*, payment_id: int, paid_at: timezone.datetime) -> Outco
             },
             details={"payment_id": payment.pk, "state": application.state},
         )
-    _cancel_open(application.pk, reason="the fee was paid by a late payment accepted by staff")
+    _cancel_open(
+        application.pk, reason="the fee was paid by a late payment accepted by staff", purpose=payment.purpose
+    )
     payment.accept_late(paid_at=paid_at)
     _save(payment, ["status", "paid_at", "closed_at", "failure_reason"])
     _tell_application_and_queue_receipt(payment, application)

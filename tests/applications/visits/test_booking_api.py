@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.core import mail
 
 from applications.models import ApplicationEvent, Appointment, VisitSlot
 from identity.models import TerritorialUnit
@@ -69,7 +68,9 @@ def test_a_full_slot_is_409_this_time_was_just_taken(api, person, waiting, slots
 
 
 def test_a_family_of_three_does_not_fit_a_slot_with_two_places(api, person, waiting, slots, riga):
-    others = [ApplicationFactory(applicant=person, awaiting_registration=True, unit=riga).pk for _ in range(2)]
+    others = [
+        ApplicationFactory(applicant=person, awaiting_registration=True, unit=riga).pk for _ in range(2)
+    ]
     slot = slot_at(riga, TUESDAY_10)
     response = _book(api, waiting, slot, with_applications=others)
     assert response.status_code == 409
@@ -79,7 +80,13 @@ def test_a_family_of_three_does_not_fit_a_slot_with_two_places(api, person, wait
 
 @pytest.mark.parametrize(
     "case, reason",
-    [("past", "past"), ("closed", "closed"), ("holiday", "closed"), ("other_unit", "other_unit"), ("gone", "not_found")],
+    [
+        ("past", "past"),
+        ("closed", "closed"),
+        ("holiday", "closed"),
+        ("other_unit", "other_unit"),
+        ("gone", "not_found"),
+    ],
 )
 def test_unbookable_times_are_400_and_change_nothing(api, waiting, slots, riga, case, reason):
     if case == "past":
@@ -147,7 +154,10 @@ def test_rescheduling_moves_the_place_and_raises_the_sequence(api, waiting, slot
 def test_rescheduling_beyond_the_limit_is_409(api, waiting, slots, riga, settings):
     settings.VISIT_MAX_RESCHEDULES = 1
     _book(api, waiting, slot_at(riga, TUESDAY_10))
-    assert api.patch(URL.format(waiting.pk), {"slot": slot_at(riga, WEDNESDAY_9).pk}, format="json").status_code == 200
+    assert (
+        api.patch(URL.format(waiting.pk), {"slot": slot_at(riga, WEDNESDAY_9).pk}, format="json").status_code
+        == 200
+    )
     third = slot_at(riga, WEDNESDAY_9 + dt.timedelta(hours=1))
     response = api.patch(URL.format(waiting.pk), {"slot": third.pk}, format="json")
     assert response.status_code == 409
@@ -156,7 +166,9 @@ def test_rescheduling_beyond_the_limit_is_409(api, waiting, slots, riga, setting
     assert Appointment.objects.get().slot.starts_at == WEDNESDAY_9
 
 
-def test_rescheduling_and_cancelling_after_the_cutoff_are_409(api, bearer_client, person, waiting, slots, riga):
+def test_rescheduling_and_cancelling_after_the_cutoff_are_409(
+    api, bearer_client, person, waiting, slots, riga
+):
     slot = slot_at(riga, TUESDAY_10)
     _book(api, waiting, slot)
     with time_machine.travel(TUESDAY_10 - dt.timedelta(hours=23), tick=False):
