@@ -75,7 +75,7 @@ def visit(request: HttpRequest, application_id: int) -> HttpResponse:
         raise Http404
     appointment = selectors.get_active_appointment(application_id=application.pk)
     companions = [] if appointment else selectors.list_companions(application=application)
-    form = VisitForm(request.POST or None, companions=companions)
+    form = VisitForm(request.POST if request.method == "POST" else None, companions=companions)
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
@@ -203,7 +203,7 @@ def close_visits(request: HttpRequest) -> HttpResponse:
         return _render_day(request, day=day, close_form=form, status=400)
     data = form.cleaned_data
     try:
-        _, cancelled = services.close_visits(
+        closure, cancelled = services.close_visits(
             unit_id=request.user.unit_id,
             date=data["date"],
             starts=data["starts"],
