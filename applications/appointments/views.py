@@ -203,7 +203,7 @@ def close_visits(request: HttpRequest) -> HttpResponse:
         return _render_day(request, day=day, close_form=form, status=400)
     data = form.cleaned_data
     try:
-        closure, cancelled = services.close_visits(
+        _closure, cancelled = services.close_visits(
             unit_id=request.user.unit_id,
             date=data["date"],
             starts=data["starts"],

@@ -17,14 +17,17 @@ session without a second factor leaves no trace in the staff access log (it open
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.test import Client
+from django.utils import timezone
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from identity.models import StaffAccessLog, TerritorialUnit, User
@@ -111,6 +114,10 @@ class World:
     document: Any
     awaiting: Any  # awaiting payment, with a bank transfer started
     payment: Any
+    waiting: Any = None  # awaiting registration at the unit, no visit booked
+    visiting: Any = None  # awaiting registration, a visit booked
+    appointment: Any = None
+    slots: list = field(default_factory=list)  # free times at the unit
     clients: dict[str, Client] = field(default_factory=dict)
 
 
@@ -119,7 +126,7 @@ class Probe:
     method: str
     url: Callable[[World], str]
     expect: dict[str, int | str]
-    data: dict | None = None
+    data: dict | Callable[[World], dict] | None = None  # a callable for data built from the world's rows
     api: bool = False
     multipart: bool = False
 
@@ -133,7 +140,11 @@ def post(url: Callable[[World], str], expect: dict, data: dict | None = None, **
 
 
 def api(
-    method: str, url: Callable[[World], str], expect: dict, data: dict | None = None, multipart: bool = False
+    method: str,
+    url: Callable[[World], str],
+    expect: dict,
+    data: dict | Callable[[World], dict] | None = None,
+    multipart: bool = False,
 ) -> Probe:
     return Probe(method, url, expect, data=data, api=True, multipart=multipart)
 
@@ -449,6 +460,52 @@ MATRIX: dict[str, list[Probe]] = {
             {"comment": "Hear the applicant first."},
         )
     ],
+    # --- visits (units and free times are public; the visit is the owner's; the day is the unit's) ------------
+    "units": [api("get", lambda w: "/api/v1/units", PUBLIC_API)],
+    "unit-slots": [api("get", lambda w: f"/api/v1/units/{w.unit.pk}/slots", PUBLIC_API)],
+    "application-appointment": [
+        api(
+            "post",
+            lambda w: f"/api/v1/applications/{w.waiting.pk}/appointment",
+            owners_api(201),
+            lambda w: {"slot": w.slots[0].pk},
+        ),
+        api("get", lambda w: f"/api/v1/applications/{w.waiting.pk}/appointment", owners_api(200)),
+        api(
+            "patch",
+            lambda w: f"/api/v1/applications/{w.waiting.pk}/appointment",
+            owners_api(200),
+            lambda w: {"slot": w.slots[1].pk},
+        ),
+        api("delete", lambda w: f"/api/v1/applications/{w.waiting.pk}/appointment", owners_api(204)),
+    ],
+    "backoffice-unit-visits": [
+        api("get", lambda w: f"/api/v1/backoffice/units/{w.unit.pk}/visits", CASE_API)
+    ],
+    "applications:visit": [get(lambda w: f"/applications/{w.waiting.pk}/visit/", owners_page())],
+    "applications:visit-cancel": [
+        post(
+            lambda w: f"/applications/{w.visiting.pk}/visit/cancel/",
+            owners_page("302:/applications/"),
+        )
+    ],
+    "applications:backoffice-visits": [get(lambda w: "/backoffice/visits/", BACKOFFICE_PAGE)],
+    "applications:backoffice-visits-close": [
+        post(lambda w: "/backoffice/visits/close/", cells(403, anonymous=LOGIN, no_otp=SETUP, senior=400), {})
+    ],
+    "applications:backoffice-visit-action": [
+        post(
+            lambda w: f"/backoffice/visits/{w.appointment.pk}/arrived/",
+            cells(
+                403,
+                anonymous=LOGIN,
+                no_otp=SETUP,
+                officer="302:/backoffice/visits/",
+                foreign=404,
+                senior="302:/backoffice/visits/",
+            ),
+        )
+    ],
     # --- development only (DEBUG off in tests: the pages do not exist) ----------------------------------
     "workers:mailbox": [get(lambda w: "/dev/mailbox/", cells(404, no_otp=SETUP))],
     "workers:mailbox-file": [get(lambda w: "/dev/mailbox/forged.eml/", cells(404, no_otp=SETUP))],
@@ -541,6 +598,7 @@ def world(client) -> World:
         awaiting=awaiting,
         payment=payment,
     )
+    _add_visits(w)
     w.clients[ANONYMOUS] = Client()
     for role in (OWNER, OTHER):
         w.clients[role] = Client()
@@ -554,6 +612,32 @@ def world(client) -> World:
     signed_in = w.clients[NO_OTP].post("/login/", {"email": users[NO_OTP].email, "password": PASSWORD})
     assert signed_in.status_code == 302 and signed_in["Location"] == "/account/two-step/"
     return w
+
+
+def _add_visits(w: World) -> None:
+    """An application awaiting registration with free times at the unit, and another with a visit booked."""
+    from applications.appointments.services import book_visit
+    from applications.calendar import add_working_days
+    from applications.models import VisitSettings, VisitSlot
+
+    VisitSettings.objects.create(unit=w.unit, slot_minutes=30, capacity=2)
+    riga = ZoneInfo("Europe/Riga")
+    for offset in (3, 4, 5):
+        day = add_working_days(timezone.localdate(), offset)
+        starts = dt.datetime.combine(day, dt.time(10, 0), tzinfo=riga)
+        w.slots.append(
+            VisitSlot.objects.create(
+                unit=w.unit, starts_at=starts, ends_at=starts + dt.timedelta(minutes=30), capacity=2
+            )
+        )
+    owner = w.users[OWNER]
+    w.waiting = ApplicationFactory(
+        applicant=owner, awaiting_registration=True, unit=w.unit, last_name="Kalnmarker"
+    )
+    w.visiting = ApplicationFactory(
+        applicant=owner, awaiting_registration=True, unit=w.unit, last_name="Kalnmarker"
+    )
+    (w.appointment,) = book_visit(application_id=w.visiting.pk, user=owner, slot_id=w.slots[2].pk)
 
 
 def _markers(w: World) -> list[bytes]:
@@ -580,7 +664,7 @@ def _ask(w: World, role: str, probe: Probe):
         headers["Authorization"] = f"Bearer {issue_access_token(user=user, second_factor=user.requires_otp)}"
     kwargs: dict[str, Any] = {"headers": headers}
     if probe.data is not None:
-        kwargs["data"] = probe.data
+        kwargs["data"] = probe.data(w) if callable(probe.data) else probe.data
         if probe.api and not probe.multipart:
             kwargs["content_type"] = "application/json"
     return getattr(client, probe.method)(url, **kwargs)
