@@ -27,8 +27,8 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.test import Client
-from django.utils import timezone
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from identity.models import StaffAccessLog, TerritorialUnit, User
 from identity.services.api_tokens import issue_access_token

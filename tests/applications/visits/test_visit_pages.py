@@ -223,3 +223,14 @@ def test_the_backoffice_api_lists_the_units_day_for_its_officers_only(
     assert [row["application"] for row in response.json()] == [booked.application_id]
     foreign = UserFactory(case_officer=True)
     assert bearer_client(foreign).get(f"/api/v1/backoffice/units/{riga.pk}/visits").status_code == 404
+
+
+def test_the_dashboard_offers_to_book_then_shows_the_booked_visit(page, person, waiting, slots, riga):
+    html = page.get("/applications/").content.decode()
+    assert "Book a visit" in html and f"/applications/{waiting.pk}/visit/" in html
+    services.book_visit(application_id=waiting.pk, user=person, slot_id=slot_at(riga, TUESDAY_10).pk)
+    html = page.get("/applications/").content.decode()
+    assert "is booked for Tuesday, 3 March 2026, 10:00" in html
+    assert "Move or cancel the visit" in html
+    detail = page.get(f"/applications/{waiting.pk}/").content.decode()
+    assert "Move or cancel the visit" in detail
