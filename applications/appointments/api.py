@@ -53,8 +53,15 @@ def _date(request: Request, name: str, default: dt.date) -> dt.date:
 
 class HoursOutput(serializers.Serializer):
     weekday = serializers.IntegerField(help_text="0 = Monday")
-    opens = serializers.TimeField()
-    closes = serializers.TimeField()
+    # Local Riga time as "HH:MM" (a wall-clock time without an offset, so not an RFC 3339 "time").
+    opens = serializers.SerializerMethodField(help_text="Opens, local time HH:MM.")
+    closes = serializers.SerializerMethodField(help_text="Closes, local time HH:MM.")
+
+    def get_opens(self, hours) -> str:
+        return f"{hours.opens:%H:%M}"
+
+    def get_closes(self, hours) -> str:
+        return f"{hours.closes:%H:%M}"
 
 
 class UnitOutput(serializers.Serializer):
