@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -67,10 +67,15 @@ def get_active_appointment(*, application_id: int) -> Appointment | None:
 
 def get_own_application(*, user: User, application_id: int) -> Application:
     application = (
-        Application.objects.select_related("unit", "kind").filter(pk=application_id, applicant=user).first()
+        Application.objects.select_related("unit", "kind", "registration__unit")
+        .filter(pk=application_id, applicant=user)
+        .first()
     )
     if application is None:
         raise Http404
+    registration = getattr(application, "registration", None)
+    # Where the visit takes place: the unit chosen when the registration started, else the case's unit.
+    application.visit_unit = registration.unit if registration is not None else application.unit
     return application
 
 
@@ -78,9 +83,10 @@ def list_companions(*, application: Application) -> list[Application]:
     """The account's other applications that await registration at the same unit with no visit booked."""
     return list(
         Application.objects.filter(
+            Q(registration__unit_id=application.visit_unit.pk)
+            | Q(registration__isnull=True, unit_id=application.visit_unit.pk),
             applicant_id=application.applicant_id,
             state=Application.State.AWAITING_REGISTRATION,
-            unit_id=application.unit_id,
         )
         .exclude(pk=application.pk)
         .exclude(appointments__status__in=ACTIVE)

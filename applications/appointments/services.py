@@ -187,6 +187,19 @@ def _lock_applications(*, user: User, ids: Iterable[int]) -> list[Application]:
     return applications
 
 
+def visit_unit_ids(applications: list[Application]) -> dict[int, int | None]:
+    """Where each application's visit takes place: the unit chosen when its registration started, else the
+    case's unit. One query."""
+    from applications.models import Registration
+
+    chosen = dict(
+        Registration.objects.filter(application_id__in=[a.pk for a in applications]).values_list(
+            "application_id", "unit_id"
+        )
+    )
+    return {application.pk: chosen.get(application.pk, application.unit_id) for application in applications}
+
+
 def _check_awaiting(application: Application) -> None:
     if application.state != Application.State.AWAITING_REGISTRATION:
         raise NotAwaitingRegistrationError(
@@ -279,16 +292,17 @@ def book_visit(
     others = [pk for pk in with_application_ids if pk != application_id]
     applications = _lock_applications(user=user, ids=[application_id, *others])
     main = next(application for application in applications if application.pk == application_id)
+    units = visit_unit_ids(applications)
     for application in applications:
         _check_awaiting(application)
-        if application.unit_id != main.unit_id:
+        if units[application.pk] != units[main.pk]:
             raise SlotUnavailableError(
                 _("Everyone booked together must be registered at the same unit."),
                 details={"with_applications": "other_unit"},
             )
     if _active_appointments(application.pk for application in applications).exists():
         raise AlreadyBookedError()
-    slot = _bookable_slot(slot_id=slot_id, unit_id=main.unit_id)
+    slot = _bookable_slot(slot_id=slot_id, unit_id=units[main.pk])
     _take_places(slot, len(applications))
     booking_uid = uuid.uuid4()
     appointments = Appointment.objects.bulk_create(
@@ -304,7 +318,7 @@ def book_visit(
             actor=user,
             data={"slot": slot.pk, "starts_at": slot.starts_at.isoformat(), "booking": str(booking_uid)},
         )
-    slot.unit = main.unit
+    slot.unit = TerritorialUnit.objects.get(pk=slot.unit_id)
     notify(
         recipient=user,
         event="visit_booked",

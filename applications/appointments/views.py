@@ -38,11 +38,8 @@ def _visit_context(request: HttpRequest, application: Application, form: VisitFo
     today = timezone.localdate()
     start = _week_of(request, today)
     end = start + dt.timedelta(days=6)
-    slots = (
-        selectors.list_free_slots(unit_id=application.unit_id, start=start, end=end)
-        if application.unit_id
-        else []
-    )
+    unit = application.visit_unit
+    slots = selectors.list_free_slots(unit_id=unit.pk, start=start, end=end) if unit is not None else []
     appointment = selectors.get_active_appointment(application_id=application.pk)
     may_change = None
     if appointment is not None:

@@ -217,3 +217,13 @@ def test_units_api_lists_the_units_that_receive_visits(api_client, riga):
     rows = {row["code"]: row for row in api_client.get("/api/v1/units").json()}
     assert rows["riga-1"]["receives_visits"] is True and rows["riga-1"]["slot_minutes"] == 30
     assert rows["jelgava"]["receives_visits"] is False
+
+
+def test_the_visit_is_at_the_unit_chosen_when_the_registration_started(api, person, slots, riga):
+    from tests.factories import RegistrationFactory
+
+    jelgava = TerritorialUnit.objects.get(code="jelgava")
+    registration = RegistrationFactory(application__applicant=person, application__unit=jelgava, unit=riga)
+    response = _book(api, registration.application, slot_at(riga, TUESDAY_10))
+    assert response.status_code == 201, response.json()
+    _unchanged(slot_at(riga, TUESDAY_10), 1)
