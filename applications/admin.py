@@ -1,7 +1,10 @@
+from django import forms
 from django.contrib import admin
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
+from applications.appointments.services import close_visits
 from applications.models import (
     ApplicationKind,
     CalendarException,
@@ -13,6 +16,8 @@ from applications.models import (
     PayeeAccount,
     Purpose,
     Registration,
+    VisitClosure,
+    VisitSettings,
 )
 
 
@@ -122,3 +127,58 @@ class CalendarExceptionAdmin(TranslationAdmin):
     list_display = ("date", "is_working_day", "note")
     list_filter = ("is_working_day",)
     date_hierarchy = "date"
+
+
+@admin.register(VisitSettings)
+class VisitSettingsAdmin(admin.ModelAdmin):
+    """Slot length and places per slot of each unit; new values apply to the slots generated from then on."""
+
+    list_display = ("unit", "slot_minutes", "capacity")
+    list_select_related = ("unit",)
+    search_fields = ("unit__name", "unit__code")
+
+
+class VisitClosureForm(forms.ModelForm):
+    class Meta:
+        model = VisitClosure
+        fields = ("unit", "date", "starts", "ends", "reason")
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if date < timezone.localdate():
+            raise forms.ValidationError(_("A day in the past cannot be closed."))
+        return date
+
+
+@admin.register(VisitClosure)
+class VisitClosureAdmin(admin.ModelAdmin):
+    """A closure is added through the service (booked visits cancelled, apologies sent) and then stays as it is:
+    to reopen, an administrator regenerates nothing; a closure is a record of what the applicants were told."""
+
+    list_display = ("unit", "date", "starts", "ends", "reason", "created_by")
+    list_filter = ("unit",)
+    list_select_related = ("unit", "created_by")
+    date_hierarchy = "date"
+    form = VisitClosureForm
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj: VisitClosure, form, change: bool) -> None:
+        closure, cancelled = close_visits(
+            unit_id=obj.unit_id,
+            date=obj.date,
+            starts=obj.starts,
+            ends=obj.ends,
+            reason=obj.reason,
+            actor=request.user,
+        )
+        obj.pk, obj.created_by, obj.created_at = closure.pk, closure.created_by, closure.created_at
+        if cancelled:
+            self.message_user(
+                request,
+                _("Booked visits cancelled (each applicant was told): %(count)s.") % {"count": cancelled},
+            )

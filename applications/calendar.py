@@ -139,3 +139,16 @@ def upcoming_days_off(*, after: dt.date, limit: int = 5, horizon_days: int = 400
         if name is not None:
             found.append(DayOff(day, name))
     return found
+
+
+def working_days_in(start: dt.date, end: dt.date) -> list[dt.date]:
+    """Every working day from ``start`` to ``end`` (both included), with one query."""
+    overrides = _exceptions_between(start, end)
+    days = []
+    day = start
+    while day <= end:
+        override = overrides.get(day)
+        if _package_says_working(day) if override is None else override:
+            days.append(day)
+        day += dt.timedelta(days=1)
+    return days

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from applications.models import Application, ApplicationDocument, ApplicationEvent
 from applications.models.application import may_act_on
+from applications.models.appointments import ACTIVE_STATUSES, Appointment
 from applications.selectors import accessible_applications
 from eservice.exceptions import NotFoundError
 from identity.models import User
@@ -33,6 +34,12 @@ DASHBOARD_PREFETCHES: list[Prefetch | str] = [
     ),
     # Payments (payments app), newest first; a string keeps applications from importing payments' model.
     "payments",
+    # The booked visit at the unit, if any (applications awaiting registration).
+    Prefetch(
+        "appointments",
+        queryset=Appointment.objects.filter(status__in=ACTIVE_STATUSES).select_related("slot"),
+        to_attr="active_appointments",
+    ),
 ]
 
 

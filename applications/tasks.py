@@ -6,6 +6,7 @@ from celery import shared_task
 from django.db import OperationalError
 
 from applications import services
+from applications.appointments import services as appointments
 from applications.services import counter, registration
 
 
@@ -24,6 +25,18 @@ def expire_drafts() -> dict[str, int]:
     warned = services.send_draft_expiry_warnings()
     expired = services.expire_stale_drafts()
     return {"warned": len(warned), "expired": len(expired)}
+
+
+@shared_task(queue="default", acks_late=True)
+def generate_visit_slots() -> int:
+    """Create the units' visit slots up to the horizon (beat, daily); a second run creates nothing."""
+    return appointments.generate_visit_slots()
+
+
+@shared_task(queue="default", acks_late=True)
+def send_visit_reminders() -> int:
+    """Remind each booking once, the working day before the visit (beat, daily)."""
+    return len(appointments.send_visit_reminders())
 
 
 @shared_task(queue="default", acks_late=True)

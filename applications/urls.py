@@ -1,6 +1,7 @@
 from django.urls import path
 
 from applications import views, views_applicant, views_counter, views_family
+from applications.appointments import views as visits
 from applications.case_messages import views as message_views
 from applications.renewals import views as renewal_views
 from applications.surveys import views as survey_views
@@ -77,4 +78,13 @@ urlpatterns = [
     path("backoffice/counter/<int:application_id>/", views_counter.page, name="counter-page"),
     path("backoffice/counter/<int:application_id>/copy/", views_counter.issue_copy, name="counter-copy"),
     path("backoffice/counter/<int:application_id>/copy.pdf", views_counter.copy_pdf, name="counter-copy-pdf"),
+    path("applications/<int:application_id>/visit/", visits.visit, name="visit"),
+    path("applications/<int:application_id>/visit/cancel/", visits.cancel_visit, name="visit-cancel"),
+    path("backoffice/visits/", visits.unit_day, name="backoffice-visits"),
+    path("backoffice/visits/close/", visits.close_visits, name="backoffice-visits-close"),
+    path(
+        "backoffice/visits/<int:appointment_id>/<slug:action>/",
+        visits.visit_action,
+        name="backoffice-visit-action",
+    ),
 ]

@@ -90,6 +90,8 @@ SECTIONS: tuple[Section, ...] = (
             "applications:invitations",
             "applications:invitation-accept",
             "applications:claim",
+            "applications:visit",
+            "applications:visit-cancel",
             "payments:",
         ),
         _applicants,
@@ -122,6 +124,12 @@ SECTIONS: tuple[Section, ...] = (
         _("Counter"),
         "applications:counter-start",
         ("applications:counter-", "payments:counter-"),
+        _officers,
+    ),
+    Section(
+        _("Visits today"),
+        "applications:backoffice-visits",
+        ("applications:backoffice-visit",),
         _officers,
     ),
     # Staff have no applications and no applicant profile: their account pages are sign-in security.

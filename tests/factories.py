@@ -138,6 +138,9 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
         decision_pending = factory.Trait(with_payment=True, state="decision_pending")
         granted = factory.Trait(with_payment=True, state="granted")
         refused = factory.Trait(with_payment=True, state="refused")
+        awaiting_registration = factory.Trait(
+            with_payment=True, state="awaiting_registration", decided_at=factory.LazyFunction(timezone.now)
+        )
         withdrawn = factory.Trait(state="withdrawn", closed_at=factory.LazyFunction(timezone.now))
         expired = factory.Trait(state="expired", closed_at=factory.LazyFunction(timezone.now))
 

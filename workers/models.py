@@ -42,6 +42,9 @@ class Notification(models.Model):
     )
     event = models.CharField(_("event"), max_length=80)
     context = models.JSONField(_("context"), default=dict, blank=True)
+    # Files to attach, built when the mail is sent (never stored here as bytes): each item names a builder
+    # function by its dotted path and its JSON arguments (see workers.services.notifications.ATTACHMENTS).
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)

@@ -36,6 +36,16 @@ BEAT_SCHEDULE = {
         "task": "decisions.tasks.send_information_request_reminders",
         "schedule": crontab(hour=8, minute=0),
     },
+    # Visit slots of every unit with visit settings, VISIT_SLOT_HORIZON_WORKING_DAYS ahead; idempotent.
+    "generate-visit-slots": {
+        "task": "applications.tasks.generate_visit_slots",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    # Remind each booked visit once, on the working day before it.
+    "send-visit-reminders": {
+        "task": "applications.tasks.send_visit_reminders",
+        "schedule": crontab(hour=10, minute=0),
+    },
     # Bank transfers unpaid for PAYMENT_BANK_TRANSFER_EXPIRY_DAYS (default 14) expire; the applicant is told.
     "expire-unpaid-bank-transfers": {
         "task": "payments.tasks.expire_unpaid_bank_transfers",

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from applications.api import applications, catalogue, family, registration
+from applications.appointments import api as visits
 from applications.case_messages.api import ApplicationMessagesApi
 
 urlpatterns = [
@@ -77,5 +78,17 @@ urlpatterns = [
         "backoffice/units/<int:unit_id>/registrations",
         registration.UnitRegistrationListApi.as_view(),
         name="backoffice-unit-registrations",
+    ),
+    path("units", visits.UnitListApi.as_view(), name="units"),
+    path("units/<int:unit_id>/slots", visits.UnitSlotListApi.as_view(), name="unit-slots"),
+    path(
+        "applications/<int:application_id>/appointment",
+        visits.ApplicationAppointmentApi.as_view(),
+        name="application-appointment",
+    ),
+    path(
+        "backoffice/units/<int:unit_id>/visits",
+        visits.BackofficeUnitVisitsApi.as_view(),
+        name="backoffice-unit-visits",
     ),
 ]

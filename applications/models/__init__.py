@@ -7,6 +7,13 @@ from applications.models.application import (
     ApplicationEvent,
     State,
 )
+from applications.models.appointments import (
+    Appointment,
+    AppointmentStatus,
+    VisitClosure,
+    VisitSettings,
+    VisitSlot,
+)
 from applications.models.catalogue import (
     ApplicationKind,
     CalendarException,
@@ -29,6 +36,8 @@ __all__ = [
     "ApplicationDocument",
     "ApplicationEvent",
     "ApplicationKind",
+    "Appointment",
+    "AppointmentStatus",
     "CalendarException",
     "CardFee",
     "CardSpeed",
@@ -48,4 +57,7 @@ __all__ = [
     "State",
     "SurveyAnswer",
     "SurveyInvitation",
+    "VisitClosure",
+    "VisitSettings",
+    "VisitSlot",
 ]

@@ -510,6 +510,12 @@ class ApplicationEvent(models.Model):
         # Messages on the case (applications.case_messages).
         MESSAGE_SENT = "message_sent", _("You wrote to the Office")
         MESSAGE_ANSWERED = "message_answered", _("The Office answered your message")
+        # Visits at the unit (applications/appointments/services.py).
+        VISIT_BOOKED = "visit_booked", _("Visit to the unit booked")
+        VISIT_RESCHEDULED = "visit_rescheduled", _("Visit to the unit moved")
+        VISIT_CANCELLED = "visit_cancelled", _("Visit to the unit cancelled")
+        VISIT_ARRIVED = "visit_arrived", _("You came to the unit")
+        VISIT_MISSED = "visit_missed", _("You did not come to the booked visit")
         # Registration of the granted permit (applications.services.registration).
         REGISTRATION_STARTED = "registration_started", _("Registration of the residence permit started")
         CARD_FEE_PAID = "card_fee_paid", _("Card fee paid")

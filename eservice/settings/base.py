@@ -233,6 +233,16 @@ APPLICATIONS_DEFAULT_UNIT_CODE = env.str("APPLICATIONS_DEFAULT_UNIT_CODE", defau
 REGISTRATION_DEADLINE_DAYS = env.int("REGISTRATION_DEADLINE_DAYS", default=90)
 REGISTRATION_REMINDER_DAYS = env.int("REGISTRATION_REMINDER_DAYS", default=14)
 
+# Visits at the units (applications/appointments/): free slots are generated this many working days ahead
+# (beat job, daily); an applicant may move a booked visit this many times and may move or cancel it until this
+# many hours before it starts.
+VISIT_SLOT_HORIZON_WORKING_DAYS = env.int("VISIT_SLOT_HORIZON_WORKING_DAYS", default=30)
+VISIT_MAX_RESCHEDULES = env.int("VISIT_MAX_RESCHEDULES", default=2)
+VISIT_CHANGE_CUTOFF_HOURS = env.int("VISIT_CHANGE_CUTOFF_HOURS", default=24)
+
+# Functions that build an e-mail attachment when the outbox sends the mail (workers.services.notify): only these.
+NOTIFICATION_ATTACHMENT_BUILDERS = frozenset({"applications.appointments.ics.visit_ics_attachment"})
+
 # E-mail: SMTP when EMAIL_URL is set, otherwise files under var/mail/.
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="OCMA e-service <noreply@pmlp.gov.lv>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

@@ -23,6 +23,8 @@ KNOWN_QUEUES = {
     "applications.tasks.render_application_summary": "pdf",
     "applications.tasks.render_counter_copy": "pdf",
     "applications.tasks.expire_drafts": "default",
+    "applications.tasks.generate_visit_slots": "default",
+    "applications.tasks.send_visit_reminders": "default",
     "applications.tasks.send_registration_reminders": "default",
     "identity.tasks.delete_expired_tokens": "default",
     "identity.tasks.build_data_export": "default",

@@ -89,8 +89,15 @@ def test_officer_sees_no_applicant_links(staff_client_for, case_officer):
         "Case queue",
         "Registrations",
         "Counter",
+        "Visits today",
         "Account security",
     ]
+
+
+def test_the_units_visits_page_marks_its_link(staff_client_for, case_officer):
+    links = _links(_nav(staff_client_for(case_officer).get("/backoffice/visits/")))
+    assert 'aria-current="page"' in links["Visits today"]
+    assert 'href="/backoffice/visits/"' in links["Visits today"]
 
 
 def test_administrator_sees_the_administration(admin_client):

@@ -21,6 +21,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -116,6 +117,10 @@ class World:
     payment: Any
     counter: Any  # made at the unit's counter, awaiting the fee: the unit's officers act on it there
     family: Any  # the owner applied for an adult family member (the owner is their representative)
+    waiting: Any = None  # awaiting registration at the unit, no visit booked
+    visiting: Any = None  # awaiting registration, a visit booked
+    appointment: Any = None
+    slots: list = field(default_factory=list)  # free times at the unit
     clients: dict[str, Client] = field(default_factory=dict)
     decision: Any = None  # an issued refusal in the unit, contested by an open complaint (with a document)
     complaint: Any = None
@@ -129,7 +134,7 @@ class Probe:
     method: str
     url: Callable[[World], str]
     expect: dict[str, int | str]
-    data: dict | None = None
+    data: dict | Callable[[World], dict] | None = None  # a callable for data built from the world's rows
     api: bool = False
     multipart: bool = False
 
@@ -143,7 +148,11 @@ def post(url: Callable[[World], str], expect: dict, data: dict | None = None, **
 
 
 def api(
-    method: str, url: Callable[[World], str], expect: dict, data: dict | None = None, multipart: bool = False
+    method: str,
+    url: Callable[[World], str],
+    expect: dict,
+    data: dict | Callable[[World], dict] | None = None,
+    multipart: bool = False,
 ) -> Probe:
     return Probe(method, url, expect, data=data, api=True, multipart=multipart)
 
@@ -740,6 +749,52 @@ MATRIX: dict[str, list[Probe]] = {
         get(lambda w: "/applications/claim/", APPLICANTS_PAGE),
         post(lambda w: "/applications/claim/", {**APPLICANTS_PAGE, OWNER: 400, OTHER: 400}, {"code": ""}),
     ],
+    # --- visits (units and free times are public; the visit is the owner's; the day is the unit's) ------------
+    "units": [api("get", lambda w: "/api/v1/units", PUBLIC_API)],
+    "unit-slots": [api("get", lambda w: f"/api/v1/units/{w.unit.pk}/slots", PUBLIC_API)],
+    "application-appointment": [
+        api(
+            "post",
+            lambda w: f"/api/v1/applications/{w.waiting.pk}/appointment",
+            owners_api(201),
+            lambda w: {"slot": w.slots[0].pk},
+        ),
+        api("get", lambda w: f"/api/v1/applications/{w.waiting.pk}/appointment", owners_api(200)),
+        api(
+            "patch",
+            lambda w: f"/api/v1/applications/{w.waiting.pk}/appointment",
+            owners_api(200),
+            lambda w: {"slot": w.slots[1].pk},
+        ),
+        api("delete", lambda w: f"/api/v1/applications/{w.waiting.pk}/appointment", owners_api(204)),
+    ],
+    "backoffice-unit-visits": [
+        api("get", lambda w: f"/api/v1/backoffice/units/{w.unit.pk}/visits", CASE_API)
+    ],
+    "applications:visit": [get(lambda w: f"/applications/{w.waiting.pk}/visit/", owners_page())],
+    "applications:visit-cancel": [
+        post(
+            lambda w: f"/applications/{w.visiting.pk}/visit/cancel/",
+            owners_page("302:/applications/"),
+        )
+    ],
+    "applications:backoffice-visits": [get(lambda w: "/backoffice/visits/", BACKOFFICE_PAGE)],
+    "applications:backoffice-visits-close": [
+        post(lambda w: "/backoffice/visits/close/", cells(403, anonymous=LOGIN, no_otp=SETUP, senior=400), {})
+    ],
+    "applications:backoffice-visit-action": [
+        post(
+            lambda w: f"/backoffice/visits/{w.appointment.pk}/arrived/",
+            cells(
+                403,
+                anonymous=LOGIN,
+                no_otp=SETUP,
+                officer="302:/backoffice/visits/",
+                foreign=404,
+                senior="302:/backoffice/visits/",
+            ),
+        )
+    ],
     # --- development only (DEBUG off in tests: the pages do not exist) ----------------------------------
     "workers:mailbox": [get(lambda w: "/dev/mailbox/", cells(404, no_otp=SETUP))],
     "workers:mailbox-file": [get(lambda w: "/dev/mailbox/forged.eml/", cells(404, no_otp=SETUP))],
@@ -862,6 +917,7 @@ def world(client) -> World:
     w.renewal = RenewalInvitation.objects.create(
         permit=case, applicant=owner, valid_to=case.created_at.date()
     )
+    _add_visits(w)
     w.clients[ANONYMOUS] = Client()
     for role in (OWNER, OTHER):
         w.clients[role] = Client()
@@ -925,6 +981,32 @@ def _ready_export(owner: User) -> DataExport:
     return export
 
 
+def _add_visits(w: World) -> None:
+    """An application awaiting registration with free times at the unit, and another with a visit booked."""
+    from applications.appointments.services import book_visit
+    from applications.calendar import add_working_days
+    from applications.models import VisitSettings, VisitSlot
+
+    VisitSettings.objects.create(unit=w.unit, slot_minutes=30, capacity=2)
+    riga = ZoneInfo("Europe/Riga")
+    for offset in (3, 4, 5):
+        day = add_working_days(timezone.localdate(), offset)
+        starts = dt.datetime.combine(day, dt.time(10, 0), tzinfo=riga)
+        w.slots.append(
+            VisitSlot.objects.create(
+                unit=w.unit, starts_at=starts, ends_at=starts + dt.timedelta(minutes=30), capacity=2
+            )
+        )
+    owner = w.users[OWNER]
+    w.waiting = ApplicationFactory(
+        applicant=owner, awaiting_registration=True, unit=w.unit, last_name="Kalnmarker"
+    )
+    w.visiting = ApplicationFactory(
+        applicant=owner, awaiting_registration=True, unit=w.unit, last_name="Kalnmarker"
+    )
+    (w.appointment,) = book_visit(application_id=w.visiting.pk, user=owner, slot_id=w.slots[2].pk)
+
+
 def _markers(w: World) -> list[bytes]:
     """What only the owner (and the officers of the unit, on their pages) may see."""
     return [
@@ -949,7 +1031,7 @@ def _ask(w: World, role: str, probe: Probe):
         headers["Authorization"] = f"Bearer {issue_access_token(user=user, second_factor=user.requires_otp)}"
     kwargs: dict[str, Any] = {"headers": headers}
     if probe.data is not None:
-        kwargs["data"] = probe.data
+        kwargs["data"] = probe.data(w) if callable(probe.data) else probe.data
         if probe.api and not probe.multipart:
             kwargs["content_type"] = "application/json"
     return getattr(client, probe.method)(url, **kwargs)

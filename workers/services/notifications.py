@@ -24,6 +24,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
+from django.utils.module_loading import import_string
 
 from workers.models import Notification
 from workers.queueing import enqueue, get_task
@@ -74,6 +75,17 @@ REQUIRED_CONTEXT: dict[str, frozenset[str]] = {
     "counter_application_claimed": frozenset({"reference", "url"}),
     "family_invitation": frozenset({"reference", "representative_name", "url"}),
     "family_invitation_accepted": frozenset({"reference", "person_name", "url"}),
+    **dict.fromkeys(
+        (
+            "visit_booked",
+            "visit_rescheduled",
+            "visit_cancelled",
+            "visit_cancelled_by_office",  # optional: "reason"
+            "visit_missed",
+            "visit_reminder",
+        ),
+        frozenset({"date", "time", "unit_name", "unit_address", "people", "references", "url"}),
+    ),
 }
 
 
@@ -96,14 +108,21 @@ def is_deliverable(address: str) -> bool:
 
 
 def notify(
-    *, recipient: User, event: str, context: dict[str, Any], actor: User | None = None
+    *,
+    recipient: User,
+    event: str,
+    context: dict[str, Any],
+    actor: User | None = None,
+    attachments: list[dict[str, Any]] | None = None,
 ) -> Notification | None:
     """Write an e-mail to the outbox in the caller's transaction; it is sent after commit.
 
     ``event`` names the templates ``templates/email/<event>.subject.txt|.txt|.html``; ``context`` holds
     JSON-serialisable values only (ids, strings, ISO dates, absolute URLs), rendered at send time in the
-    recipient's preferred language. ``actor``: the officer who acted, named in the signature. Returns None
-    (and writes nothing) for a recipient whose address is undeliverable (``is_deliverable``).
+    recipient's preferred language. ``actor``: the officer who acted, named in the signature.
+    ``attachments``: ``[{"builder": "<app>.<module>.<function>", "kwargs": {...}}]``, each builder listed in
+    ``settings.NOTIFICATION_ATTACHMENT_BUILDERS`` and called at send time, returning (filename, bytes, mimetype).
+    Returns None (and writes nothing) for a recipient whose address is undeliverable (``is_deliverable``).
     """
     if not re.fullmatch(r"[a-z][a-z0-9_]{0,79}", event):
         raise ValueError(f"notify() event must be a template name like 'status_changed', got {event!r}")
@@ -116,11 +135,20 @@ def notify(
         json.dumps(context)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"notify() context must be JSON-serialisable: {exc}") from exc
+    for attachment in attachments or ():
+        if attachment.get("builder") not in settings.NOTIFICATION_ATTACHMENT_BUILDERS:
+            raise ValueError(f"notify() attachment builder must be listed in settings, got {attachment!r}")
+    try:
+        json.dumps(attachments or [])
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"notify() attachments must be JSON-serialisable: {exc}") from exc
 
     if not is_deliverable(recipient.email):
         logger.info("notification.undeliverable recipient=%s event=%s", recipient.pk, event)
         return None
-    notification = Notification.objects.create(recipient=recipient, actor=actor, event=event, context=context)
+    notification = Notification.objects.create(
+        recipient=recipient, actor=actor, event=event, context=context, attachments=attachments or []
+    )
     transaction.on_commit(partial(enqueue_notification, notification.pk))
     logger.info("notification.queued id=%s event=%s", notification.pk, event)
     return notification
@@ -182,6 +210,12 @@ def build_message(notification: Notification) -> EmailMultiAlternatives:
         headers={"Message-ID": notification.message_id, "Content-Language": language},
     )
     message.attach_alternative(html, "text/html")
+    for attachment in notification.attachments or ():
+        # A domain app's builder, named by a string: workers/ imports no domain app itself.
+        build = import_string(attachment["builder"])
+        with translation.override(language):
+            filename, content, mimetype = build(**attachment.get("kwargs", {}))
+        message.attach(filename, content, mimetype)
     return message
 
 

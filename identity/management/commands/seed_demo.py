@@ -20,7 +20,7 @@ from identity.models import ApplicantProfile, Language, Role, TerritorialUnit, U
 from identity.services.accounts import CONFIRMED_TOTP_NAME
 
 DEMO_UNIT_CODE = "riga-1"
-SEED_HOOKS = ("applications.demo", "payments.demo", "decisions.demo")
+SEED_HOOKS = ("applications.demo", "applications.appointments.demo", "payments.demo", "decisions.demo")
 
 
 @dataclass(frozen=True)
