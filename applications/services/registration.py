@@ -27,6 +27,7 @@ from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from applications.models import Application, ApplicationEvent, CardFee, CardSpeed, Registration
 from applications.services.lifecycle import application_url, record_event
+from applications.surveys.services import invite_to_survey
 from eservice.exceptions import ConflictError, DomainError, InvalidTransitionError, NotFoundError
 from identity.models import ReceptionHours, TerritorialUnit, User
 from workers.services import notify
@@ -312,6 +313,7 @@ def record_biometrics(*, application: Application, actor: User) -> Application:
         actor=actor,
         context=_signature_context(application, registration, working_days=speed.working_days),
     )
+    invite_to_survey(application=application, occasion="visit")  # the visit at the unit is over
     logger.info("registration.biometrics application=%s officer=%s", application.pk, actor.pk)
     return application
 

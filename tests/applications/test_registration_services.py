@@ -11,6 +11,7 @@ from django.utils import timezone
 from applications.models import Application, ApplicationEvent, Registration
 from applications.services import registration as services
 from applications.services import review
+from applications.surveys.models import SurveyInvitation
 from eservice.exceptions import InvalidTransitionError, NotFoundError
 from identity.models import ReceptionHours
 from tests.factories import ApplicationFactory, RegistrationFactory, TerritorialUnitFactory, UserFactory
@@ -135,6 +136,11 @@ def test_the_whole_registration_to_collection(unit, officer):
     services.record_biometrics(application=application, actor=officer)
     application.refresh_from_db()
     assert application.state == State.CARD_IN_PRODUCTION
+    # The visit is over: the applicant is invited, once, to rate it.
+    assert SurveyInvitation.objects.filter(application=application, occasion="visit").count() == 1
+    assert (
+        Notification.objects.filter(event="survey_invitation", recipient=application.applicant).count() == 1
+    )
 
     services.mark_card_produced(application=application, actor=officer)
     application.refresh_from_db()

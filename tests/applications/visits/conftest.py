@@ -11,7 +11,7 @@ import time_machine
 from applications.appointments.services import generate_visit_slots
 from applications.models import VisitSettings, VisitSlot
 from identity.models import TerritorialUnit
-from tests.factories import ApplicationFactory, UserFactory
+from tests.factories import RegistrationFactory, UserFactory
 
 RIGA = ZoneInfo("Europe/Riga")
 # A Monday in term time, 10:00 in Riga: the working week ahead has no holiday.
@@ -48,4 +48,5 @@ def person(db):
 
 @pytest.fixture
 def waiting(person, riga):
-    return ApplicationFactory(applicant=person, awaiting_registration=True, unit=riga)
+    # As in life: registration started at the unit (the card fee not paid yet), so no visit booked.
+    return RegistrationFactory(application__applicant=person, application__unit=riga).application
