@@ -54,6 +54,7 @@ MIDDLEWARE = [
     # a body for a bare 405. It keeps the security headers the inner middlewares set.
     "eservice.errors.ClientErrorPageMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "eservice.errors.DatabaseUnavailableMiddleware",  # a lost database is a 503 (JSON or page), not a 500
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
