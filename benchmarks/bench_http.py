@@ -144,7 +144,7 @@ def targets(setup: LoadSetup) -> list[Target]:
     return [
         Target("hello, bare Django (no middleware)", "bare", "/bench/hello"),
         Target("hello, through the middleware stack", "stack", "/bench/hello"),
-        Target("hello, through the stack with a JWT", "stack", "/bench/hello", applicant),
+        Target("hello, through the stack with a JWT (under /api/)", "stack", "/api/bench/hello", applicant),
         Target("GET /api/v1/applications (JWT, 50 rows)", "stack", "/api/v1/applications", applicant),
         Target("GET /api/v1/backoffice/cases (JWT, 50 rows)", "stack", "/api/v1/backoffice/cases", officer),
     ]

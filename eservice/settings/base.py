@@ -56,16 +56,16 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "eservice.errors.DatabaseUnavailableMiddleware",  # a lost database is a 503 (JSON or page), not a 500
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "eservice.middleware.BrowserSessionMiddleware",  # these Browser* skip JWT API requests
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "eservice.request_guards.QueryStringGuardMiddleware",  # ?x=%00 is a 400, not a database error
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
-    "identity.middleware.StaffSecondFactorMiddleware",  # unverified staff sessions may only enrol TOTP
+    "eservice.middleware.BrowserAuthenticationMiddleware",
+    "eservice.middleware.BrowserOTPMiddleware",
+    "eservice.middleware.BrowserStaffSecondFactorMiddleware",  # unverified staff sessions may only enrol TOTP
     "eservice.middleware.PrivateResponseMiddleware",  # Cache-Control: private, no-store for personal data
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "eservice.middleware.BrowserMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",  # turns a blocked request into RATELIMIT_VIEW (429)
