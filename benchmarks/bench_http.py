@@ -86,6 +86,18 @@ class Gunicorn:
                 time.sleep(0.2)
         raise RuntimeError(f"gunicorn did not start:\n{self.log_path.read_text(errors='replace')}")
 
+    def worker_rss_mib(self) -> list[int]:
+        """Resident memory of each gunicorn worker (children of the master), from /proc."""
+        out = subprocess.run(
+            ["ps", "-o", "pid=", "--ppid", str(self.process.pid)], capture_output=True, text=True
+        ).stdout
+        sizes = []
+        for pid in out.split():
+            status = Path(f"/proc/{pid}/status").read_text().splitlines()
+            kib = next(line.split()[1] for line in status if line.startswith("VmRSS"))
+            sizes.append(int(kib) // 1024)
+        return sizes
+
     def stop(self) -> None:
         import signal
 
@@ -170,6 +182,8 @@ class LoadRun:
     fixed: dict[str, loadgen.Measure]
     fixed_rate: float
     tool: str
+    stack_requests: int = 0  # answered by the stack's gunicorn in the measures (warm-up not counted)
+    stack_worker_rss_mib: list[int] = field(default_factory=list)  # its workers' RSS at the end
 
 
 def run_load(
@@ -210,11 +224,19 @@ def run_load(
             )
             for t in fixed_rate_targets(setup)
         }
+        served = sum(run[t.name].requests for run in measured for t in targets(setup) if t.server == "stack")
+        served += sum(m.requests for m in fixed.values())
+        rss = servers["stack"].worker_rss_mib()
     finally:
         for server in servers.values():
             server.stop()
     return LoadRun(
-        rounds=measured, fixed=fixed, fixed_rate=rate, tool="wrk" if loadgen.has_wrk() else "python"
+        rounds=measured,
+        fixed=fixed,
+        fixed_rate=rate,
+        tool="wrk" if loadgen.has_wrk() else "python",
+        stack_requests=served,
+        stack_worker_rss_mib=rss,
     )
 
 
@@ -369,6 +391,13 @@ def summarise(run: LoadRun) -> list[tuple[str, str]]:
         (f"list / stack hello (target ≥ {LIST_TARGET})", _ratio_cell(ratios(listing, stack))),
         (f"officer queue / stack hello (target ≥ {LIST_TARGET})", _ratio_cell(ratios(queue, stack))),
     ]
+    if run.stack_worker_rss_mib:
+        rows.append(
+            (
+                f"web worker RSS after {run.stack_requests:,} requests (2 workers)",
+                " / ".join(f"{size} MiB" for size in run.stack_worker_rss_mib),
+            )
+        )
     hello = run.fixed["hello (stack)"].percentiles_ms
     for name, measure in run.fixed.items():
         p = measure.percentiles_ms

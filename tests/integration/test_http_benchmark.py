@@ -35,6 +35,8 @@ def test_the_load_benchmark_measures_every_endpoint_without_errors(tmp_path):
     rows = dict(summarise(run))
     assert "list / stack hello (target ≥ 0.25)" in rows and "stack hello / bare hello (target ≥ 0.8)" in rows
     assert any(name.startswith("fixed ") and "officer's case" in name for name in rows)
+    assert len(run.stack_worker_rss_mib) == 2 and all(size > 20 for size in run.stack_worker_rss_mib)
+    assert run.stack_requests > 0
 
 
 def test_the_breakdown_names_every_middleware_and_the_list_parts():
