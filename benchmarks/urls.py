@@ -1,5 +1,8 @@
 """The project's URLs plus the baseline: the applicant's list written as a bare Django JSON view.
 
+``/bench/hello`` is a bare ``JsonResponse``: served by a gunicorn with no middleware (benchmarks/settings_bare.py)
+and by one with the project's middleware stack, the two measure what the stack costs.
+
 The baseline does the same job as ``GET /api/v1/applications`` with nothing but Django: the same bearer-token
 check, the same rows and count, a ``JsonResponse``. The ratio between the two is what DRF, pagination and our
 row building cost.
@@ -37,4 +40,14 @@ def bare_list(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"count": rows.count(), "results": results})
 
 
-urlpatterns = [path("bench/bare-list", bare_list), path("", include("eservice.urls"))]
+def hello(request: HttpRequest) -> JsonResponse:
+    """The smallest Django answer: the ceiling every other measure is a ratio of (with and without middleware)."""
+    return JsonResponse({"hello": "world"})
+
+
+urlpatterns = [
+    path("bench/bare-list", bare_list),
+    path("bench/hello", hello),
+    path("api/bench/hello", hello),  # the same, where a JWT request skips the browser-only middlewares
+    path("", include("eservice.urls")),
+]

@@ -11,13 +11,16 @@ A 4xx is the visitor's mistake or a link that went stale, not a fault of the ser
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.views import defaults
 
 from eservice.exceptions import error_body
 
@@ -138,3 +141,56 @@ class ClientErrorPageMiddleware:
             if header.lower() not in ("content-type", "content-length", "cache-control"):
                 replacement[header] = value
         return replacement
+
+
+# The database went away (restarted, failed over, connections exhausted): psycopg raises these through Django's
+# wrappers. It is an outage, not a bug in the request: 503 with Retry-After, so clients and proxies retry.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = "30"
+
+
+def service_unavailable(request: HttpRequest) -> HttpResponse:
+    """The API's JSON error or a page that needs no database (no session, no user, no navigation)."""
+    if _wants_json(request):
+        response: HttpResponse = JsonResponse(
+            error_body(
+                "service_unavailable",
+                _("The service is briefly unavailable. Nothing was changed; try again in a minute."),
+            ),
+            status=503,
+        )
+    else:
+        response = HttpResponse(render_to_string("503.html", {"status": 503}), status=503)
+    response["Retry-After"] = RETRY_AFTER_SECONDS
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A view that loses the database answers 503 instead of 500, and logs one line instead of a traceback.
+
+    Errors raised inside other middlewares (loading the session, the user) never reach ``process_exception``:
+    ``server_error`` (``handler500``) answers those the same way. The connection is not reused after the error
+    (Django closes a connection that saw an error at the end of the request), so the web process recovers by
+    itself once the database is back: no restart.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, DATABASE_UNAVAILABLE):
+            return None
+        logger.warning("database.unavailable path=%s error=%s", request.path, type(exception).__name__)
+        return service_unavailable(request)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """``handler500``: 503 when the cause is a lost database, Django's own 500 otherwise."""
+    exception = sys.exc_info()[1]
+    if isinstance(exception, DATABASE_UNAVAILABLE):
+        return service_unavailable(request)
+    return defaults.server_error(request)

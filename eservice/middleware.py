@@ -1,11 +1,18 @@
-"""Response headers that keep personal data out of shared caches (proxies, CDNs, a library's PC)."""
+"""Response headers that keep personal data out of shared caches (proxies, CDNs, a library's PC), and the
+browser-only middlewares that a JWT request to the API skips."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.contrib.auth.middleware import AuthenticationMiddleware
+from django.contrib.messages.middleware import MessageMiddleware
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django_otp.middleware import OTPMiddleware
+
+from identity.middleware import StaffSecondFactorMiddleware
 
 API_PREFIX = "/api/"
 
@@ -31,3 +38,55 @@ class PrivateResponseMiddleware:
         ):
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+# ---- Browser-only middleware: skipped by a JWT request to the API -------------------------------------------
+#
+# A request to /api/ with ``Authorization: Bearer …`` is authenticated by DRF (identity.authentication) from the
+# token alone: it has no session, so it needs no session store, no session user (nor its OTP wrapper and the
+# staff second-factor rule, which the token's own claims decide), and no flash messages. Each of these is a
+# subclass of the middleware it narrows (Django's and django-axes' checks look for subclasses), and behaves
+# exactly like it for every other request. CSRF (DRF's API views are exempt anyway; the deploy check wants the
+# stock middleware), the locale (error messages in the caller's language) and every security header stay on.
+# benchmarks/REPORT.md has what each costs.
+
+
+def is_bearer_api_request(request: HttpRequest) -> bool:
+    return request.path_info.startswith(API_PREFIX) and request.META.get("HTTP_AUTHORIZATION", "")[
+        :7
+    ].lower() == ("bearer ")
+
+
+class _SkippedByBearerApi:
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if is_bearer_api_request(request):
+            return self.get_response(request)
+        return super().__call__(request)
+
+
+class BrowserSessionMiddleware(_SkippedByBearerApi, SessionMiddleware):
+    """``SessionMiddleware`` for everything but a JWT request to the API."""
+
+
+class BrowserAuthenticationMiddleware(_SkippedByBearerApi, AuthenticationMiddleware):
+    """``AuthenticationMiddleware`` (the session's user) for everything but a JWT request to the API."""
+
+
+class BrowserOTPMiddleware(_SkippedByBearerApi, OTPMiddleware):
+    """django-otp's ``OTPMiddleware`` for everything but a JWT request to the API."""
+
+
+class BrowserStaffSecondFactorMiddleware(_SkippedByBearerApi, StaffSecondFactorMiddleware):
+    """The staff second-factor rule for sessions; a staff token is refused without the code by
+    ``identity.authentication.JWTAuthentication``."""
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable, view_args: tuple, view_kwargs: dict
+    ) -> HttpResponse | None:
+        if is_bearer_api_request(request):
+            return None
+        return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class BrowserMessageMiddleware(_SkippedByBearerApi, MessageMiddleware):
+    """Flash messages (stored in the session) for everything but a JWT request to the API."""

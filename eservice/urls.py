@@ -36,3 +36,4 @@ urlpatterns = [
 handler400 = "eservice.errors.bad_request"
 handler403 = "eservice.errors.permission_denied"
 handler404 = "eservice.errors.page_not_found"
+handler500 = "eservice.errors.server_error"

@@ -217,9 +217,8 @@ class ApplicationListApi(APIView):
     @extend_schema(operation_id="applications_list", responses={200: ApplicationListOutput(many=True)})
     def get(self, request: Request) -> Response:
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(
-            selectors_dashboard.list_applications(user=request.user), request, self
-        )
+        # One query for the page and its total (a window count), not a COUNT and then the page.
+        page = paginator.paginate_rows(selectors_dashboard.list_applications(user=request.user), request)
         # Rows are built directly (the fields of ApplicationListOutput, which documents them): DRF's field
         # machinery and per-row translation of the state choices cost more than the queries of a 50-row page.
         labels = {value: str(label) for value, label in Application.State.choices}

@@ -54,17 +54,18 @@ MIDDLEWARE = [
     # a body for a bare 405. It keeps the security headers the inner middlewares set.
     "eservice.errors.ClientErrorPageMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "eservice.errors.DatabaseUnavailableMiddleware",  # a lost database is a 503 (JSON or page), not a 500
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "eservice.middleware.BrowserSessionMiddleware",  # these Browser* skip JWT API requests
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "eservice.request_guards.QueryStringGuardMiddleware",  # ?x=%00 is a 400, not a database error
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
-    "identity.middleware.StaffSecondFactorMiddleware",  # unverified staff sessions may only enrol TOTP
+    "eservice.middleware.BrowserAuthenticationMiddleware",
+    "eservice.middleware.BrowserOTPMiddleware",
+    "eservice.middleware.BrowserStaffSecondFactorMiddleware",  # unverified staff sessions may only enrol TOTP
     "eservice.middleware.PrivateResponseMiddleware",  # Cache-Control: private, no-store for personal data
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "eservice.middleware.BrowserMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",  # turns a blocked request into RATELIMIT_VIEW (429)
@@ -95,6 +96,11 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Behind pgbouncer in transaction pooling mode a server-side cursor may not outlive its transaction: turn them
+# off there (docs/deployment.md). Direct connections keep them.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
+    "DATABASE_DISABLE_SERVER_SIDE_CURSORS", default=False
+)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes (web, worker, beat) share the file: wait for locks instead of failing at once.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}

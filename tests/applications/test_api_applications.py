@@ -237,3 +237,28 @@ def test_someone_elses_incomplete_draft_is_404_on_submit(other_applicant_api, ap
     response = other_applicant_api.post(f"{BASE}/{draft.pk}/submit")
     assert response.status_code == 404
     assert response.json()["error"]["code"] in {"not_found", "application_not_found"}
+
+
+def test_list_reads_the_page_and_its_total_in_one_query(applicant, applicant_api, django_assert_num_queries):
+    ApplicationFactory.create_batch(3, applicant=applicant)
+    ApplicationFactory()  # someone else's
+    with django_assert_num_queries(2):  # the token's user, then the page with its total
+        body = applicant_api.get(BASE, {"limit": 2}).json()
+    assert body["count"] == 3 and len(body["results"]) == 2
+    assert "_page_total" not in body["results"][0]
+    assert body["next"].endswith("limit=2&offset=2") and body["previous"] is None
+    last = applicant_api.get(BASE, {"limit": 2, "offset": 2}).json()
+    assert last["count"] == 3 and len(last["results"]) == 1 and last["next"] is None
+    assert last["previous"].endswith("limit=2")
+
+
+def test_list_page_past_the_end_still_counts(applicant, applicant_api):
+    ApplicationFactory.create_batch(2, applicant=applicant)
+    body = applicant_api.get(BASE, {"offset": 10}).json()
+    assert body == {"count": 2, "next": None, "previous": body["previous"], "results": []}
+    assert body["previous"] is not None
+    assert applicant_api.get(BASE).json()["count"] == 2
+
+
+def test_list_of_nobody_is_an_empty_page(applicant_api):
+    assert applicant_api.get(BASE).json() == {"count": 0, "next": None, "previous": None, "results": []}
