@@ -236,6 +236,18 @@ def shooter(artifacts) -> Callable[..., Callable[[str], Path]]:
 
 
 @pytest.fixture
+def browser_pages(new_context, shooter) -> Callable[[str], tuple]:
+    """One browser context per person (their own cookies), each with a screenshot function; the harness's
+    watch for broken pages (5xx, console errors, CSP refusals) on every one."""
+
+    def open_for(who: str) -> tuple:
+        page = new_context()
+        return page, shooter(page, who)
+
+    return open_for
+
+
+@pytest.fixture
 def screenshot(page, shooter) -> Callable[[str], Path]:
     return shooter(page)
 

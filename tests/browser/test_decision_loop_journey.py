@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -46,18 +45,6 @@ WORKER_TIMEOUT = 120
 def live_loop(live_parts) -> SmtpSink:
     """The session's worker process (every queue, beat, HTTP webhooks) and its SMTP sink."""
     return live_parts.sink
-
-
-@pytest.fixture
-def browser_pages(new_context, shooter) -> Callable[[str], tuple[Page, Callable]]:
-    """One browser context per person (their own cookies), each with a screenshot function; the harness's
-    watch for broken pages (5xx, console errors, CSP refusals) on every one."""
-
-    def open_for(who: str) -> tuple[Page, Callable[[str], Path]]:
-        page = new_context()
-        return page, shooter(page, who)
-
-    return open_for
 
 
 def sign_in(page: Page, email: str, *, device=None) -> None:
