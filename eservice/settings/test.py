@@ -4,7 +4,7 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, LOCALE_PATHS, env
+from .base import BASE_DIR, env
 
 DEBUG = False
 SECRET_KEY = "test-only-not-secret-7d1c5a9e3b8f4a6c2e0d9b7a5c3e1f8d6b4a2c0e9f7d5b3a"
@@ -37,7 +37,4 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 PAYMENT_TEST_GATEWAY_SECRET = "test-only-test-gateway-secret"
 PAYMENT_PROVIDERS = ["test_gateway"]
-# A browser test's worker process delivers over HTTP to the live server, like a provider; in-process otherwise.
-PAYMENT_TEST_GATEWAY_DELIVERY = env.str("PAYMENT_TEST_GATEWAY_DELIVERY", default="inprocess")
-# A browser test's worker process reads the catalogues the session compiled (locale/ holds .po files only).
-LOCALE_PATHS = env.list("LOCALE_PATHS", default=[str(path) for path in LOCALE_PATHS])
+PAYMENT_TEST_GATEWAY_DELIVERY = "inprocess"

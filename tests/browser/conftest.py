@@ -95,17 +95,15 @@ def live_parts(django_db_setup, live_server, compiled_locale, tmp_path_factory) 
     sink = SmtpSink().start()
     worker = WorkerProcess(
         env={
-            "DJANGO_SETTINGS_MODULE": "eservice.settings.test",
+            "DJANGO_SETTINGS_MODULE": "tests.browser.worker_settings",
             "DATABASE_URL": database_url_for_subprocess(),
             "CELERY_BROKER_URL": url,
             "EMAIL_URL": sink.url,
             "MEDIA_ROOT": str(media_root),
             "SITE_URL": live_server.url,
             "CONN_MAX_AGE": "0",
-            # Like a provider: the test gateway POSTs its signed webhook to the live server.
-            "PAYMENT_TEST_GATEWAY_DELIVERY": "http",
-            # Latvian and Russian mail from the catalogues compiled for this session.
-            "LOCALE_PATHS": str(compiled_locale),
+            # Latvian and Russian mail from the catalogues compiled for this session; webhooks over HTTP.
+            "BROWSER_WORKER_LOCALE": str(compiled_locale),
         },
         queues="default,email,pdf",
         log_path=folder / "worker.log",
