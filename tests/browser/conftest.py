@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from django.core.signals import request_started
 
 from tests.integration.live_workers import (
     SmtpSink,
@@ -74,6 +75,19 @@ class LiveParts:
         self.worker = worker
         self.media_root = media_root
         self.locale_root = locale_root
+        self.requests: list[tuple[str, str, str]] = []  # (method, path, user agent) the live server received
+
+    def record_request(self, sender, environ, **kwargs) -> None:
+        self.requests.append(
+            (
+                environ.get("REQUEST_METHOD", ""),
+                environ.get("PATH_INFO", ""),
+                environ.get("HTTP_USER_AGENT", ""),
+            )
+        )
+
+    def posts_to(self, path: str) -> list[tuple[str, str, str]]:
+        return [request for request in self.requests if request[0] == "POST" and request[1] == path]
 
     def mail_to(self, address: str) -> list:
         return [message for message in self.sink.messages if message["To"] == address]
@@ -109,11 +123,15 @@ def live_parts(django_db_setup, live_server, compiled_locale, tmp_path_factory) 
         log_path=folder / "worker.log",
         extra=["--beat", f"--schedule={folder / 'celerybeat-schedule'}"],
     )
+    parts = LiveParts(sink=sink, worker=worker, media_root=media_root, locale_root=compiled_locale)
+    # The live server runs in this process: what reaches it (the worker's webhook deliveries, say) is seen here.
+    request_started.connect(parts.record_request, dispatch_uid="browser-live-parts")
     try:
         with broker(url):
             worker.wait_ready()
-            yield LiveParts(sink=sink, worker=worker, media_root=media_root, locale_root=compiled_locale)
+            yield parts
     finally:
+        request_started.disconnect(dispatch_uid="browser-live-parts")
         worker.stop()
         sink.stop()
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -134,6 +152,7 @@ def _live_site(settings, live_server, live_parts):
     """Links in e-mails and PDFs point at the live server; pages use the session's compiled catalogues."""
     settings.SITE_URL = live_server.url
     settings.LOCALE_PATHS = [live_parts.locale_root]
+    live_parts.requests.clear()
     live_parts.sink.messages.clear()
     live_parts.sink.envelopes.clear()
 

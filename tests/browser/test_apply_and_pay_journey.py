@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext
@@ -281,6 +282,9 @@ def test_guide_register_verify_fill_upload_pay_and_download_the_receipt(
     assert application.state == Application.State.SUBMITTED
     paid = Payment.objects.get(application=application, status=Payment.Status.PAID)
     assert Payment.objects.filter(application=application, status=Payment.Status.FAILED).count() == 1
+    # Both outcomes reached the live server as the gateway's signed POSTs, sent by the worker over HTTP.
+    webhooks = live_parts.posts_to(reverse("payment-webhook", args=["test_gateway"]))
+    assert len(webhooks) == 2 and all("urllib" in agent for _m, _p, agent in webhooks), live_parts.requests
 
     # The worker renders the receipt; the page offers it once it exists.
     receipt_link = main.get_by_role("link", name=t("Download the receipt (PDF)"))
