@@ -1,15 +1,19 @@
 """Accessibility smoke checks a journey runs on every page it visits.
 
-Not a full audit: the structural rules the layout promises (one <h1>, a <main> landmark, the skip link first in
+``check_page``: not a full audit, the structural rules the layout promises (one <h1>, a <main> landmark, the skip link first in
 the tab order, a label on every form control, alt text on every image, a page language, unique ids, ARIA
-references that resolve).
+references that resolve). ``assert_no_axe_violations``: axe-core's WCAG 2.1 A/AA rules, run by the crawl of every
+page (tests/browser/test_accessibility_crawl.py).
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from playwright.sync_api import Page, expect
+
+from tests.services import unavailable
 
 LANGUAGE = re.compile(r"^(lv|en|ru)$")
 
@@ -114,3 +118,46 @@ def check_page(page: Page, *, skip_link: bool = True) -> None:
     assert_images_have_alt(page)
     if skip_link:
         assert_skip_link_first(page)
+
+
+# axe-core, installed from the npm registry by .ci/run (`npm install --prefix var/node axe-core@<pinned>`).
+AXE_SCRIPT = Path(__file__).resolve().parents[2] / "var" / "node" / "node_modules" / "axe-core" / "axe.min.js"
+# WCAG 2.0 and 2.1, levels A and AA: what the Office's accessibility statement promises.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+RUN_AXE_JS = """
+async (tags) => {
+  const results = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+  return results.violations.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ')),
+  }));
+}
+"""
+
+
+def axe_source() -> str:
+    """The axe-core script; missing, it fails under REQUIRE_SERVICES=1 and skips otherwise."""
+    if not AXE_SCRIPT.is_file():
+        unavailable(f"axe-core is not installed at {AXE_SCRIPT} (.ci/run installs it with npm)")
+    return AXE_SCRIPT.read_text()
+
+
+def axe_violations(page: Page) -> list[dict]:
+    """Serious and critical WCAG 2.1 A/AA violations axe-core finds on the page as it is now.
+
+    The script goes in through the DevTools protocol (``evaluate``), which the page's Content-Security-Policy does
+    not govern: the page's own policy stays as strict as in production.
+    """
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(axe_source())
+    violations = page.evaluate(RUN_AXE_JS, AXE_TAGS)
+    return [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
+
+
+def assert_no_axe_violations(page: Page) -> None:
+    blocking = axe_violations(page)
+    assert blocking == [], f"axe-core: serious or critical WCAG violations on {page.url}:\n" + "\n".join(
+        f"  {v['impact']} {v['id']}: {v['help']} at {v['nodes']}" for v in blocking
+    )

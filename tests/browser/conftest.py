@@ -1,9 +1,12 @@
-"""Playwright journeys in Debian's Chromium against a live server.
+"""Playwright journeys in Debian's Chromium against a live server, on real parts.
 
 Playwright cannot download its own browsers here; it drives /usr/bin/chromium (installed by .ci/run).
-Each journey saves a screenshot per step under var/screenshots/<test name>/.
+Each journey saves a screenshot per step under var/artifacts/<test name>/, so a failing run can be looked at.
 
-Every test here runs on the live server, so it is transactional; `serialized_rollback` puts back the rows the data
+Nothing runs eagerly and nothing is mocked: the session starts one Celery worker process (with beat) on the same
+PostgreSQL test database and Redis broker, sending mail to an SMTP sink (aiosmtpd) and delivering the test
+gateway's webhooks to the live server over HTTP. The worker is another process, so it sees only committed rows:
+every test here runs on the live server and is transactional; `serialized_rollback` puts back the rows the data
 migrations load (territorial units, the catalogue) that the flush after each transactional test removes.
 """
 
@@ -11,19 +14,29 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from django.core.signals import request_started
 
-from tests.services import require_chromium
+from tests.integration.live_workers import (
+    SmtpSink,
+    WorkerProcess,
+    broker,
+    database_url_for_subprocess,
+    purge_queues,
+)
+from tests.services import require_chromium, require_postgres, require_redis
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls a journey makes between steps are
 # still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 BASE_DIR = Path(__file__).resolve().parents[2]
-SCREENSHOTS = BASE_DIR / "var" / "screenshots"
+ARTIFACTS = BASE_DIR / "var" / "artifacts"
+SCREENSHOTS = ARTIFACTS  # older name, still imported by journeys
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -54,13 +67,125 @@ def chromium():
         browser.close()
 
 
-@pytest.fixture
-def page(chromium, live_server, settings, celery_eager) -> Iterator:
+class LiveParts:
+    """What the session started: the SMTP sink (its messages), the worker (its log), the shared media folder."""
+
+    def __init__(self, *, sink: SmtpSink, worker: WorkerProcess, media_root: Path, locale_root: Path):
+        self.sink = sink
+        self.worker = worker
+        self.media_root = media_root
+        self.locale_root = locale_root
+        self.requests: list[tuple[str, str, str]] = []  # (method, path, user agent) the live server received
+
+    def record_request(self, sender, environ, **kwargs) -> None:
+        self.requests.append(
+            (
+                environ.get("REQUEST_METHOD", ""),
+                environ.get("PATH_INFO", ""),
+                environ.get("HTTP_USER_AGENT", ""),
+            )
+        )
+
+    def posts_to(self, path: str) -> list[tuple[str, str, str]]:
+        return [request for request in self.requests if request[0] == "POST" and request[1] == path]
+
+    def mail_to(self, address: str) -> list:
+        return [message for message in self.sink.messages if message["To"] == address]
+
+
+@pytest.fixture(scope="session")
+def live_parts(django_db_setup, live_server, compiled_locale, tmp_path_factory) -> Iterator[LiveParts]:
+    """One Celery worker process with beat for the whole browser session, on the test database and Redis.
+
+    Shared by every browser test (starting a worker costs seconds on two cores): a test that leaves a task
+    behind only makes the worker log a missing row after the flush.
+    """
+    require_postgres()
+    url = require_redis()
+    purge_queues(url)
+    folder = tmp_path_factory.mktemp("live-parts")
+    media_root = folder / "media"
+    media_root.mkdir()
+    sink = SmtpSink().start()
+    worker = WorkerProcess(
+        env={
+            "DJANGO_SETTINGS_MODULE": "tests.browser.worker_settings",
+            "DATABASE_URL": database_url_for_subprocess(),
+            "CELERY_BROKER_URL": url,
+            "EMAIL_URL": sink.url,
+            "MEDIA_ROOT": str(media_root),
+            "SITE_URL": live_server.url,
+            "CONN_MAX_AGE": "0",
+            # Latvian and Russian mail from the catalogues compiled for this session; webhooks over HTTP.
+            "BROWSER_WORKER_LOCALE": str(compiled_locale),
+        },
+        queues="default,email,pdf",
+        log_path=folder / "worker.log",
+        extra=["--beat", f"--schedule={folder / 'celerybeat-schedule'}"],
+    )
+    parts = LiveParts(sink=sink, worker=worker, media_root=media_root, locale_root=compiled_locale)
+    # The live server runs in this process: what reaches it (the worker's webhook deliveries, say) is seen here.
+    request_started.connect(parts.record_request, dispatch_uid="browser-live-parts")
+    try:
+        with broker(url):
+            worker.wait_ready()
+            yield parts
+    finally:
+        request_started.disconnect(dispatch_uid="browser-live-parts")
+        worker.stop()
+        sink.stop()
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(worker.log_path, ARTIFACTS / "worker.log")
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, live_parts):
+    """The web side and the worker share one media folder (the worker renders receipts the page serves);
+    emptied before each test so a test sees only its own files."""
+    for child in live_parts.media_root.iterdir():
+        shutil.rmtree(child) if child.is_dir() else child.unlink()
+    settings.MEDIA_ROOT = live_parts.media_root
+
+
+@pytest.fixture(autouse=True)
+def _live_site(settings, live_server, live_parts):
+    """Links in e-mails and PDFs point at the live server; pages use the session's compiled catalogues."""
     settings.SITE_URL = live_server.url
+    settings.LOCALE_PATHS = [live_parts.locale_root]
+    live_parts.requests.clear()
+    live_parts.sink.messages.clear()
+    live_parts.sink.envelopes.clear()
+
+
+@pytest.fixture
+def new_context(chromium, live_server) -> Iterator[Callable[..., object]]:
+    """Browser contexts (one per person), each watched for broken pages; closed, and their problems reported,
+    after the test."""
+    opened = []
+
+    def open_context(*, locale: str = "en-GB", viewport: dict | None = None, timeout: int = 15_000):
+        context = chromium.new_context(
+            base_url=live_server.url, locale=locale, viewport=viewport or {"width": 1200, "height": 900}
+        )
+        context.set_default_timeout(timeout)
+        page = context.new_page()
+        opened.append((context, _watch_for_broken_pages(page)))
+        return page
+
+    yield open_context
+    problems = []
+    for context, seen in opened:
+        context.close()
+        problems += seen
+    assert not problems, "the browser reported problems:\n" + "\n".join(problems)
+
+
+@pytest.fixture
+def page(chromium, live_server) -> Iterator:
     context = chromium.new_context(
         base_url=live_server.url, locale="en-GB", viewport={"width": 1200, "height": 900}
     )
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(15_000)
     page = context.new_page()
     problems = _watch_for_broken_pages(page)
     yield page
@@ -102,17 +227,46 @@ def _safe(name: str) -> str:
 
 
 @pytest.fixture
-def screenshot(page, request) -> Callable[[str], Path]:
-    folder = SCREENSHOTS / _safe(request.node.name)
+def artifacts(request) -> Path:
+    """This test's folder under var/artifacts/, emptied so it holds this run's steps only, in order."""
+    folder = ARTIFACTS / _safe(request.node.name)
+    shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def shooter(artifacts) -> Callable[..., Callable[[str], Path]]:
+    """``shooter(page, "who")`` gives a screenshot function for that page; all share one step counter."""
     counter = iter(range(1, 1000))
 
-    def take(step: str) -> Path:
-        path = folder / f"{next(counter):02d}-{_safe(step)}.png"
-        page.screenshot(path=str(path), full_page=True)
-        return path
+    def for_page(page, who: str = "") -> Callable[[str], Path]:
+        def take(step: str) -> Path:
+            prefix = f"{next(counter):02d}-{who + '-' if who else ''}"
+            path = artifacts / f"{prefix}{_safe(step)}.png"
+            page.screenshot(path=str(path), full_page=True)
+            return path
 
-    return take
+        return take
+
+    return for_page
+
+
+@pytest.fixture
+def browser_pages(new_context, shooter) -> Callable[[str], tuple]:
+    """One browser context per person (their own cookies), each with a screenshot function; the harness's
+    watch for broken pages (5xx, console errors, CSP refusals) on every one."""
+
+    def open_for(who: str) -> tuple:
+        page = new_context()
+        return page, shooter(page, who)
+
+    return open_for
+
+
+@pytest.fixture
+def screenshot(page, shooter) -> Callable[[str], Path]:
+    return shooter(page)
 
 
 def pytest_collection_modifyitems(items):

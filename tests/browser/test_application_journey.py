@@ -1,7 +1,7 @@
 """An applicant applies in a real browser: guide → form → documents → submit → pay, and what goes wrong on the way.
 
-The test gateway's webhook leaves through a Celery task queued on commit: the ``page`` fixture runs tasks inline (and
-in-process, the test settings' ``PAYMENT_TEST_GATEWAY_DELIVERY``), so the return page reads a settled payment.
+The test gateway's webhook leaves through a Celery task queued on commit: the session's worker process posts it to
+the live server over HTTP, and the return page asks for the status until it has arrived.
 """
 
 from __future__ import annotations
@@ -314,12 +314,12 @@ def test_applicant_applies_from_the_guide_and_pays_by_card(page: Page, screensho
     screenshot("test-gateway")
     page.get_by_role("button", name="Pay").click()
 
-    # Back on our return page: the status comes from the database, which the webhook has settled.
+    # Back on our return page: it shows "paid" once the worker has delivered the webhook.
     expect(page.get_by_role("heading", level=1)).to_have_text("Payment")
+    expect(page.locator("[data-status]")).to_have_attribute("data-status", "paid", timeout=90_000)
     payment = Payment.objects.get(application=application)
     assert payment.status == Payment.Status.PAID
     expect(page).to_have_url(f"{live_server.url}/payments/{payment.pk}/")
-    expect(page.locator("[data-status]")).to_have_attribute("data-status", "paid")
     expect(page.locator("[data-status]")).to_have_text("Paid")
     expect(page.get_by_role("main")).to_contain_text("Thank you: the state fee is paid.")
     expect(page.get_by_role("main")).to_contain_text(payment.amount_display)
@@ -364,6 +364,8 @@ def test_declined_card_keeps_the_fee_due_and_bank_transfer_shows_how_to_pay(
     page.get_by_label("Card number").fill("4000 0000 0000 0002")
     page.get_by_role("button", name="Pay").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Payment")
+    # The worker delivers the gateway's webhook; the page moves on by itself.
+    expect(page.locator("[data-status]")).to_have_attribute("data-status", "failed", timeout=90_000)
     expect(page.get_by_role("alert")).to_have_text(
         "This payment did not go through. No money was taken. You can try again."
     )

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
-from collections.abc import Callable, Iterator
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -32,18 +30,9 @@ from payments.models import Payment
 from tests.applications.conftest import attach_all  # noqa: F401 - fixture
 from tests.applications.helpers import pdf_bytes
 from tests.browser.a11y import check_page
-from tests.browser.conftest import SCREENSHOTS, _safe, _watch_for_broken_pages
 from tests.factories import PASSWORD, ApplicantProfileFactory, ApplicationFactory, UserFactory
-from tests.integration.live_workers import (
-    SmtpSink,
-    WorkerProcess,
-    broker,
-    database_url_for_subprocess,
-    purge_queues,
-    wait_for,
-)
+from tests.integration.live_workers import SmtpSink, wait_for
 from tests.otp import add_totp, totp_code
-from tests.services import require_postgres, require_redis
 
 pytestmark = pytest.mark.integration
 
@@ -53,68 +42,9 @@ WORKER_TIMEOUT = 120
 
 
 @pytest.fixture
-def live_loop(live_server, settings, tmp_path) -> Iterator[SmtpSink]:
-    """A worker process on every queue, publishing through Redis, sending to an SMTP sink; the QR codes and
-    e-mail links it writes point at the live server."""
-    require_postgres()
-    url = require_redis()
-    purge_queues(url)
-    settings.SITE_URL = live_server.url
-    sink = SmtpSink().start()
-    worker = WorkerProcess(
-        env={
-            "DJANGO_SETTINGS_MODULE": "eservice.settings.test",
-            "DATABASE_URL": database_url_for_subprocess(),
-            "CELERY_BROKER_URL": url,
-            "EMAIL_URL": sink.url,
-            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-            "SITE_URL": live_server.url,
-            "CONN_MAX_AGE": "0",
-        },
-        queues="default,email,pdf",
-        log_path=tmp_path / "worker.log",
-    )
-    try:
-        with broker(url):
-            worker.wait_ready()
-            yield sink
-    finally:
-        worker.stop()
-        sink.stop()
-        print(f"--- worker log\n{worker.log}")  # shown when the test fails
-
-
-@pytest.fixture
-def browser_pages(chromium, live_server, request) -> Iterator[Callable[[str], tuple[Page, Callable]]]:
-    """One browser context per person (their own cookies), each with a screenshot function; the harness's
-    watch for broken pages (5xx, console errors, CSP refusals) on every one."""
-    contexts = []
-    folder = SCREENSHOTS / _safe(request.node.name)
-    shutil.rmtree(folder, ignore_errors=True)  # only this run's steps, in order
-    folder.mkdir(parents=True, exist_ok=True)
-    counter = iter(range(1, 1000))
-
-    def open_for(who: str) -> tuple[Page, Callable[[str], Path]]:
-        context = chromium.new_context(
-            base_url=live_server.url, locale="en-GB", viewport={"width": 1200, "height": 900}
-        )
-        context.set_default_timeout(15_000)
-        page = context.new_page()
-        contexts.append((who, context, _watch_for_broken_pages(page)))
-
-        def screenshot(step: str) -> Path:
-            path = folder / f"{next(counter):02d}-{who}-{_safe(step)}.png"
-            page.screenshot(path=str(path), full_page=True)
-            return path
-
-        return page, screenshot
-
-    yield open_for
-    problems = []
-    for who, context, seen in contexts:
-        context.close()
-        problems += [f"{who}: {problem}" for problem in seen]
-    assert not problems, "the browser reported problems:\n" + "\n".join(problems)
+def live_loop(live_parts) -> SmtpSink:
+    """The session's worker process (every queue, beat, HTTP webhooks) and its SMTP sink."""
+    return live_parts.sink
 
 
 def sign_in(page: Page, email: str, *, device=None) -> None:

@@ -4,19 +4,24 @@ Every operation in the schema is called with generated input (valid and invalid)
 with a real access token from POST /api/v1/auth/token, and every answer must be: not a 5xx, a documented status
 code, a documented content type, a body that validates against the documented schema, and the documented
 headers. Run once as an applicant who owns applications in several states, and once as a case officer who
-signed in with a TOTP code. The number of generated examples per operation is bounded so that both runs take
-about a minute of CPU.
+signed in with a TOTP code (the token's ``amr`` says so). Then statefully: schemathesis infers the links between
+operations from the schema (a created application's id feeds its detail, documents, submit, payments...), and
+walks sequences of calls with the same checks. The number of generated examples (and steps) is bounded so that
+the runs take a couple of minutes of CPU.
 """
 
 from __future__ import annotations
 
+import base64
+import json
 import random
 
 import pytest
 import schemathesis
+from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, settings
 from rest_framework.test import APIClient
 from schemathesis.checks import not_a_server_error
@@ -27,6 +32,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from identity.tokens import AMR_OTP
 from tests.factories import ApplicationFactory, UserFactory
 from tests.otp import add_totp, totp_code
 
@@ -41,6 +47,14 @@ PASSWORD = "correct horse battery 9"  # UserFactory's
 HYPOTHESIS = settings(
     max_examples=10, deadline=None, suppress_health_check=list(HealthCheck), database=None, derandomize=True
 )
+STATEFUL = settings(
+    max_examples=15,
+    stateful_step_count=6,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    database=None,
+    derandomize=True,
+)
 
 
 def _sign_in(user, otp: str = "") -> str:
@@ -49,6 +63,11 @@ def _sign_in(user, otp: str = "") -> str:
     )
     assert response.status_code == 200, response.content
     return response.json()["access"]
+
+
+def _claims(token: str) -> dict:
+    payload = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
 
 
 def _own_applications(applicant) -> list[int]:
@@ -97,7 +116,9 @@ def applicant_token(db) -> tuple[str, list[int]]:
 def officer_token(db) -> tuple[str, list[int]]:
     officer = UserFactory(case_officer=True)
     device = add_totp(officer)
-    return _sign_in(officer, otp=totp_code(device)), _own_applications(UserFactory(applicant=True))
+    token = _sign_in(officer, otp=totp_code(device))
+    assert AMR_OTP in _claims(token)["amr"]  # a staff token says the code was checked
+    return token, _own_applications(UserFactory(applicant=True))
 
 
 @pytest.fixture
@@ -124,6 +145,45 @@ def test_api_conforms_to_its_schema_for_an_applicant(case, applicant_token):
 @HYPOTHESIS
 def test_api_conforms_to_its_schema_for_a_totp_verified_officer(case, officer_token):
     case.call_and_validate(headers={"Authorization": f"Bearer {officer_token[0]}"}, checks=CHECKS)
+
+
+def _run_stateful(schema: schemathesis.BaseSchema, token: str) -> None:
+    machine = schema.as_state_machine()
+    headers = {"Authorization": f"Bearer {token}"}
+    linked: list[str] = []
+
+    class Stateful(machine):
+        # Each scenario starts from the same rows: which calls are possible depends on them, and Hypothesis
+        # replays scenarios expecting the same choices to be offered again.
+        def setup(self):
+            self._savepoint = transaction.savepoint()
+            cache.clear()
+
+        def teardown(self):
+            transaction.savepoint_rollback(self._savepoint)
+
+        def step(self, input):
+            if input.transition is not None and input.is_applied:
+                linked.append(input.transition.id)  # a value one answer gave, used by the next call
+            return super().step(input)
+
+        def get_call_kwargs(self, case):
+            return {"headers": headers}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            case.validate_response(response, checks=CHECKS, headers=headers, transport_kwargs=kwargs)
+
+    assert machine.bundles, "schemathesis found no links between operations to follow"
+    Stateful.run(settings=STATEFUL)
+    assert linked, "no sequence followed a link"
+
+
+def test_api_holds_over_sequences_of_calls_for_an_applicant(applicant_schema, applicant_token):
+    _run_stateful(applicant_schema, applicant_token[0])
+
+
+def test_api_holds_over_sequences_of_calls_for_a_totp_verified_officer(officer_schema, officer_token):
+    _run_stateful(officer_schema, officer_token[0])
 
 
 def test_every_api_route_is_in_the_schema(db):

@@ -1,0 +1,298 @@
+"""axe-core (WCAG 2.1 A/AA) on every page of the real URL conf: public, applicant and back office.
+
+Every named URL is either visited here (as the person who sees it, with data so the page has something to show)
+or listed in NOT_PAGES with the reason it renders no page of its own (an API, a download, a POST-only action).
+A new URL fails the first test until it is placed in one or the other. No page may have a serious or critical
+violation; the structural checks of ``check_page`` run on each too.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from playwright.sync_api import Page
+
+from applications.forms import STEP_TITLES
+from applications.models import DocumentType, LegalGround
+from applications.selectors import get_default_unit
+from decisions import services as decisions
+from decisions import verification
+from decisions.models import DecisionLetter
+from payments.services import start_payment
+from tests.applications.conftest import attach_all  # noqa: F401 - fixture
+from tests.browser.a11y import assert_no_axe_violations, axe_violations, check_page
+from tests.factories import ApplicantProfileFactory, ApplicationFactory, UserFactory
+from tests.integration.live_workers import wait_for
+from tests.otp import add_totp, verify_session
+
+# Named URLs that render no page of their own, and why.
+NOT_PAGES = {
+    "healthz": "plain-text probe",
+    "readyz": "plain-text probe",
+    "set_language": "POST-only language switch",
+    "jwks": "JSON keys",
+    "api-schema": "the OpenAPI document",
+    "api-docs": "Swagger UI, third-party markup (the API's reference for developers)",
+    "api-not-found": "JSON 404 of /api/",
+    "identity:logout": "POST-only",
+    "identity:login_otp": "reached only in the middle of a staff sign-in (the decision loop checks it)",
+    "identity:totp_disable": "POST-only",
+    "applications:document-upload": "POST-only (the documents step's form without JavaScript)",
+    "applications:document-delete": "POST-only",
+    "applications:document-download": "a file download",
+    "applications:submit": "POST-only",
+    "applications:summary-pdf": "a PDF",
+    "applications:delete": "POST-only",
+    "applications:withdraw": "POST-only",
+    "payments:status-json": "JSON polled by the payment page",
+    "payments:bank-transfer-pdf": "a PDF",
+    "payments:receipt-pdf": "a PDF",
+    "decisions:letter": "a PDF",
+    "decisions:answer-request": "POST-only",
+    "decisions:backoffice-statistics-chart": "an SVG image inside the statistics page",
+    "decisions:backoffice-action": "POST-only officer actions",
+    "decisions:backoffice-document": "a file download",
+    "workers:mailbox": "developer mailbox, served only with DEBUG on",
+    "workers:mailbox-file": "developer mailbox file, served only with DEBUG on",
+}
+
+
+# Pages the project itself adds to Django's admin (the rest of /admin/ is Django's own markup).
+PROJECT_ADMIN_PAGES = {"payments_bankstatement_upload"}
+
+
+def named_routes() -> set[str]:
+    """Every named URL of the real URL conf outside /api/v1/ (the JSON API) and Django's own admin pages."""
+    names: set[str] = set()
+
+    def walk(patterns, prefix: str, namespace: str) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                route = prefix + str(pattern.pattern)
+                if not route.startswith("api/v1/") and (
+                    not route.startswith("admin/") or pattern.name in PROJECT_ADMIN_PAGES
+                ):
+                    names.add(namespace + pattern.name)
+
+    walk(get_resolver().url_patterns, "", "")
+    return names
+
+
+def session_cookie(live_server, user, *, staff: bool = False) -> dict:
+    """A signed-in session (TOTP-verified for staff) made as Django's test client makes one, for the browser."""
+    client = Client()
+    client.force_login(user)
+    if staff:
+        verify_session(client, add_totp(user))
+    return {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}
+
+
+@pytest.fixture
+def world(attach_all, live_parts):  # noqa: F811
+    """An applicant with an application in each state a page shows differently, their payments, an information
+    request, and an issued refusal whose letter the worker renders; an officer and a senior officer of its unit."""
+    unit = get_default_unit()
+    officer = UserFactory(case_officer=True, unit=unit, first_name="Jānis", last_name="Ozols")
+    senior = UserFactory(senior_officer=True, unit=unit, first_name="Ilze", last_name="Kalniņa")
+    applicant = UserFactory(applicant=True, preferred_language="en", first_name="Amir", last_name="Haddad")
+    ApplicantProfileFactory(user=applicant, first_name="Amir", last_name="Haddad")
+
+    draft = ApplicationFactory(applicant=applicant, complete=True, unit=unit)
+    attach_all(draft)
+    due = ApplicationFactory(applicant=applicant, awaiting_payment=True, unit=unit)
+    card = start_payment(application_id=due.pk, user=applicant, method="card")
+    bank = start_payment(application_id=due.pk, user=applicant, method="bank_transfer").payment
+    asked = ApplicationFactory(applicant=applicant, in_review=True, unit=unit, assigned_officer=officer)
+    request = decisions.request_information(
+        application_id=asked.pk,
+        officer=officer,
+        message="Please send your employment contract.",
+        document_type_ids=[DocumentType.objects.get(code="employment_contract").pk],
+    )
+    refused = ApplicationFactory(applicant=applicant, in_review=True, unit=unit, assigned_officer=officer)
+    decisions.draft_decision(
+        application_id=refused.pk,
+        officer=officer,
+        outcome="refuse",
+        legal_ground_ids=[LegalGround.objects.get(code="il-34-false-information").pk],
+        reasoning="The employment contract submitted with the application was forged.",
+    )
+    decision = decisions.approve_decision(application_id=refused.pk, senior=senior)
+    letter = wait_for(
+        lambda: DecisionLetter.objects.filter(decision=decision, document__isnull=False).first(),
+        timeout=120,
+        what="the worker to render the decision letter",
+    )
+    pending = ApplicationFactory(applicant=applicant, in_review=True, unit=unit, assigned_officer=officer)
+    decisions.draft_decision(
+        application_id=pending.pk,
+        officer=officer,
+        outcome="refuse",
+        legal_ground_ids=[LegalGround.objects.get(code="il-34-false-information").pk],
+        reasoning="The applicant gave false information about the purpose.",
+    )
+    return {
+        "applicant": applicant,
+        "officer": officer,
+        "senior": senior,
+        "unit": unit,
+        "draft": draft,
+        "due": due,
+        "card": card,
+        "bank": bank,
+        "asked": asked,
+        "request": request,
+        "refused": refused,
+        "pending": pending,
+        "letter": letter,
+    }
+
+
+def pages_for(world) -> dict[str, list[tuple[str, str]]]:
+    """Who opens which page: (url name, address) per person."""
+    steps = [
+        ("applications:step", reverse("applications:step", args=[world["draft"].pk, step]))
+        for step in STEP_TITLES
+    ]
+    code = verification.display(world["letter"].verification_code)
+    session = world["card"].redirect_url.rstrip("/").rsplit("/", 1)[-1]
+    return {
+        "visitor": [
+            ("home", reverse("home")),
+            ("identity:register", reverse("identity:register")),
+            ("identity:verify_email", reverse("identity:verify_email") + "?token=not-a-token"),
+            ("identity:resend_verification", reverse("identity:resend_verification")),
+            ("identity:login", reverse("identity:login")),
+            ("identity:password_reset", reverse("identity:password_reset")),
+            ("identity:password_reset_done", reverse("identity:password_reset_done")),
+            (
+                "identity:password_reset_confirm",
+                reverse("identity:password_reset_confirm", args=["MQ", "x-y"]),
+            ),
+            ("identity:password_reset_complete", reverse("identity:password_reset_complete")),
+            ("applications:guide", reverse("applications:guide")),
+            (
+                "applications:guide-answer",
+                reverse("applications:guide-answer", args=["first_trp", "studies"]),
+            ),
+            (
+                "applications:guide-checklist",
+                reverse("applications:guide-checklist", args=["first_trp", "employment"]),
+            ),
+            ("applications:units", reverse("applications:units")),
+            ("applications:unit-detail", reverse("applications:unit-detail", args=[world["unit"].code])),
+            ("applications:contact", reverse("applications:contact")),
+            ("applications:complaints", reverse("applications:complaints")),
+            ("applications:privacy", reverse("applications:privacy")),
+            ("applications:accessibility", reverse("applications:accessibility")),
+            ("decisions:verify-start", reverse("decisions:verify-start")),
+            ("decisions:verify", reverse("decisions:verify", args=[code])),
+        ],
+        "applicant": [
+            ("identity:profile", reverse("identity:profile")),
+            ("identity:password_change", reverse("identity:password_change")),
+            ("identity:totp_setup", reverse("identity:totp_setup")),
+            ("identity:access_log", reverse("identity:access_log")),
+            ("applications:dashboard", reverse("applications:dashboard")),
+            ("applications:new", reverse("applications:new") + "?kind=first_trp&purpose=studies"),
+            *steps,
+            *[
+                ("applications:detail", reverse("applications:detail", args=[world[key].pk]))
+                for key in ("draft", "due", "asked", "refused")
+            ],
+            ("payments:pay", reverse("payments:pay", args=[world["due"].pk])),
+            ("payments:return", reverse("payments:return", args=[world["card"].payment.pk])),
+            ("payments:bank-transfer", reverse("payments:bank-transfer", args=[world["bank"].pk])),
+            ("payments:test-gateway", reverse("payments:test-gateway", args=[session])),
+        ],
+        # The administrator's pages the project adds to Django's admin, and the admin's front page.
+        "administrator": [
+            ("admin:index", reverse("admin:index")),
+            ("admin:payments_bankstatement_upload", reverse("admin:payments_bankstatement_upload")),
+        ],
+        "senior": [
+            ("decisions:backoffice-queue", reverse("decisions:backoffice-queue")),
+            ("decisions:backoffice-statistics", reverse("decisions:backoffice-statistics")),
+            *[
+                ("decisions:backoffice-case", reverse("decisions:backoffice-case", args=[world[key].pk]))
+                for key in ("asked", "refused", "pending")
+            ],
+        ],
+    }
+
+
+def test_every_named_page_is_crawled_or_said_to_be_no_page():
+    """The crawl below cannot silently miss a page added later."""
+    crawled = {name for name, _ in _static_crawl_names()}
+    routes = named_routes()
+    unplaced = routes - crawled - set(NOT_PAGES)
+    assert not unplaced, f"URLs neither crawled for accessibility nor listed in NOT_PAGES: {sorted(unplaced)}"
+    assert not (crawled & set(NOT_PAGES)), crawled & set(NOT_PAGES)
+    assert not (set(NOT_PAGES) - routes), (
+        f"NOT_PAGES names URLs that no longer exist: {set(NOT_PAGES) - routes}"
+    )
+
+
+def _static_crawl_names() -> list[tuple[str, str]]:
+    """The names pages_for() visits, without building its data (for the placement test)."""
+
+    class Anything(dict):
+        def __missing__(self, key):
+            return _Stub()
+
+    return [entry for entries in pages_for(Anything()).values() for entry in entries]
+
+
+class _Stub:
+    pk = 1
+    code = "riga-1"
+    verification_code = "ABCDEFGHJKMN"
+    redirect_url = "http://x/payments/test-gateway/session/"
+
+    @property
+    def payment(self):
+        return self
+
+
+def test_axe_finds_no_serious_or_critical_violation_on_any_page(world, new_context, shooter, live_server):
+    # axe really runs: on a page built to fail it reports the image without a text alternative.
+    probe = new_context()
+    probe.set_content('<html lang="en"><body><main><h1>Probe</h1><img src="data:,"></main></body></html>')
+    assert "image-alt" in {violation["id"] for violation in axe_violations(probe)}
+    people = {
+        "visitor": None,
+        "applicant": session_cookie(live_server, world["applicant"]),
+        "senior": session_cookie(live_server, world["senior"], staff=True),
+        "administrator": session_cookie(live_server, UserFactory(administrator=True), staff=True),
+    }
+    problems: list[str] = []
+    visited: set[str] = set()
+    for who, entries in pages_for(world).items():
+        page: Page = new_context()
+        if people[who]:
+            page.context.add_cookies([people[who]])
+        shot = shooter(page, who)
+        for name, address in entries:
+            response = page.goto(address)
+            assert response is not None and response.status < 500, (
+                name,
+                address,
+                response and response.status,
+            )
+            path = page.url.removeprefix(live_server.url).split("?")[0]
+            if path != address.split("?")[0]:
+                problems.append(f"{name}: {address} went to {page.url} (no page of its own for {who}?)")
+                continue
+            visited.add(name)
+            shot(name.replace(":", "-"))
+            for check in (lambda p: check_page(p, skip_link=False), assert_no_axe_violations):
+                try:
+                    check(page)
+                except AssertionError as exc:
+                    problems.append(f"{name} ({address}) as {who}: {exc}")
+    assert not problems, "\n".join(problems)
+    assert visited == {name for entries in pages_for(world).values() for name, _ in entries}
