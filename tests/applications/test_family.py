@@ -217,7 +217,7 @@ def test_the_access_rule_and_its_row_local_twin_agree(parent, django_assert_num_
         linked.pk,
     }
     assert set(accessible_applications(officer).values_list("pk", flat=True)) == {counter_draft.pk}
-    with django_assert_num_queries(4):  # the applications, then events, documents and payments
+    with django_assert_num_queries(5):  # the applications, then events, documents, payments and visits
         assert len(list_dashboard_applications(user=parent)) == 3
 
 
