@@ -28,7 +28,7 @@ CONFLICT = OpenApiResponse(
 INVALID = OpenApiResponse(ERROR, description="Invalid input: details name each field.")
 
 
-class UnitOutput(serializers.Serializer):
+class RegistrationUnitOutput(serializers.Serializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
     name = serializers.CharField()
@@ -40,7 +40,7 @@ class RegistrationOutput(serializers.Serializer):
     reference = serializers.CharField(source="application.reference", allow_null=True)
     state = serializers.CharField(source="application.state")
     registration_due_on = serializers.DateField(source="application.registration_due_on", allow_null=True)
-    unit = UnitOutput(source="registration.unit", allow_null=True)
+    unit = RegistrationUnitOutput(source="registration.unit", allow_null=True)
     card_speed = serializers.CharField(source="registration.card_speed", allow_null=True)
     card_fee_cents = serializers.IntegerField(source="registration.card_fee_cents", allow_null=True)
     card_fee_paid = serializers.BooleanField(source="registration.card_fee_paid", allow_null=True)

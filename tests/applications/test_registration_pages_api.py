@@ -283,10 +283,11 @@ def test_the_dashboard_query_count_does_not_grow_with_registrations(
     client.get("/applications/")  # warm caches (content types, session)
     from applications.selectors_dashboard import list_dashboard_applications
 
-    with django_assert_num_queries(4):
+    # The applications (with registration and unit), then events, documents, payments and booked visits.
+    with django_assert_num_queries(5):
         applications = list_dashboard_applications(user=applicant)
     RegistrationFactory(application__applicant=applicant, application__unit=unit)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         applications = list_dashboard_applications(user=applicant)
     assert all(a.registration.unit_id == unit.pk for a in applications)
 
