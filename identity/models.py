@@ -9,7 +9,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 
@@ -97,6 +97,12 @@ class TerritorialUnit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def name_in(self, language: str) -> str:
+        """The unit's name in ``language`` (a mail names the unit as its recipient reads, not as the person who
+        triggered it did)."""
+        with translation.override(language):
+            return self.name
 
     @property
     def map_url(self) -> str:

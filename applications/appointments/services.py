@@ -250,7 +250,7 @@ def visit_url(application_id: int) -> str:
     return absolute_url(reverse("applications:visit", args=[application_id]))
 
 
-def _mail_context(*, slot: VisitSlot, applications: list[Application]) -> dict:
+def _mail_context(*, slot: VisitSlot, applications: list[Application], recipient: User) -> dict:
     unit = slot.unit
     starts = timezone.localtime(slot.starts_at)
     visit_settings = VisitSettings.objects.filter(unit=unit).only("what_to_bring").first()
@@ -259,7 +259,7 @@ def _mail_context(*, slot: VisitSlot, applications: list[Application]) -> dict:
         "people": [
             f"{application.first_name} {application.last_name}".strip() for application in applications
         ],
-        "unit_name": unit.name,
+        "unit_name": unit.name_in(recipient.preferred_language),
         "unit_address": unit.address,
         "unit_phone": unit.phone,
         "date": f"{starts:%d.%m.%Y}",
@@ -322,7 +322,7 @@ def book_visit(
     notify(
         recipient=user,
         event="visit_booked",
-        context=_mail_context(slot=slot, applications=applications),
+        context=_mail_context(slot=slot, applications=applications, recipient=user),
         attachments=_ics(booking_uid=booking_uid, slot_id=slot.pk, sequence=0, method="REQUEST"),
     )
     logger.info("visit.booked booking=%s slot=%s people=%s", booking_uid, slot.pk, len(applications))
@@ -402,7 +402,7 @@ def reschedule_visit(*, application_id: int, user: User, slot_id: int) -> list[A
     notify(
         recipient=user,
         event="visit_rescheduled",
-        context=_mail_context(slot=slot, applications=applications),
+        context=_mail_context(slot=slot, applications=applications, recipient=user),
         attachments=_ics(
             booking_uid=first.booking_uid,
             slot_id=slot.pk,
@@ -441,7 +441,7 @@ def cancel_visit(*, application_id: int, user: User) -> list[Appointment]:
     notify(
         recipient=user,
         event="visit_cancelled",
-        context=_mail_context(slot=first.slot, applications=applications),
+        context=_mail_context(slot=first.slot, applications=applications, recipient=user),
         attachments=_ics(
             booking_uid=first.booking_uid, slot_id=first.slot_id, sequence=first.sequence, method="CANCEL"
         ),
@@ -507,7 +507,11 @@ def mark_visit_missed(*, appointment_id: int, officer: User) -> Appointment:
     notify(
         recipient=appointment.application.applicant,
         event="visit_missed",
-        context=_mail_context(slot=appointment.slot, applications=[appointment.application]),
+        context=_mail_context(
+            slot=appointment.slot,
+            applications=[appointment.application],
+            recipient=appointment.application.applicant,
+        ),
         actor=officer,
     )
     return appointment
@@ -569,7 +573,9 @@ def close_visits(
             event="visit_cancelled_by_office",
             context={
                 **_mail_context(
-                    slot=first.slot, applications=[appointment.application for appointment in group]
+                    slot=first.slot,
+                    applications=[appointment.application for appointment in group],
+                    recipient=first.booked_by,
                 ),
                 "reason": closure.reason,
             },
@@ -613,7 +619,9 @@ def send_visit_reminders(*, now: dt.datetime | None = None) -> list[str]:
                 recipient=first.booked_by,
                 event="visit_reminder",
                 context=_mail_context(
-                    slot=first.slot, applications=[appointment.application for appointment in group]
+                    slot=first.slot,
+                    applications=[appointment.application for appointment in group],
+                    recipient=first.booked_by,
                 ),
             )
             reminded.append(str(booking_uid))

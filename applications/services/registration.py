@@ -166,7 +166,7 @@ def _signature_context(application: Application, registration: Registration, **e
     return {
         "reference": application.reference or "",
         "url": application_url(application),
-        "unit_name": unit.name,
+        "unit_name": unit.name_in(application.applicant.preferred_language),
         "unit_address": unit.address,
         **extra,
     }

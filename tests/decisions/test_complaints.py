@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.urls import reverse
+from django.utils import translation
 from pypdf import PdfReader
 
 from applications.models import ApplicationEvent
@@ -20,6 +21,7 @@ from tests.applications.helpers import pdf_bytes, png_bytes
 from tests.factories import UserFactory
 from workers.models import Notification
 from workers.services.notifications import build_message, send_notification
+from workers.templatetags.mail_tags import mail_date
 
 pytestmark = pytest.mark.django_db
 
@@ -313,7 +315,11 @@ def test_senior_takes_and_upholds_and_the_letter_names_the_court_and_verifies(
     message = build_message(Notification.objects.get(event="complaint_decided"))
     assert message.body.startswith(f"Dear {refusal.application.applicant.get_full_name()},")
     assert "leaves the decision unchanged" in message.body
-    assert court_until.isoformat() in message.body and "District Administrative Court" in message.body
+    with translation.override("en"):
+        court_until_shown = mail_date(
+            court_until
+        )  # "27 November 2026": dates in mails as the language writes them
+    assert court_until_shown in message.body and "District Administrative Court" in message.body
     signature = message.body.split("Kind regards,")[1]
     for line in (senior.get_full_name(), senior.position, senior.unit.name, senior.work_phone):
         assert line in signature

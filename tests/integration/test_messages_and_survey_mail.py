@@ -4,43 +4,13 @@ signature lines and the language of each e-mail as the recipient receives it."""
 from __future__ import annotations
 
 import pytest
-from django.utils import translation
-from django.utils.translation import gettext
 
 from applications.case_messages import services as message_services
 from applications.surveys import services as survey_services
 from tests.factories import ApplicationFactory, TerritorialUnitFactory, UserFactory
-from tests.integration.live_workers import SmtpSink
-from workers.models import Notification
-from workers.services import send_notification
+from tests.integration.mail import deliver, plain_text, signature_lines
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
-
-
-@pytest.fixture
-def smtp(settings):
-    sink = SmtpSink().start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    yield sink
-    sink.stop()
-
-
-def _deliver(event: str):
-    notification = Notification.objects.filter(event=event).latest("id")
-    assert send_notification(notification_id=notification.pk).status == Notification.Status.SENT
-    return notification
-
-
-def _text(message) -> str:
-    return message.get_body(preferencelist=("plain",)).get_content()
-
-
-def _lines(language: str, name: str) -> tuple[str, str, str]:
-    with translation.override(language):
-        return gettext("Dear %(name)s,") % {"name": name}, gettext("Kind regards,"), gettext("Phone:")
 
 
 def test_message_answer_and_survey_mails_arrive_greeted_signed_and_in_the_recipients_language(
@@ -56,18 +26,18 @@ def test_message_answer_and_survey_mails_arrive_greeted_signed_and_in_the_recipi
     case = ApplicationFactory(applicant=applicant, in_review=True, unit=unit, assigned_officer=officer)
 
     message_services.send_message(application_id=case.pk, user=applicant, body="Vai kaut kas trūkst?")
-    _deliver("case_message_received")
+    deliver("case_message_received")
     to_officer = smtp.messages[-1]
     assert to_officer["To"] == officer.email and to_officer["Content-Language"] == "en"
     assert case.reference in to_officer["Subject"]
-    assert _text(to_officer).startswith("Dear Anna Bērziņa,")
-    assert f"/backoffice/cases/{case.pk}/" in _text(to_officer)
+    assert plain_text(to_officer).startswith("Dear Anna Bērziņa,")
+    assert f"/backoffice/cases/{case.pk}/" in plain_text(to_officer)
 
     message_services.answer_messages(application_id=case.pk, officer=officer, body="Nekas netrūkst.")
-    _deliver("case_message_answered")
+    deliver("case_message_answered")
     to_applicant = smtp.messages[-1]
-    greeting, regards, phone = _lines("lv", "Olena Shevchenko")
-    body = _text(to_applicant)
+    greeting, regards, phone = signature_lines("lv", "Olena Shevchenko")
+    body = plain_text(to_applicant)
     assert to_applicant["To"] == applicant.email and to_applicant["Content-Language"] == "lv"
     assert body.startswith(greeting) and "Nekas netrūkst." in body
     signature = body.split(regards, 1)[1]
@@ -77,10 +47,10 @@ def test_message_answer_and_survey_mails_arrive_greeted_signed_and_in_the_recipi
     applicant.preferred_language = "ru"
     applicant.save(update_fields=["preferred_language"])
     invitation = survey_services.invite_to_survey(application=case, occasion="visit")
-    _deliver("survey_invitation")
+    deliver("survey_invitation")
     survey_mail = smtp.messages[-1]
-    greeting, regards, phone = _lines("ru", "Olena Shevchenko")
-    body = _text(survey_mail)
+    greeting, regards, phone = signature_lines("ru", "Olena Shevchenko")
+    body = plain_text(survey_mail)
     assert survey_mail["Content-Language"] == "ru"
     assert body.startswith(greeting) and f"/surveys/{invitation.token}/" in body
     assert f"{phone} +371 67209400" in body.split(regards, 1)[1]  # the Office signs: no officer acted
