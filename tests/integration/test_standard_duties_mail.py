@@ -11,6 +11,7 @@ import icalendar
 import pytest
 from django.conf import settings
 from django.utils import timezone, translation
+from django.utils.html import escape
 from django.utils.translation import gettext
 
 from applications.appointments import services as visits
@@ -56,8 +57,8 @@ def _date(language: str, day: dt.date) -> str:
 
 
 def _read(smtp, *, event: str, recipient, language: str, subject: str) -> tuple[str, str]:
-    """Deliver the latest ``event`` mail, check its addressee, language, subject and greeting; return the body
-    and its signature (what follows "Kind regards,")."""
+    """Deliver the latest ``event`` mail, check its addressee, language, subject and greeting (in the plain text
+    and the HTML part); return the plain text and its signature (what follows "Kind regards,")."""
     deliver(event)
     message = smtp.messages[-1]
     assert message["To"] == recipient.email
@@ -67,6 +68,9 @@ def _read(smtp, *, event: str, recipient, language: str, subject: str) -> tuple[
     body = plain_text(message).replace("\r\n", "\n")  # SMTP lines end in CRLF
     assert body.startswith(greeting), body[:200]
     assert regards in body
+    html = message.get_body(preferencelist=("html",)).get_content()
+    assert f'<html lang="{language}">' in html
+    assert escape(greeting) in html and escape(regards) in html
     return body, body.split(regards, 1)[1]
 
 
