@@ -96,10 +96,13 @@ def test_worker_killed_mid_task_runs_it_again_and_writes_the_result_once(setting
             os.kill(child, signal.SIGKILL)
             wait_for(lambda: child not in _children(worker.process.pid), timeout=30, what="the child to die")
             blocker.rollback()  # the killed child's transaction never committed: nothing of it is kept
+            # The PDF is stored, then its timeline event written: wait for the task's last write, not its first.
             wait_for(
-                lambda: GeneratedDocument.objects.filter(owner_id=application.pk, kind=SUMMARY_KIND).exists(),
+                lambda: ApplicationEvent.objects.filter(
+                    application=application, kind=ApplicationEvent.Kind.SUMMARY_READY
+                ).exists(),
                 timeout=90,
-                what="the redelivered task to store the PDF",
+                what="the redelivered task to store the PDF and write its event",
             )
     finally:
         blocker.close()
