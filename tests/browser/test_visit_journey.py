@@ -15,7 +15,7 @@ from applications.appointments.services import generate_visit_slots
 from applications.models import Appointment, VisitSettings
 from identity.models import TerritorialUnit
 from tests.browser.a11y import check_page
-from tests.browser.test_decision_loop_journey import browser_pages, flash, live_loop, sign_in  # noqa: F401
+from tests.browser.test_decision_loop_journey import flash, live_loop, sign_in  # noqa: F401
 from tests.factories import ApplicationFactory, UserFactory
 from tests.integration.live_workers import wait_for
 
