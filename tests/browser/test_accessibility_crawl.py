@@ -84,6 +84,7 @@ NOT_PAGES = {
     "decisions:backoffice-complaint-action": "POST-only senior officer actions",
     "decisions:backoffice-complaint-document": "a file download",
     "decisions:backoffice-surveys-chart": "an SVG image inside the survey results page",
+    "decisions:registrations": "a redirect to the officer's own unit's registrations (crawled)",
     "decisions:registration-action": "POST-only officer actions on a registration",
     "identity:my-data-download": "a ZIP download",
     "workers:mailbox": "developer mailbox, served only with DEBUG on",
@@ -360,7 +361,6 @@ def pages_for(world) -> dict[str, list[tuple[str, str]]]:
                 "applications:backoffice-visits",
                 reverse("applications:backoffice-visits") + f"?date={world['visit_day']}",
             ),
-            ("decisions:registrations", reverse("decisions:registrations")),
             (
                 "decisions:unit-registrations",
                 reverse("decisions:unit-registrations", args=[world["unit"].pk]),
