@@ -204,8 +204,17 @@ def _merged_features(*, applicant, officer, senior, unit, asked, letter) -> dict
     granted = ApplicationFactory(applicant=applicant, granted=True, unit=unit)
     RegistrationFactory(application__applicant=applicant, application__unit=unit, paid=True)
     # A complaint against the issued refusal; a message waiting on the officer's case; a survey answered.
+    contested = ApplicationFactory(applicant=applicant, in_review=True, unit=unit, assigned_officer=officer)
+    decisions.draft_decision(
+        application_id=contested.pk,
+        officer=officer,
+        outcome="refuse",
+        legal_ground_ids=[LegalGround.objects.get(code="il-34-false-information").pk],
+        reasoning="The employment contract could not be confirmed with the employer.",
+    )
+    contested_decision = decisions.approve_decision(application_id=contested.pk, senior=senior)
     complaint = file_complaint(
-        decision_id=letter.decision_id,
+        decision_id=contested_decision.pk,
         applicant=applicant,
         text="The contract is genuine: the employer confirms it in the attached letter.",
     )
@@ -330,12 +339,19 @@ def pages_for(world) -> dict[str, list[tuple[str, str]]]:
             ("payments:bank-transfer", reverse("payments:bank-transfer", args=[world["bank"].pk])),
             ("payments:test-gateway", reverse("payments:test-gateway", args=[session])),
             *[
-                ("applications:visit", reverse("applications:visit", args=[world[key].pk]))
+                (
+                    "applications:visit",
+                    reverse("applications:visit", args=[world[key].pk]) + f"?week={world['visit_day']}",
+                )
                 for key in ("waiting", "visiting")
             ],
             ("applications:registration-choose", reverse("applications:registration-choose")),
             ("applications:registration", reverse("applications:registration", args=[world["granted"].pk])),
-            ("decisions:complaint", reverse("decisions:complaint", args=[world["letter"].decision_id])),
+            # The form (the refusal not contested yet), and the complaint filed against another refusal.
+            *[
+                ("decisions:complaint", reverse("decisions:complaint", args=[decision_id]))
+                for decision_id in (world["letter"].decision_id, world["complaint"].decision_id)
+            ],
             ("applications:survey", reverse("applications:survey", args=[world["survey"].token])),
             ("applications:new-for-person", reverse("applications:new-for-person")),
             ("applications:invite", reverse("applications:invite", args=[world["spouse"].pk])),
