@@ -202,7 +202,7 @@ def _merged_features(*, applicant, officer, senior, unit, asked, letter) -> dict
     (appointment,) = book_visit(application_id=visiting.pk, user=applicant, slot_id=slot.pk)
     # Registration: a granted permit to register, and one whose card fee is paid (the unit's list).
     granted = ApplicationFactory(applicant=applicant, granted=True, unit=unit)
-    RegistrationFactory(application__applicant=applicant, application__unit=unit, paid=True)
+    registered = RegistrationFactory(application__applicant=applicant, application__unit=unit, paid=True)
     # A complaint against the issued refusal; a message waiting on the officer's case; a survey answered.
     contested = ApplicationFactory(applicant=applicant, in_review=True, unit=unit, assigned_officer=officer)
     decisions.draft_decision(
@@ -273,6 +273,8 @@ def _merged_features(*, applicant, officer, senior, unit, asked, letter) -> dict
         "visiting": visiting,
         "visit_day": timezone.localtime(appointment.slot.starts_at).date(),
         "granted": granted,
+        "registered": registered.application,
+        "contested": contested,
         "complaint": complaint,
         "survey": survey,
         "at_counter": at_counter,
@@ -334,6 +336,11 @@ def pages_for(world) -> dict[str, list[tuple[str, str]]]:
                 ("applications:detail", reverse("applications:detail", args=[world[key].pk]))
                 for key in ("draft", "due", "asked", "refused")
             ],
+            # The merged features' cards on the application page: registration, visit, complaint, someone else's.
+            *[
+                ("applications:detail", reverse("applications:detail", args=[world[key].pk]))
+                for key in ("granted", "registered", "visiting", "contested", "spouse")
+            ],
             ("payments:pay", reverse("payments:pay", args=[world["due"].pk])),
             ("payments:return", reverse("payments:return", args=[world["card"].payment.pk])),
             ("payments:bank-transfer", reverse("payments:bank-transfer", args=[world["bank"].pk])),
@@ -371,7 +378,7 @@ def pages_for(world) -> dict[str, list[tuple[str, str]]]:
             ("decisions:backoffice-statistics", reverse("decisions:backoffice-statistics")),
             *[
                 ("decisions:backoffice-case", reverse("decisions:backoffice-case", args=[world[key].pk]))
-                for key in ("asked", "refused", "pending")
+                for key in ("asked", "refused", "pending", "registered", "visiting", "contested")
             ],
             (
                 "applications:backoffice-visits",
