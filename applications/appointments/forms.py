@@ -13,8 +13,13 @@ class VisitForm(forms.Form):
     slot = forms.IntegerField(
         label=_("Time of the visit"), error_messages={"required": _("Choose a time for the visit.")}
     )
+    # Check boxes: the page renders each one with its own label (a select's options cannot stand alone).
     with_applications = forms.TypedMultipleChoiceField(
-        label=_("Also on this visit"), required=False, coerce=int, choices=()
+        label=_("Also on this visit"),
+        required=False,
+        coerce=int,
+        choices=(),
+        widget=forms.CheckboxSelectMultiple,
     )
 
     def __init__(self, *args, companions=(), **kwargs) -> None:

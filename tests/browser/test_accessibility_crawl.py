@@ -8,21 +8,38 @@ violation; the structural checks of ``check_page`` run on each too.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from playwright.sync_api import Page
 
+from applications.appointments.services import book_visit, generate_visit_slots
+from applications.case_messages.services import send_message
 from applications.forms import STEP_TITLES
-from applications.models import DocumentType, LegalGround
+from applications.models import (
+    ApplicationKind,
+    DocumentType,
+    LegalGround,
+    Purpose,
+    VisitSettings,
+    VisitSlot,
+)
+from applications.renewals.services import invite_permit_renewal
 from applications.selectors import get_default_unit
+from applications.services.counter import start_counter_application
+from applications.services.family import create_draft_for_person, invite_person
+from applications.surveys.services import answer_survey, invite_to_survey
 from decisions import services as decisions
 from decisions import verification
+from decisions.complaints import file_complaint
 from decisions.models import DecisionLetter
 from payments.services import start_payment
 from tests.applications.conftest import attach_all  # noqa: F401 - fixture
 from tests.browser.a11y import assert_no_axe_violations, axe_violations, check_page
-from tests.factories import ApplicantProfileFactory, ApplicationFactory, UserFactory
+from tests.factories import ApplicantProfileFactory, ApplicationFactory, RegistrationFactory, UserFactory
 from tests.integration.live_workers import wait_for
 from tests.otp import add_totp, verify_session
 
@@ -53,6 +70,23 @@ NOT_PAGES = {
     "decisions:backoffice-statistics-chart": "an SVG image inside the statistics page",
     "decisions:backoffice-action": "POST-only officer actions",
     "decisions:backoffice-document": "a file download",
+    "applications:visit-cancel": "POST-only",
+    "applications:backoffice-visits-close": "POST-only (the unit's day closes its visits)",
+    "applications:backoffice-visit-action": "POST-only officer actions on a visit",
+    "applications:counter-copy": "POST-only",
+    "applications:counter-copy-pdf": "a PDF",
+    "applications:invitation-accept": "POST-only",
+    "applications:message-send": "POST-only (the case page's message form)",
+    "applications:message-attachment": "a file download",
+    "payments:counter-payment": "POST-only",
+    "payments:counter-receipt-pdf": "a PDF",
+    "decisions:complaint-letter": "a PDF",
+    "decisions:backoffice-complaint-action": "POST-only senior officer actions",
+    "decisions:backoffice-complaint-document": "a file download",
+    "decisions:backoffice-surveys-chart": "an SVG image inside the survey results page",
+    "decisions:registrations": "a redirect to the officer's own unit's registrations (crawled)",
+    "decisions:registration-action": "POST-only officer actions on a registration",
+    "identity:my-data-download": "a ZIP download",
     "workers:mailbox": "developer mailbox, served only with DEBUG on",
     "workers:mailbox-file": "developer mailbox file, served only with DEBUG on",
 }
@@ -136,6 +170,9 @@ def world(attach_all, live_parts):  # noqa: F811
         reasoning="The applicant gave false information about the purpose.",
     )
     return {
+        **_merged_features(
+            applicant=applicant, officer=officer, senior=senior, unit=unit, asked=asked, letter=letter
+        ),
         "applicant": applicant,
         "officer": officer,
         "senior": senior,
@@ -149,6 +186,100 @@ def world(attach_all, live_parts):  # noqa: F811
         "refused": refused,
         "pending": pending,
         "letter": letter,
+    }
+
+
+def _merged_features(*, applicant, officer, senior, unit, asked, letter) -> dict:
+    """Rows for the pages of visits, registration, complaints, messages, surveys, the counter, applying for
+    someone, "my data" and renewals, each made by its service as the person would."""
+    kind, purpose = ApplicationKind.objects.get(code="first_trp"), Purpose.objects.get(code="studies")
+    # Visits: the unit gives times; one permit waits for a visit, another has one booked.
+    VisitSettings.objects.create(unit=unit, slot_minutes=30, capacity=2)
+    generate_visit_slots(horizon=10)
+    waiting = ApplicationFactory(applicant=applicant, awaiting_registration=True, unit=unit)
+    visiting = ApplicationFactory(applicant=applicant, awaiting_registration=True, unit=unit)
+    slot = VisitSlot.objects.filter(unit=unit, starts_at__gt=timezone.now() + dt.timedelta(days=2)).first()
+    (appointment,) = book_visit(application_id=visiting.pk, user=applicant, slot_id=slot.pk)
+    # Registration: a granted permit to register, and one whose card fee is paid (the unit's list).
+    granted = ApplicationFactory(applicant=applicant, granted=True, unit=unit)
+    registered = RegistrationFactory(application__applicant=applicant, application__unit=unit, paid=True)
+    # A complaint against the issued refusal; a message waiting on the officer's case; a survey answered.
+    contested = ApplicationFactory(applicant=applicant, in_review=True, unit=unit, assigned_officer=officer)
+    decisions.draft_decision(
+        application_id=contested.pk,
+        officer=officer,
+        outcome="refuse",
+        legal_ground_ids=[LegalGround.objects.get(code="il-34-false-information").pk],
+        reasoning="The employment contract could not be confirmed with the employer.",
+    )
+    contested_decision = decisions.approve_decision(application_id=contested.pk, senior=senior)
+    complaint = file_complaint(
+        decision_id=contested_decision.pk,
+        applicant=applicant,
+        text="The contract is genuine: the employer confirms it in the attached letter.",
+    )
+    send_message(application_id=asked.pk, user=applicant, body="I have sent the contract by post as well.")
+    survey = invite_to_survey(application=waiting, occasion="visit")
+    answered = invite_to_survey(application=visiting, occasion="visit")
+    answer_survey(token=answered.token, user=applicant, rating=4, comment="Friendly staff, short queue.")
+    # The counter: an officer started an application with a person at the unit.
+    at_counter = start_counter_application(
+        officer=senior,
+        unit=unit,
+        kind=kind,
+        purpose=purpose,
+        processing_speed="standard",
+        first_name="Oksana",
+        last_name="Melnyk",
+        date_of_birth=dt.date(1988, 3, 2),
+        nationality="UA",
+        language="en",
+        document_type="passport",
+        document_number="FX998877",
+        document_country="UA",
+        document_valid_until=dt.date(2035, 1, 1),
+    )
+    # Applying for someone: the applicant's spouse, and another representative's invitation to the applicant.
+    spouse = create_draft_for_person(
+        representative=applicant,
+        kind=kind,
+        purpose=purpose,
+        processing_speed="standard",
+        first_name="Leila",
+        last_name="Haddad",
+        date_of_birth=dt.date(1991, 7, 9),
+        nationality="SY",
+        relationship="spouse",
+    )
+    relative = UserFactory(applicant=True, first_name="Omar", last_name="Haddad")
+    for_applicant = create_draft_for_person(
+        representative=relative,
+        kind=kind,
+        purpose=purpose,
+        processing_speed="standard",
+        first_name="Amir",
+        last_name="Haddad",
+        date_of_birth=dt.date(1985, 1, 20),
+        nationality="SY",
+        relationship="other",
+    )
+    invite_person(application_id=for_applicant.pk, representative=relative, email=applicant.email)
+    # Renewals: the holder of a permit is invited to apply for a repeated one.
+    renewal = invite_permit_renewal(
+        application_id=granted.pk, valid_to=timezone.localdate() + dt.timedelta(days=60)
+    )
+    return {
+        "waiting": waiting,
+        "visiting": visiting,
+        "visit_day": timezone.localtime(appointment.slot.starts_at).date(),
+        "granted": granted,
+        "registered": registered.application,
+        "contested": contested,
+        "complaint": complaint,
+        "survey": survey,
+        "at_counter": at_counter,
+        "spouse": spouse,
+        "renewal": renewal,
     }
 
 
@@ -191,6 +322,7 @@ def pages_for(world) -> dict[str, list[tuple[str, str]]]:
             ("applications:accessibility", reverse("applications:accessibility")),
             ("decisions:verify-start", reverse("decisions:verify-start")),
             ("decisions:verify", reverse("decisions:verify", args=[code])),
+            ("identity:account-closed", reverse("identity:account-closed")),
         ],
         "applicant": [
             ("identity:profile", reverse("identity:profile")),
@@ -204,10 +336,37 @@ def pages_for(world) -> dict[str, list[tuple[str, str]]]:
                 ("applications:detail", reverse("applications:detail", args=[world[key].pk]))
                 for key in ("draft", "due", "asked", "refused")
             ],
+            # The merged features' cards on the application page: registration, visit, complaint, someone else's.
+            *[
+                ("applications:detail", reverse("applications:detail", args=[world[key].pk]))
+                for key in ("granted", "registered", "visiting", "contested", "spouse")
+            ],
             ("payments:pay", reverse("payments:pay", args=[world["due"].pk])),
             ("payments:return", reverse("payments:return", args=[world["card"].payment.pk])),
             ("payments:bank-transfer", reverse("payments:bank-transfer", args=[world["bank"].pk])),
             ("payments:test-gateway", reverse("payments:test-gateway", args=[session])),
+            *[
+                (
+                    "applications:visit",
+                    reverse("applications:visit", args=[world[key].pk]) + f"?week={world['visit_day']}",
+                )
+                for key in ("waiting", "visiting")
+            ],
+            ("applications:registration-choose", reverse("applications:registration-choose")),
+            ("applications:registration", reverse("applications:registration", args=[world["granted"].pk])),
+            # The form (the refusal not contested yet), and the complaint filed against another refusal.
+            *[
+                ("decisions:complaint", reverse("decisions:complaint", args=[decision_id]))
+                for decision_id in (world["letter"].decision_id, world["complaint"].decision_id)
+            ],
+            ("applications:survey", reverse("applications:survey", args=[world["survey"].token])),
+            ("applications:new-for-person", reverse("applications:new-for-person")),
+            ("applications:invite", reverse("applications:invite", args=[world["spouse"].pk])),
+            ("applications:invitations", reverse("applications:invitations")),
+            ("applications:claim", reverse("applications:claim")),
+            ("applications:renew", reverse("applications:renew", args=[world["renewal"].token])),
+            ("identity:my-data", reverse("identity:my-data")),
+            ("identity:close-account", reverse("identity:close-account")),
         ],
         # The administrator's pages the project adds to Django's admin, and the admin's front page.
         "administrator": [
@@ -219,8 +378,28 @@ def pages_for(world) -> dict[str, list[tuple[str, str]]]:
             ("decisions:backoffice-statistics", reverse("decisions:backoffice-statistics")),
             *[
                 ("decisions:backoffice-case", reverse("decisions:backoffice-case", args=[world[key].pk]))
-                for key in ("asked", "refused", "pending")
+                for key in ("asked", "refused", "pending", "registered", "visiting", "contested")
             ],
+            (
+                "applications:backoffice-visits",
+                reverse("applications:backoffice-visits") + f"?date={world['visit_day']}",
+            ),
+            (
+                "decisions:unit-registrations",
+                reverse("decisions:unit-registrations", args=[world["unit"].pk]),
+            ),
+            ("decisions:backoffice-complaints", reverse("decisions:backoffice-complaints")),
+            (
+                "decisions:backoffice-complaint",
+                reverse("decisions:backoffice-complaint", args=[world["complaint"].pk]),
+            ),
+            ("decisions:backoffice-messages", reverse("decisions:backoffice-messages")),
+            ("decisions:backoffice-surveys", reverse("decisions:backoffice-surveys")),
+            ("applications:counter-start", reverse("applications:counter-start")),
+            (
+                "applications:counter-page",
+                reverse("applications:counter-page", args=[world["at_counter"].pk]),
+            ),
         ],
     }
 
@@ -250,6 +429,8 @@ def _static_crawl_names() -> list[tuple[str, str]]:
 class _Stub:
     pk = 1
     code = "riga-1"
+    token = "00000000-0000-0000-0000-000000000000"
+    decision_id = 1
     verification_code = "ABCDEFGHJKMN"
     redirect_url = "http://x/payments/test-gateway/session/"
 

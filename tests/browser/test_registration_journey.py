@@ -1,6 +1,7 @@
 """Registering a granted permit in the browser: from the dashboard, choose the unit and the card's speed, pay the
-card fee on the test gateway, and see the next step (the visit) on the card; then the unit's officer marks the
-card produced on the back-office page."""
+card fee on the test gateway (its webhook delivered by the session's worker), and see the next step (the visit)
+on the card. The worker e-mails the applicant that the registration started; the session's SMTP sink receives it.
+"""
 
 from __future__ import annotations
 
@@ -12,13 +13,16 @@ from payments.models import Payment
 from tests.browser.a11y import check_page
 from tests.browser.test_application_journey import sign_in
 from tests.factories import ApplicationFactory, UserFactory
+from tests.integration.live_workers import wait_for
+
+WORKER_TIMEOUT = 60
 
 
-def test_register_a_granted_permit_and_pay_the_card_fee(page: Page, live_server, screenshot):
+def test_register_a_granted_permit_and_pay_the_card_fee(page: Page, live_parts, screenshot):
     unit = (
         TerritorialUnit.objects.filter(is_active=True, handles_residence_permits=True).order_by("pk").first()
     )
-    applicant = UserFactory(applicant=True)
+    applicant = UserFactory(applicant=True, preferred_language="en")
     granted = ApplicationFactory(applicant=applicant, granted=True, unit=unit)
 
     page.goto("/login/?next=/applications/")
@@ -39,6 +43,15 @@ def test_register_a_granted_permit_and_pay_the_card_fee(page: Page, live_server,
     expect(steps.locator("[aria-current=step]")).to_contain_text("Pay the card fee — 30.00 EUR")
     check_page(page)
     screenshot("registration-started")
+    started = wait_for(
+        lambda: live_parts.mail_to(applicant.email),
+        timeout=WORKER_TIMEOUT,
+        what="the worker to e-mail that the registration started",
+    )
+    assert (
+        str(started[0]["Subject"])
+        == f"Application {granted.reference}: registration of your residence permit"
+    )
     steps.get_by_role("link", name="Pay the card fee").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Pay the residence permit card fee")

@@ -15,7 +15,7 @@ from applications.appointments.services import generate_visit_slots
 from applications.models import Appointment, VisitSettings
 from identity.models import TerritorialUnit
 from tests.browser.a11y import check_page
-from tests.browser.test_decision_loop_journey import browser_pages, flash, live_loop, sign_in  # noqa: F401
+from tests.browser.test_decision_loop_journey import flash, sign_in
 from tests.factories import ApplicationFactory, UserFactory
 from tests.integration.live_workers import wait_for
 
@@ -31,12 +31,12 @@ def _ics_of(message) -> icalendar.Calendar:
     raise AssertionError("no visit.ics attached")
 
 
-def _mail(sink, starts_with: str):
-    return next((m for m in sink.messages if str(m["Subject"]).startswith(starts_with)), None)
+def _mail(live_parts, address: str, starts_with: str):
+    """The message to ``address`` the session's SMTP sink received with that subject, if any yet."""
+    return next((m for m in live_parts.mail_to(address) if str(m["Subject"]).startswith(starts_with)), None)
 
 
-def test_book_and_move_a_visit_and_read_both_calendar_entries(live_loop, browser_pages):  # noqa: F811
-    sink = live_loop
+def test_book_and_move_a_visit_and_read_both_calendar_entries(live_parts, browser_pages):
     unit = TerritorialUnit.objects.get(code="riga-1")
     VisitSettings.objects.create(unit=unit, slot_minutes=30, capacity=2)
     generate_visit_slots(horizon=15)
@@ -59,9 +59,11 @@ def test_book_and_move_a_visit_and_read_both_calendar_entries(live_loop, browser
     booked = Appointment.objects.get(application=application)
 
     wait_for(
-        lambda: _mail(sink, "Your visit to") is not None, timeout=WORKER_TIMEOUT, what="the booking e-mail"
+        lambda: _mail(live_parts, person.email, "Your visit to") is not None,
+        timeout=WORKER_TIMEOUT,
+        what="the booking e-mail",
     )
-    calendar = _ics_of(_mail(sink, "Your visit to"))
+    calendar = _ics_of(_mail(live_parts, person.email, "Your visit to"))
     (event,) = calendar.walk("VEVENT")
     assert calendar["METHOD"] == "REQUEST" and int(event["SEQUENCE"]) == 0
     assert event["DTSTART"].params["TZID"] == "Europe/Riga"
@@ -77,9 +79,11 @@ def test_book_and_move_a_visit_and_read_both_calendar_entries(live_loop, browser
     booked.refresh_from_db()
 
     wait_for(
-        lambda: _mail(sink, "Your visit is moved") is not None, timeout=WORKER_TIMEOUT, what="the move e-mail"
+        lambda: _mail(live_parts, person.email, "Your visit is moved") is not None,
+        timeout=WORKER_TIMEOUT,
+        what="the move e-mail",
     )
-    calendar = _ics_of(_mail(sink, "Your visit is moved"))
+    calendar = _ics_of(_mail(live_parts, person.email, "Your visit is moved"))
     (event,) = calendar.walk("VEVENT")
     assert str(event["UID"]) == uid
     assert int(event["SEQUENCE"]) == 1
