@@ -93,12 +93,13 @@ class LiveParts:
         return [message for message in self.sink.messages if message["To"] == address]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def live_parts(django_db_setup, live_server, compiled_locale, tmp_path_factory) -> Iterator[LiveParts]:
-    """One Celery worker process with beat for the whole browser session, on the test database and Redis.
+    """One Celery worker process with beat for all the browser tests, on the test database and Redis.
 
     Shared by every browser test (starting a worker costs seconds on two cores): a test that leaves a task
-    behind only makes the worker log a missing row after the flush.
+    behind only makes the worker log a missing row after the flush. Stopped when the browser tests are done
+    (package scope), so it never takes the tasks of the integration tests that run after them.
     """
     require_postgres()
     url = require_redis()
