@@ -169,8 +169,25 @@ async def _fixed_rate(url: str, headers: dict[str, str], rate: float, seconds: f
 
 
 def fixed_rate(url: str, *, headers: dict[str, str], rate: float, seconds: float) -> Measure:
-    """Open loop at ``rate`` requests/s for ``seconds``; latencies from each request's due time."""
-    return asyncio.run(_fixed_rate(url, headers, rate, seconds))
+    """Open loop at ``rate`` requests/s for ``seconds``; latencies from each request's due time.
+
+    Runs its event loop in a thread of its own: the caller's thread may already run one (in the test suite,
+    Playwright's sync API leaves a loop running), and asyncio.run() refuses to start inside a running loop."""
+    result: list[Measure] = []
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            result.append(asyncio.run(_fixed_rate(url, headers, rate, seconds)))
+        except BaseException as exc:  # handed to the caller below
+            failure.append(exc)
+
+    thread = threading.Thread(target=run, name="fixed-rate-load")
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+    return result[0]
 
 
 def median_ms(values: list[float]) -> float:
