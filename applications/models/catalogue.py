@@ -254,6 +254,13 @@ class DocumentRequirement(models.Model):
         return True
 
 
+def sharing_a_day(rows: models.QuerySet, *, valid_from: dt.date, valid_to: dt.date | None) -> models.QuerySet:
+    """The dated rows (``valid_from``, inclusive ``valid_to`` or open) valid on at least one day of the range."""
+    if valid_to is not None:
+        rows = rows.filter(valid_from__lte=valid_to)
+    return rows.filter(models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=valid_from))
+
+
 class Fee(models.Model):
     """The state fee for examining an application of one kind at one speed, valid over a range of dates."""
 
@@ -307,9 +314,7 @@ class Fee(models.Model):
     def overlapping(self) -> models.QuerySet[Fee]:
         """Other fees of the same kind and speed whose validity shares at least one day with this one."""
         others = Fee.objects.filter(kind_id=self.kind_id, speed=self.speed).exclude(pk=self.pk)
-        if self.valid_to is not None:
-            others = others.filter(valid_from__lte=self.valid_to)
-        return others.filter(models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=self.valid_from))
+        return sharing_a_day(others, valid_from=self.valid_from, valid_to=self.valid_to)
 
     def clean(self) -> None:
         super().clean()

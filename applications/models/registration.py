@@ -15,6 +15,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from applications.models.catalogue import sharing_a_day
+
 # Working days each card production speed takes (the Office's price list; see CardFee.source_note).
 _CARD_WORKING_DAYS = {"standard": 10, "faster": 5, "fastest": 2}
 
@@ -78,9 +80,7 @@ class CardFee(models.Model):
     def overlapping(self) -> models.QuerySet[CardFee]:
         """Other card fees of the same speed whose validity shares at least one day with this one."""
         others = CardFee.objects.filter(speed=self.speed).exclude(pk=self.pk)
-        if self.valid_to is not None:
-            others = others.filter(valid_from__lte=self.valid_to)
-        return others.filter(models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=self.valid_from))
+        return sharing_a_day(others, valid_from=self.valid_from, valid_to=self.valid_to)
 
     def clean(self) -> None:
         super().clean()
