@@ -5,10 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from csp.constants import HEADER
+from csp.middleware import CheckableLazyObject, CSPMiddleware
+from csp.utils import build_policy
+from django.conf import settings
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django_otp.middleware import OTPMiddleware
 
@@ -31,13 +38,67 @@ class PrivateResponseMiddleware:
         response = self.get_response(request)
         is_api = request.path.startswith(API_PREFIX)
         if is_api:
-            patch_vary_headers(response, ["Authorization"])
+            # Most answers have no Vary yet: set it outright (patch_vary_headers parses and rebuilds the header).
+            if "Vary" in response:
+                patch_vary_headers(response, ["Authorization"])
+            else:
+                response["Vary"] = "Authorization"
         user = getattr(request, "user", None)
-        if (is_api or (user is not None and user.is_authenticated)) and "public" not in response.get(
-            "Cache-Control", ""
-        ):
-            patch_cache_control(response, private=True, no_store=True)
+        if is_api or (user is not None and user.is_authenticated):
+            cache_control = response.get("Cache-Control")
+            if cache_control is None:
+                response["Cache-Control"] = "private, no-store"
+            elif "public" not in cache_control:
+                patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+class StaticCSPMiddleware(CSPMiddleware):
+    """django-csp's middleware, with the policy built once instead of on every response.
+
+    The project's policy is static: no nonce, no per-view ``csp_update``/``csp_replace``, no report-only policy.
+    django-csp rebuilds the header string from the settings for each response (about a tenth of a millisecond,
+    the most expensive layer on a small API answer); this writes the same string, built once. Anything dynamic
+    (a nonce asked for by a template, a view's own policy) still goes through django-csp unchanged.
+    """
+
+    _DYNAMIC = ("_csp_config", "_csp_update", "_csp_replace", "_csp_exempt", "_csp_config_ro")
+
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        policy = _static_policy()
+        if (
+            policy is None
+            or getattr(request, "_csp_nonce", None) is not None
+            or any(hasattr(response, name) for name in self._DYNAMIC)
+            or (settings.DEBUG and response.status_code in (404, 500))
+        ):
+            return super().process_response(request, response)
+        if HEADER not in response:
+            response[HEADER] = policy
+        # As django-csp does: a nonce asked for after the header is written is an error, not a silent gap.
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response
+
+
+_policy_cache: list[str | None] = []
+
+
+def _static_policy() -> str | None:
+    """The policy header when it can be written as a constant (no report-only policy, no excluded prefixes),
+    built once per process; None when django-csp must decide per request."""
+    if not _policy_cache:
+        config = getattr(settings, "CONTENT_SECURITY_POLICY", None) or {}
+        static = not getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None) and not config.get(
+            "EXCLUDE_URL_PREFIXES"
+        )
+        _policy_cache.append(build_policy() if static and config else None)
+    return _policy_cache[0]
+
+
+@receiver(setting_changed)
+def _forget_policy(*, setting: str, **kwargs: object) -> None:
+    if setting.startswith("CONTENT_SECURITY_POLICY"):
+        _policy_cache.clear()
 
 
 # ---- Browser-only middleware: skipped by a JWT request to the API -------------------------------------------

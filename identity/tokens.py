@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from jose import jwt
+from jose import jwk, jwt
 from jose.exceptions import JOSEError
 
 log = logging.getLogger(__name__)
@@ -46,6 +46,8 @@ class VerificationKey:
     algorithm: str
     public_pem: str
     jwk: dict[str, Any]
+    # The key loaded once: python-jose would otherwise parse the PEM again for every token it verifies.
+    verifier: Any = None
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,13 @@ def _verification_key(public_key: Any) -> VerificationKey:
     pem = public_key.public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     ).decode()
-    return VerificationKey(kid, algorithm, pem, {**members, "kid": kid, "alg": algorithm, "use": "sig"})
+    return VerificationKey(
+        kid,
+        algorithm,
+        pem,
+        {**members, "kid": kid, "alg": algorithm, "use": "sig"},
+        jwk.construct(pem, algorithm),
+    )
 
 
 def _read_or_create_private_pem() -> str:
@@ -187,7 +195,7 @@ def decode(token: str, *, token_type: str) -> dict[str, Any]:
     try:
         claims = jwt.decode(
             token,
-            key.public_pem,
+            key.verifier,
             algorithms=[key.algorithm],
             audience=settings.JWT_AUDIENCE,
             issuer=settings.JWT_ISSUER,

@@ -67,7 +67,7 @@ MIDDLEWARE = [
     "eservice.middleware.PrivateResponseMiddleware",  # Cache-Control: private, no-store for personal data
     "eservice.middleware.BrowserMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "eservice.middleware.StaticCSPMiddleware",  # django-csp's, with the static policy built once
     "django_ratelimit.middleware.RatelimitMiddleware",  # turns a blocked request into RATELIMIT_VIEW (429)
     "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]

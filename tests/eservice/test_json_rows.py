@@ -1,0 +1,128 @@
+"""A page of rows built as JSON by PostgreSQL is the page DRF's serializer fields would write, and the page the
+Python fallback (SQLite) builds from the same columns."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db.models import F
+from django.utils import timezone
+from rest_framework import serializers
+
+from applications.models import Application
+from eservice import json_rows
+from eservice.json_rows import DATE, DATETIME, LOOKUP, Column, json_page
+from tests.factories import ApplicationFactory, UserFactory
+from tests.services import require_postgres
+
+pytestmark = pytest.mark.django_db
+
+UTC = dt.timezone.utc
+MOMENTS = [
+    dt.datetime(2026, 1, 15, 10, 30, 0, tzinfo=UTC),  # winter: +02:00, no microseconds
+    dt.datetime(2026, 7, 1, 21, 59, 59, 123456, tzinfo=UTC),  # summer: +03:00, the next local day
+    dt.datetime(2026, 3, 29, 0, 59, 59, 5, tzinfo=UTC),  # the last second before summer time; 5 µs
+    dt.datetime(2026, 10, 25, 0, 0, 0, 100000, tzinfo=UTC),  # the hour that happens twice
+    dt.datetime(1999, 12, 31, 23, 59, 59, tzinfo=UTC),
+]
+
+
+class Reference(serializers.Serializer):
+    """What DRF's own fields write for these columns: the contract the database must reproduce."""
+
+    id = serializers.IntegerField()
+    reference = serializers.CharField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    decision_due_on = serializers.DateField(allow_null=True)
+
+
+COLUMNS = [
+    Column("id", "id"),
+    Column("reference", "reference"),
+    Column("created_at", "created_at", DATETIME),
+    Column("submitted_at", "submitted_at", DATETIME),
+    Column("decision_due_on", "decision_due_on", DATE),
+    Column("kind", "kind__code"),
+    Column("label", "state", LOOKUP, {"draft": "Melnraksts “ā”", "submitted": "Iesniegts"}),
+    Column("actions", "state", LOOKUP, {"draft": ["edit", "submit"], "submitted": []}),
+]
+
+
+@pytest.fixture
+def applications():
+    applicant = UserFactory(applicant=True)
+    made = []
+    for i, moment in enumerate(MOMENTS):
+        application = ApplicationFactory(
+            applicant=applicant,
+            state="submitted" if i % 2 else "draft",
+            reference=f"TRP-2026-{i:06d}" if i % 2 else None,
+            decision_due_on=dt.date(2026, 12, 31 - i) if i % 2 else None,
+        )
+        Application.objects.filter(pk=application.pk).update(
+            created_at=moment, submitted_at=moment + dt.timedelta(hours=i) if i % 2 else None
+        )
+        made.append(application.pk)
+    return Application.objects.filter(applicant=applicant).order_by("-created_at", "-id")
+
+
+def expected(queryset, offset: int, limit: int) -> list[dict]:
+    rows = []
+    for application in queryset.select_related("kind")[offset : offset + limit]:
+        row = dict(Reference(application).data)
+        row["kind"] = application.kind.code
+        row["label"] = COLUMNS[6].lookup.get(application.state)
+        row["actions"] = COLUMNS[7].lookup.get(application.state)
+        rows.append(row)
+    return rows
+
+
+def in_python(queryset, offset: int, limit: int) -> tuple[int, list[dict]]:
+    """The fallback's answer, whatever the database: the Python builder on the same selected rows."""
+    selected = queryset.values(**{f"c{i}": F(c.source) for i, c in enumerate(COLUMNS)})
+    rows = [json_rows._row_in_python(row, COLUMNS) for row in selected[offset : offset + limit]]
+    return queryset.count(), json.loads(json.dumps(rows))
+
+
+@pytest.mark.parametrize("zone", ["Europe/Riga", "UTC", "America/St_Johns", "Asia/Kathmandu"])
+@pytest.mark.parametrize(("offset", "limit"), [(0, 50), (1, 2), (4, 10)])
+def test_the_page_is_what_drf_writes(applications, zone, offset, limit):
+    with timezone.override(ZoneInfo(zone)):
+        total, text = json_page(applications, COLUMNS, offset=offset, limit=limit)
+        assert total == len(MOMENTS)
+        assert json.loads(text) == expected(applications, offset, limit)
+        assert in_python(applications, offset, limit) == (total, json.loads(text))
+
+
+def test_utc_is_written_z_and_microseconds_only_when_there_are_some(applications):
+    with timezone.override(UTC):
+        rows = json.loads(json_page(applications, COLUMNS, offset=0, limit=50)[1])
+    created = {row["id"]: row["created_at"] for row in rows}
+    assert sorted(created.values()) == [
+        "1999-12-31T23:59:59Z",
+        "2026-01-15T10:30:00Z",
+        "2026-03-29T00:59:59.000005Z",
+        "2026-07-01T21:59:59.123456Z",
+        "2026-10-25T00:00:00.100000Z",
+    ]
+
+
+def test_a_page_past_the_end_still_counts(applications):
+    assert json_page(applications, COLUMNS, offset=50, limit=10) == (len(MOMENTS), "[]")
+    assert json_page(Application.objects.none().order_by("id"), COLUMNS, offset=0, limit=10) == (0, "[]")
+
+
+def test_postgresql_builds_the_rows_in_one_query(applications, django_assert_num_queries):
+    require_postgres()
+    with django_assert_num_queries(1):
+        total, _ = json_page(applications, COLUMNS, offset=0, limit=3)
+    assert total == len(MOMENTS)
+
+
+def test_only_plain_names_become_sql_literals():
+    with pytest.raises(ValueError):
+        json_rows._literal("x'); DROP TABLE identity_user; --")
