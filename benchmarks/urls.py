@@ -13,9 +13,22 @@ from django.urls import include, path
 from django.utils import timezone
 
 from applications.models import Application
-from applications.selectors_dashboard import LIST_COLUMNS
 from identity import tokens
 from identity.models import User
+
+# The columns of the applicant's list (applications.api.applications.ApplicationListOutput).
+LIST_COLUMNS = (
+    "id",
+    "reference",
+    "state",
+    "kind__code",
+    "purpose__code",
+    "processing_speed",
+    "created_at",
+    "updated_at",
+    "submitted_at",
+    "decision_due_on",
+)
 
 
 def _iso(value):

@@ -97,16 +97,15 @@ def _sql_value(ref: str, column: Column) -> tuple[str, list[Any]]:
 
 
 def _sql_isoformat(ref: str, zone: str) -> str:
-    """``timezone.localtime(value).isoformat()`` with ``+00:00`` written ``Z``, as DRF's DateTimeField does."""
-    micro = f"mod(extract(microseconds FROM {ref})::bigint, 1000000)"
-    minutes = f"(extract(epoch FROM ({ref} AT TIME ZONE {zone}) - ({ref} AT TIME ZONE 'UTC'))::int / 60)"
+    """``timezone.localtime(value).isoformat()`` with ``+00:00`` written ``Z``, as DRF's DateTimeField does:
+    microseconds only when there are some, the offset as ``+HH:MM``."""
+    offset = f"(({ref} AT TIME ZONE {zone}) - ({ref} AT TIME ZONE 'UTC'))"
     return (
         f"CASE WHEN {ref} IS NULL THEN NULL ELSE "
-        f"to_char({ref} AT TIME ZONE {zone}, 'YYYY-MM-DD\"T\"HH24:MI:SS') "
-        f"|| CASE WHEN {micro} = 0 THEN '' ELSE '.' || lpad({micro}::text, 6, '0') END "
-        f"|| CASE WHEN {minutes} = 0 THEN 'Z' ELSE (CASE WHEN {minutes} < 0 THEN '-' ELSE '+' END) "
-        f"|| lpad((abs({minutes}) / 60)::text, 2, '0') || ':' || lpad(mod(abs({minutes}), 60)::text, 2, '0') END "
-        "END"
+        f"replace(to_char({ref} AT TIME ZONE {zone}, 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), '.000000', '') "
+        f"|| CASE WHEN {offset} = interval '0' THEN 'Z' "
+        f"WHEN {offset} > interval '0' THEN '+' || to_char({offset}, 'HH24:MI') "
+        f"ELSE '-' || to_char(-{offset}, 'HH24:MI') END END"
     )
 
 

@@ -15,6 +15,7 @@ from rest_framework.request import Request
 
 from identity import tokens
 from identity.models import User
+from identity.selectors import get_user_with_unit
 from identity.services.api_tokens import password_fingerprint
 
 
@@ -31,7 +32,10 @@ class JWTAuthentication(authentication.BaseAuthentication):
             claims = tokens.decode(header[1].decode("ascii"), token_type=tokens.ACCESS)
         except (tokens.TokenError, UnicodeDecodeError) as exc:
             raise exceptions.AuthenticationFailed(_("The access token is invalid or expired.")) from exc
-        user = User.objects.filter(pk=claims["sub"]).select_related("unit").first()
+        try:
+            user = get_user_with_unit(int(claims["sub"]))
+        except (TypeError, ValueError) as exc:
+            raise exceptions.AuthenticationFailed(_("The access token is invalid or expired.")) from exc
         if user is None or not user.is_active:
             raise exceptions.AuthenticationFailed(_("The account is not active."))
         if not constant_time_compare(str(claims.get("pwf", "")), password_fingerprint(user)):

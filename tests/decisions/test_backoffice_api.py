@@ -41,6 +41,37 @@ def test_queue_lists_the_units_open_cases_by_deadline_with_days_left(officer_api
     assert rows[0]["working_days_left"] < 0 < rows[1]["working_days_left"]
 
 
+def test_queue_rows_are_what_the_documented_serializer_writes(officer_api, officer, unit):
+    """The queue's rows are built by the database (eservice.json_rows); they are exactly CaseRowOutput's."""
+    from decisions import selectors
+    from decisions.api.views import CaseRowOutput
+
+    today = timezone.localdate()
+    ApplicationFactory(submitted=True, unit=unit, decision_due_on=today - dt.timedelta(days=3))
+    ApplicationFactory(submitted=True, unit=unit, decision_due_on=None, first_name="", last_name="Lee")
+    paused = ApplicationFactory(
+        awaiting_applicant=True,
+        unit=unit,
+        assigned_officer=officer,
+        decision_due_on=today + dt.timedelta(days=20),
+    )
+    Application.objects.filter(pk=paused.pk).update(review_paused_on=today - dt.timedelta(days=7))
+    answered = ApplicationFactory(in_review=True, unit=unit, decision_due_on=today + dt.timedelta(days=9))
+    Application.objects.filter(pk=answered.pk).update(
+        answered_at=timezone.now().replace(microsecond=0), submitted_at=timezone.now()
+    )
+
+    response = officer_api.get("/api/v1/backoffice/cases?limit=3")
+    second = officer_api.get("/api/v1/backoffice/cases?limit=3&offset=3").json()
+
+    expected = CaseRowOutput(
+        selectors.annotate_days_left(list(selectors.list_queue(officer=officer))), many=True
+    )
+    assert response.json()["results"] + second["results"] == expected.data
+    assert response.json()["count"] == second["count"] == 4
+    assert response.json()["next"].endswith("limit=3&offset=3") and second["previous"] is not None
+
+
 def test_queue_filters_and_refuses_bad_filters(officer_api, officer, unit):
     mine = ApplicationFactory(in_review=True, unit=unit, assigned_officer=officer)
     ApplicationFactory(submitted=True, unit=unit)

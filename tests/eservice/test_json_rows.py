@@ -20,7 +20,7 @@ from tests.services import require_postgres
 
 pytestmark = pytest.mark.django_db
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 MOMENTS = [
     dt.datetime(2026, 1, 15, 10, 30, 0, tzinfo=UTC),  # winter: +02:00, no microseconds
     dt.datetime(2026, 7, 1, 21, 59, 59, 123456, tzinfo=UTC),  # summer: +03:00, the next local day

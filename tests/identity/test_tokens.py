@@ -14,7 +14,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from identity import tokens
-from identity.models import RefreshToken
+from identity.models import RefreshToken, User
 from identity.services.api_tokens import (
     RefreshTokenReusedError,
     issue_access_token,
@@ -252,3 +252,25 @@ def test_refresh_token_dies_when_the_password_is_changed_anywhere(user):
         rotate_refresh_token(refresh=pair.refresh)
     # A sign-in after the change works as usual.
     assert rotate_refresh_token(refresh=issue_token_pair(user=user).refresh).access
+
+
+def test_the_token_user_is_the_row_the_orm_reads(db, django_assert_num_queries):
+    """The user an API request's token names is read with its unit in one query, with every field as the
+    ORM reads it (the SQL is written once from the models, not compiled per request)."""
+    from identity.selectors import get_user_with_unit
+
+    officer = UserFactory(case_officer=True)
+    applicant = UserFactory(applicant=True)
+    for user in (officer, applicant):
+        with django_assert_num_queries(1):
+            read = get_user_with_unit(user.pk)
+            unit = read.unit
+        orm = User.objects.select_related("unit").get(pk=user.pk)
+        for field in User._meta.concrete_fields:
+            assert getattr(read, field.attname) == getattr(orm, field.attname), field.name
+        assert unit == orm.unit
+        if unit is not None:
+            for field in unit._meta.concrete_fields:
+                assert getattr(unit, field.attname) == getattr(orm.unit, field.attname), field.name
+        assert not read._state.adding and read._state.db == "default"
+    assert get_user_with_unit(10**9) is None

@@ -1,0 +1,48 @@
+"""The CSP header is built once per process and is exactly the header django-csp builds for the settings."""
+
+from __future__ import annotations
+
+from csp.constants import HEADER, NONCE, NONE, SELF
+from csp.utils import build_policy
+from django.http import HttpResponse
+from django.test import RequestFactory
+
+from eservice.middleware import StaticCSPMiddleware
+
+
+def _answer(response: HttpResponse, path: str = "/api/v1/applications") -> HttpResponse:
+    request = RequestFactory().get(path)
+    middleware = StaticCSPMiddleware(lambda request: response)
+    return middleware(request)
+
+
+def test_the_static_header_is_django_csps_own(client, db):
+    response = client.get("/healthz")
+    assert response[HEADER] == build_policy()
+    assert "default-src 'self'" in response[HEADER] and "frame-ancestors 'none'" in response[HEADER]
+
+
+def test_a_changed_policy_is_picked_up(settings):
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": [NONE]}}
+    assert _answer(HttpResponse())[HEADER] == "default-src 'none'"
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": [SELF]}}
+    assert _answer(HttpResponse())[HEADER] == "default-src 'self'"
+
+
+def test_a_views_own_policy_and_a_nonce_still_go_through_django_csp(settings):
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": [SELF], "script-src": [SELF, NONCE]}}
+    response = HttpResponse()
+    response._csp_update = {"img-src": ["https://maps.example.lv"]}
+    assert "img-src https://maps.example.lv" in _answer(response)[HEADER]
+
+    request = RequestFactory().get("/")
+    middleware = StaticCSPMiddleware(lambda request: HttpResponse(str(request.csp_nonce)))
+    middleware.process_request(request)
+    nonce = str(request.csp_nonce)
+    assert f"'nonce-{nonce}'" in middleware.process_response(request, HttpResponse())[HEADER]
+
+
+def test_a_header_already_set_is_kept(settings):
+    response = HttpResponse()
+    response[HEADER] = "default-src 'none'"
+    assert _answer(response)[HEADER] == "default-src 'none'"
