@@ -24,6 +24,8 @@ from django.db.models import Count, F, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from eservice.db import prepared_cursor
+
 PLAIN, DATETIME, DATE, LOOKUP = "plain", "datetime", "date", "lookup"
 _TOTAL, _ROW = "_page_total", "_page_row"
 
@@ -70,7 +72,7 @@ def _page_in_postgresql(page: QuerySet, columns: Sequence[Column], connection: A
     # Keys and the zone are checked literals (_literal); values and the inner query's own are parameters.
     rows = f"json_agg(json_build_object({', '.join(items)}) ORDER BY t.{_ROW})"
     sql = f"SELECT max(t.{_TOTAL}), coalesce({rows}, '[]')::text FROM ({inner}) t"  # noqa: S608
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:  # planned once per connection, not on every page
         cursor.execute(sql, [*params, *inner_params])
         total, text = cursor.fetchone()
     return total or 0, text

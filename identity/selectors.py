@@ -10,6 +10,7 @@ from typing import Any
 from django.db import connections, router
 from django.db.models import QuerySet
 
+from eservice.db import prepared_cursor
 from identity.models import StaffAccessLog, TerritorialUnit, User
 
 
@@ -35,7 +36,7 @@ def get_user_with_unit(pk: int) -> User | None:
     millisecond saved on each API request; benchmarks/REPORT.md)."""
     statement = _user_with_unit_statement()
     connection = connections[statement.alias]
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(statement.sql, [pk])
         row = cursor.fetchone()
     if row is None:

@@ -1,0 +1,46 @@
+"""Prepared statements for the few reads every API request makes (the token's user, a list page).
+
+Django sends each query as text with its values written in (client-side binding), so PostgreSQL parses and plans
+it every time; for the list page that planning costs more than running it (benchmarks/REPORT.md). A cursor from
+``prepared_cursor`` sends the values apart and asks psycopg to prepare the statement: the connection (kept open
+by CONN_MAX_AGE) plans it once and runs the plan afterwards. Django still wraps the cursor, so its errors, query
+logging and test query counts are the usual ones.
+
+Prepared statements live in one server session: behind a pooler in transaction mode (pgbouncer before 1.21, or
+without ``max_prepared_statements``) set ``DATABASE_PREPARED_STATEMENTS=false``; these reads then use an ordinary
+cursor.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from django.conf import settings
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.utils import CursorWrapper
+
+
+def prepared_cursor(connection: BaseDatabaseWrapper) -> CursorWrapper:
+    """A cursor whose statements are prepared (PostgreSQL, when allowed); ``connection.cursor()`` otherwise.
+    Use it for SQL whose text does not change between calls, with every value passed as a parameter."""
+    if connection.vendor != "postgresql" or not settings.DATABASE_PREPARED_STATEMENTS:
+        return connection.cursor()
+    # What connection.cursor() does, with a server-binding cursor that prepares.
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        return connection._prepare_cursor(_cursor_class()(connection.connection))
+
+
+@cache
+def _cursor_class() -> type:
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparingCursor(ServerBindingCursor):
+        def execute(
+            self, query: Any, params: Any = None, *, prepare: bool | None = True, **kwargs: Any
+        ) -> Any:
+            return super().execute(query, params, prepare=prepare, **kwargs)
+
+    return PreparingCursor
