@@ -36,8 +36,9 @@ from applications.models import (
     VisitSettings,
     VisitSlot,
 )
+from decisions import complaints, seal
 from decisions import services as decision_services
-from decisions.models import Complaint
+from decisions.models import Complaint, ComplaintLetter
 from identity.models import StaffAccessLog, TerritorialUnit
 from tests.applications.helpers import pdf_bytes
 from tests.factories import ApplicationFactory, RegistrationFactory, UserFactory
@@ -358,3 +359,23 @@ def test_a_representative_starts_the_registration_through_the_api(
     assert created.status_code == 201, created.json()
     assert created.json()["state"] == "awaiting_registration"
     assert Registration.objects.get().application_id == granted.pk
+
+
+def test_the_answer_to_a_representatives_complaint_reaches_them_and_its_letter_opens_for_them(
+    refusal, representative, spouse, senior, stranger
+):
+    complaint = complaints.file_complaint(
+        decision_id=refusal.pk, applicant=representative, text="The certificate was legalised."
+    )
+    complaints.decide_complaint(
+        complaint_id=complaint.pk, senior=senior, outcome="upheld", reasoning="No apostille was attached."
+    )
+    seal._signer.cache_clear()
+    complaints.render_complaint_letter(letter_id=ComplaintLetter.objects.get().pk)
+    answered = Notification.objects.filter(event="complaint_decided").values_list("recipient", flat=True)
+    assert set(answered) == {spouse.pk, representative.pk}  # the holder, and who filed it
+
+    url = f"/complaints/{complaint.pk}/letter/"
+    assert page_client(representative).get(url).status_code == 200
+    assert page_client(spouse).get(url).status_code == 200
+    assert page_client(stranger).get(url).status_code == 404
