@@ -7,6 +7,10 @@ withdraw rather than ask the applicant to do it first because nobody could follo
 sign-in, no e-mail answers) and the confirmation page lists every application it will withdraw. It refuses
 (409) while a case cannot be withdrawn and is not finished: a decision being prepared, or a granted permit's
 registration under way; the applicant waits for that step to finish.
+
+Everything here is the account's own data, so it reads ``applicant=user`` and not the shared access rule
+(``selectors.accessible_applications``): a representative's archive does not hold the represented person's
+applications, and closing a representative's account does not withdraw them.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.models import Application, CardFee, CardSpeed, Registration
+from applications.selectors import accessible_applications
 from identity.models import User
 
 State = Application.State
@@ -28,9 +29,11 @@ def registration_of(application: Application) -> Registration | None:
 
 
 def list_registrable_applications(*, user: User) -> list[Application]:
-    """The caller's granted applications whose permit needs registration and is not registered yet: one query."""
+    """The granted applications the caller may act on (theirs, and those of the people they represent) whose
+    permit needs registration and is not registered yet: one query."""
     return list(
-        Application.objects.filter(applicant=user, state=State.GRANTED, kind__needs_registration=True)
+        accessible_applications(user)
+        .filter(state=State.GRANTED, kind__needs_registration=True)
         .select_related("kind", "purpose", "unit")
         .order_by("-decided_at", "-id")
     )

@@ -41,8 +41,9 @@ from django.utils.translation import gettext as _
 
 from applications.calendar import add_working_days, is_working_day
 from applications.models import ApplicationEvent
+from applications.selectors import accessible_applications
 from applications.services import review
-from applications.services.lifecycle import application_url
+from applications.services.lifecycle import application_recipients, application_url
 from applications.services.limits import reserve_upload
 from applications.uploads import CheckedFile, inspect_upload
 from decisions import verification
@@ -130,9 +131,11 @@ def outcome_dates(sent_on: dt.date) -> tuple[dt.date, dt.date]:
 
 # --- filing -------------------------------------------------------------------------------------------------
 def _own_decision(*, decision_id: int, applicant: User) -> Decision:
+    """An issued (or since replaced) decision on an application ``applicant`` may act on: theirs, or one they
+    represent."""
     decision = (
         Decision.objects.select_related("application")
-        .filter(pk=decision_id, application__applicant=applicant)
+        .filter(pk=decision_id, application__in=accessible_applications(applicant))
         .exclude(state__in=[Decision.State.DRAFT, Decision.State.RETURNED])
         .first()
     )
@@ -192,9 +195,10 @@ def file_complaint(
     files: list[tuple[str, IO[bytes]]] | None = None,
     today: dt.date | None = None,
 ) -> Complaint:
-    """The applicant contests their issued decision before its last day, with text and documents (checked and
-    rebuilt like application uploads). Someone else's decision, or none: 404. After the last day: 400. A second
-    complaint while one is open: 409. Nothing is stored unless all of it is accepted."""
+    """The applicant (or their representative: ``applicant`` is who files, and the complaint records them)
+    contests an issued decision before its last day, with text and documents (checked and rebuilt like
+    application uploads). Someone else's decision, or none: 404. After the last day: 400. A second complaint
+    while one is open: 409. Nothing is stored unless all of it is accepted."""
     today = today or timezone.localdate()
     text = (text or "").strip()
     decision = _own_decision(decision_id=decision_id, applicant=applicant)
@@ -450,6 +454,7 @@ def render_complaint_letter(*, letter_id: int) -> ComplaintLetter:
     from workers.services import notify, store_pdf
 
     letter = ComplaintLetter.objects.select_related(
+        "complaint__applicant",
         "complaint__application__applicant",
         "complaint__application__unit",
         "complaint__application__kind",
@@ -482,21 +487,27 @@ def render_complaint_letter(*, letter_id: int) -> ComplaintLetter:
             kind=Event.COMPLAINT_LETTER_READY,
             data={"complaint": complaint.pk, "letter": letter.pk},
         )
-        notify(
-            recipient=application.applicant,
-            event="complaint_decided",
-            actor=complaint.handled_by,
-            context={
-                "reference": application.reference or "",
-                "url": application_url(application),
-                "outcome": complaint.state,
-                "reasoning": complaint.reasoning,
-                "effective_on": complaint.effective_on.isoformat(),
-                "court_until": complaint.court_until.isoformat(),
-                "verification_code": verification.display(letter.verification_code),
-                "verify_url": context["verify_url"],
-            },
-        )
+        # The answer goes to whoever filed the complaint (the applicant or their representative) and to the
+        # people the application's mail always goes to.
+        recipients = application_recipients(application)
+        if complaint.applicant_id not in {recipient.pk for recipient in recipients}:
+            recipients.append(complaint.applicant)
+        for recipient in recipients:
+            notify(
+                recipient=recipient,
+                event="complaint_decided",
+                actor=complaint.handled_by,
+                context={
+                    "reference": application.reference or "",
+                    "url": application_url(application),
+                    "outcome": complaint.state,
+                    "reasoning": complaint.reasoning,
+                    "effective_on": complaint.effective_on.isoformat(),
+                    "court_until": complaint.court_until.isoformat(),
+                    "verification_code": verification.display(letter.verification_code),
+                    "verify_url": context["verify_url"],
+                },
+            )
     logger.info("complaint.letter_ready letter=%s size=%s", letter.pk, document.size)
     return letter
 

@@ -3,6 +3,9 @@
 Retention keeps decisions and their letters (the Office must keep them); information requests of applications
 that never got a decision are deleted, and the applicant's answers to the others are blanked (the documents sent
 with them go with the applications' rule).
+
+Like the applications' part, it covers the account's own applications only (``application__applicant=user``),
+not those the account sees as a representative.
 """
 
 from __future__ import annotations

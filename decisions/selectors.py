@@ -307,7 +307,7 @@ def list_requested_document_types(application: Application) -> frozenset[str]:
 
 # --- complaints ---------------------------------------------------------------------------------------------
 def get_own_decision(*, user: User, decision_id: int) -> Decision:
-    """A decision on the caller's own application that was issued (it may since have been replaced or
+    """A decision on an application the caller may act on (theirs, or one they represent) that was issued (it may since have been replaced or
     overturned), with its complaints; "not found" for anyone else's, a draft, or no such decision."""
     decision = (
         Decision.objects.select_related("application")
@@ -319,7 +319,7 @@ def get_own_decision(*, user: User, decision_id: int) -> Decision:
                 .order_by("-received_at", "-id"),
             )
         )
-        .filter(pk=decision_id, application__applicant=user, state__in=_VERIFIABLE_STATES)
+        .filter(pk=decision_id, application__in=accessible_applications(user), state__in=_VERIFIABLE_STATES)
         .first()
     )
     if decision is None:
@@ -328,10 +328,10 @@ def get_own_decision(*, user: User, decision_id: int) -> Decision:
 
 
 def list_own_complaints(*, user: User, application_id: int) -> list[Complaint]:
-    """The complaints on the caller's own application, newest first, with their letters (one query)."""
+    """The complaints on an application the caller may act on, newest first, with their letters (one query)."""
     return list(
         Complaint.objects.select_related("letter__document", "decision")
-        .filter(application_id=application_id, application__applicant=user)
+        .filter(application_id=application_id, application__in=accessible_applications(user))
         .order_by("-received_at", "-id")
     )
 
@@ -339,7 +339,11 @@ def list_own_complaints(*, user: User, application_id: int) -> list[Complaint]:
 def get_own_complaint_letter(*, user: User, complaint_id: int) -> ComplaintLetter:
     letter = (
         ComplaintLetter.objects.select_related("document")
-        .filter(complaint_id=complaint_id, complaint__applicant=user, document__isnull=False)
+        .filter(
+            complaint_id=complaint_id,
+            complaint__application__in=accessible_applications(user),
+            document__isnull=False,
+        )
         .first()
     )
     if letter is None:

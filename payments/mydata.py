@@ -2,6 +2,7 @@
 
 No retention rule: payments and their receipts are accounting source documents the Office must keep (the
 Accounting Law; the period is to be verified), so closing an account and the retention job leave them as they are.
+The archive holds the payments of the account's own applications (not of those it sees as a representative).
 """
 
 from __future__ import annotations

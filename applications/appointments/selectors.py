@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from applications.appointments.services import ACTIVE, RIGA, visit_filter_for_day
 from applications.models import Application, Appointment, AppointmentStatus, VisitSlot
+from applications.selectors import accessible_applications
 from eservice.exceptions import NotFoundError
 from identity.models import TerritorialUnit, User
 
@@ -66,9 +67,11 @@ def get_active_appointment(*, application_id: int) -> Appointment | None:
 
 
 def get_own_application(*, user: User, application_id: int) -> Application:
+    """An application ``user`` may act on (their own, or one they represent); anyone else's: 404."""
     application = (
-        Application.objects.select_related("unit", "kind", "registration__unit")
-        .filter(pk=application_id, applicant=user)
+        accessible_applications(user)
+        .select_related("unit", "kind", "registration__unit")
+        .filter(pk=application_id)
         .first()
     )
     if application is None:
@@ -79,13 +82,14 @@ def get_own_application(*, user: User, application_id: int) -> Application:
     return application
 
 
-def list_companions(*, application: Application) -> list[Application]:
-    """The account's other applications that await registration at the same unit with no visit booked."""
+def list_companions(*, user: User, application: Application) -> list[Application]:
+    """The other applications ``user`` may act on (their own, and those of the people they represent) that
+    await registration at the same unit with no visit booked: they can come to one visit together."""
     return list(
-        Application.objects.filter(
+        accessible_applications(user)
+        .filter(
             Q(registration__unit_id=application.visit_unit.pk)
             | Q(registration__isnull=True, unit_id=application.visit_unit.pk),
-            applicant_id=application.applicant_id,
             state=Application.State.AWAITING_REGISTRATION,
         )
         .exclude(pk=application.pk)
@@ -125,9 +129,9 @@ def list_units() -> QuerySet[TerritorialUnit]:
 
 
 def get_own_application_or_error(*, user: User, application_id: int) -> Application:
-    """The caller's application, or the API's 404 error body."""
+    """An application the caller may act on (``get_own_application``), or the API's 404 error body."""
     application = (
-        Application.objects.filter(pk=application_id, applicant=user).only("pk", "unit_id", "state").first()
+        accessible_applications(user).filter(pk=application_id).only("pk", "unit_id", "state").first()
     )
     if application is None:
         raise NotFoundError()

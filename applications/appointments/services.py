@@ -33,6 +33,7 @@ from applications.models import (
     VisitSettings,
     VisitSlot,
 )
+from applications.selectors import accessible_applications
 from applications.services import registration
 from applications.services.lifecycle import record_event
 from eservice.exceptions import (
@@ -72,6 +73,14 @@ class AlreadyBookedError(ConflictError):
 class NoVisitError(NotFoundError):
     code = "no_visit"
     default_message = gettext_lazy("There is no booked visit for this application.")
+
+
+class SharedVisitError(ConflictError):
+    code = "shared_visit"
+    default_message = gettext_lazy(
+        "This visit was booked together with other people's applications. The person who booked it can move or "
+        "cancel it; or call the unit."
+    )
 
 
 class TooLateToChangeError(ConflictError):
@@ -175,11 +184,14 @@ def _slots_in(closure: VisitClosure):
 
 # --- booking ------------------------------------------------------------------------------------------------
 def _lock_applications(*, user: User, ids: Iterable[int]) -> list[Application]:
+    """The applications ``user`` may act on (their own, or those they represent), locked in id order; any other
+    id is "not found"."""
     ids = sorted(set(ids))
     applications = list(
-        Application.objects.select_for_update(of=("self",))
+        accessible_applications(user)
+        .select_for_update(of=("self",))
         .select_related("unit")
-        .filter(pk__in=ids, applicant=user)
+        .filter(pk__in=ids)
         .order_by("pk")
     )
     if len(applications) != len(ids):
@@ -331,10 +343,12 @@ def book_visit(
 
 def _lock_booking(*, application_id: int, user: User) -> tuple[list[Appointment], list[Application]]:
     """The booked (not yet started) visit of the caller's application and everyone booked with it, locked."""
-    owned = Application.objects.filter(pk=application_id, applicant=user).exists()
+    owned = accessible_applications(user).filter(pk=application_id).exists()
     current = (
         Appointment.objects.filter(
-            application_id=application_id, application__applicant=user, status__in=ACTIVE
+            application_id=application_id,
+            application__in=accessible_applications(user),
+            status__in=ACTIVE,
         )
         .only("booking_uid")
         .first()
@@ -351,9 +365,13 @@ def _lock_booking(*, application_id: int, user: User) -> tuple[list[Appointment]
     )
     if not appointments:
         raise ConflictError(_("The visit has already started."))
-    applications = _lock_applications(
-        user=user, ids=[appointment.application_id for appointment in appointments]
-    )
+    ids = [appointment.application_id for appointment in appointments]
+    try:
+        applications = _lock_applications(user=user, ids=ids)
+    except NotFoundError:
+        # A representative booked this visit together with applications this account cannot see: moving or
+        # cancelling it would change their visits too, so only someone who may act on all of them can.
+        raise SharedVisitError(details={"people": len(ids)}) from None
     return appointments, applications
 
 

@@ -71,7 +71,7 @@ def visit(request: HttpRequest, application_id: int) -> HttpResponse:
     if application.state != Application.State.AWAITING_REGISTRATION:
         raise Http404
     appointment = selectors.get_active_appointment(application_id=application.pk)
-    companions = [] if appointment else selectors.list_companions(application=application)
+    companions = [] if appointment else selectors.list_companions(user=request.user, application=application)
     form = VisitForm(request.POST if request.method == "POST" else None, companions=companions)
     status = 200
     if request.method == "POST" and form.is_valid():

@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from applications.calendar import working_days_left
 from applications.case_messages.models import CaseMessage, CaseMessageAttachment
 from applications.models import Application
+from applications.models.application import may_act_on
+from applications.selectors import accessible_applications
 from eservice.exceptions import NotFoundError
 from identity.models import User
 
@@ -32,8 +34,9 @@ def get_message(*, message_id: int) -> CaseMessage:
 
 
 def list_own_thread(*, user: User, application_id: int) -> list[CaseMessage]:
-    """The thread of the caller's own application; someone else's is "not found"."""
-    application = Application.objects.filter(pk=application_id, applicant=user).only("pk").first()
+    """The thread of an application the caller may act on (theirs, or one they represent); anyone else's is
+    "not found"."""
+    application = accessible_applications(user).filter(pk=application_id).only("pk").first()
     if application is None:
         raise NotFoundError(_("There is no such application."))
     return list_thread(application=application)
@@ -91,7 +94,8 @@ def count_waiting_messages(*, officer: User) -> int:
 def get_attachment_for_download(
     *, user: User, application_id: int, attachment_id: int
 ) -> CaseMessageAttachment:
-    """An attachment its case's applicant, or an officer who may open the case, may download; else "not found"."""
+    """An attachment its case's applicant (or their representative), or an officer who may open the case, may
+    download; else "not found"."""
     attachment = (
         CaseMessageAttachment.objects.select_related("message__application")
         .filter(pk=attachment_id, message__application_id=application_id)
@@ -100,7 +104,7 @@ def get_attachment_for_download(
     if attachment is None:
         raise NotFoundError(_("There is no such file."))
     application = attachment.message.application
-    if application.applicant_id == user.pk:
+    if not user.is_staff_member and may_act_on(application, user):
         return attachment
     if user.is_officer and (
         (application.unit_id is not None and application.unit_id == user.unit_id)

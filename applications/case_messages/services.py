@@ -29,8 +29,8 @@ from django.utils.translation import gettext_lazy
 from applications.case_messages.models import CaseMessage, CaseMessageAttachment, attachment_upload_path
 from applications.completeness import allowed_actions
 from applications.models import Application, ApplicationEvent
-from applications.models.application import FINAL_STATES
-from applications.services.lifecycle import application_url, record_event
+from applications.models.application import FINAL_STATES, may_act_on
+from applications.services.lifecycle import application_recipients, application_url, record_event
 from applications.services.limits import reserve_upload
 from applications.services.review import lock_applicant_case, lock_case
 from applications.uploads import EXTENSIONS, CheckedFile, inspect_upload
@@ -244,6 +244,15 @@ def answer_messages(*, application_id: int, officer: User, body: str) -> CaseMes
     text = _clean_body(body)
     application = lock_case(application_id=application_id, officer=officer)
     now = timezone.now()
+    waiting = CaseMessage.objects.filter(
+        application=application, direction=CaseMessage.Direction.FROM_APPLICANT, answered_at__isnull=True
+    )
+    # Whoever wrote (the applicant, or a representative writing for them) gets the answer, besides the people
+    # the application's mail always goes to.
+    recipients = application_recipients(application)
+    recipients += User.objects.filter(pk__in=waiting.values("author_id")).exclude(
+        pk__in=[recipient.pk for recipient in recipients]
+    )
     message = CaseMessage.objects.create(
         application=application,
         direction=CaseMessage.Direction.FROM_OFFICE,
@@ -251,25 +260,24 @@ def answer_messages(*, application_id: int, officer: User, body: str) -> CaseMes
         body=text,
         created_at=now,
     )
-    answered = CaseMessage.objects.filter(
-        application=application, direction=CaseMessage.Direction.FROM_APPLICANT, answered_at__isnull=True
-    ).update(answered_at=now)
+    answered = waiting.update(answered_at=now)
     record_event(
         application=application,
         kind=Event.MESSAGE_ANSWERED,
         actor=officer,
         data={"message": message.pk, "answered": answered},
     )
-    notify(
-        recipient=application.applicant,
-        event="case_message_answered",
-        actor=officer,
-        context={
-            "reference": application.reference or "",
-            "url": application_url(application),
-            "message": text,
-        },
-    )
+    for recipient in recipients:
+        notify(
+            recipient=recipient,
+            event="case_message_answered",
+            actor=officer,
+            context={
+                "reference": application.reference or "",
+                "url": application_url(application),
+                "message": text,
+            },
+        )
     logger.info("message.answered id=%s application=%s waiting=%s", message.pk, application.pk, answered)
     return message
 
@@ -277,8 +285,8 @@ def answer_messages(*, application_id: int, officer: User, body: str) -> CaseMes
 def record_attachment_access(*, user: User, attachment: CaseMessageAttachment) -> StaffAccessLog | None:
     """Staff opening an attachment is written to the access log, like a document (the applicant sees it)."""
     application = attachment.message.application
-    if application.applicant_id == user.pk:
-        return None
+    if not user.is_staff_member and may_act_on(application, user):
+        return None  # the applicant or their representative: not staff access
     return StaffAccessLog.objects.create(
         staff=user,
         role=user.role,

@@ -441,7 +441,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         source=State.GRANTED,
         target=State.AWAITING_REGISTRATION,
         conditions=[needs_registration],
-        permission=lambda application, user: application.applicant_id == user.pk,
+        permission=may_act_on,
     )
     def start_registration(self) -> None:
         """The applicant chose the unit and the card's speed (the registration row holds them)."""

@@ -15,6 +15,7 @@ from identity.models import User
 def list_open_invitations(*, user: User, today: dt.date) -> list[RenewalInvitation]:
     """Invitations whose permit is still valid and whose draft is not yet submitted (or not started): one query."""
     return list(
+        # Addressed to the permit's holder, not to whoever may act on the permit's application.
         RenewalInvitation.objects.filter(applicant=user, valid_to__gte=today)
         .filter(Q(draft__isnull=True) | Q(draft__state=Application.State.DRAFT))
         .select_related("permit", "draft")

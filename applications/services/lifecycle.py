@@ -198,6 +198,7 @@ def create_draft(
     User.objects.select_for_update().filter(pk=applicant.pk).first()
     check_open_drafts(
         applicant=applicant,
+        # The cap counts the drafts this account holds (including those it started for someone else).
         open_drafts=Application.objects.filter(applicant=applicant, state=Application.State.DRAFT).count(),
     )
     if not kind.is_active:

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from applications.models import Application, ApplicationEvent, CardFee, CardSpeed, Registration
+from applications.models.application import may_act_on
 from applications.services.lifecycle import application_url, record_event
 from applications.surveys.services import invite_to_survey
 from eservice.exceptions import ConflictError, DomainError, InvalidTransitionError, NotFoundError
@@ -189,11 +190,12 @@ def collection_hours(unit: TerritorialUnit) -> list[dict[str, str]]:
 def start_registration(
     *, application_id: int, applicant: User, unit_id: int | None = None, card_speed: str = CardSpeed.STANDARD
 ) -> Registration:
-    """The applicant registers their granted permit: the unit (default: the case's unit) and the card's
-    production speed. The card fee due is fixed now. Someone else's application is "not found"; an application
-    that is not granted, or of a kind that needs no registration, is a 409."""
+    """The applicant (or their representative: ``applicant`` is who acts) registers a granted permit: the unit
+    (default: the case's unit) and the card's production speed. The card fee due is fixed now. Someone else's
+    application is "not found"; an application that is not granted, or of a kind that needs no registration, is
+    a 409."""
     application = _lock(application_id)
-    if application is None or application.applicant_id != applicant.pk:
+    if application is None or not may_act_on(application, applicant):
         raise NotFoundError(_("There is no such application."))
     if not (
         can_proceed(application.start_registration)

@@ -96,3 +96,33 @@ def test_demo_officer_can_sign_in_with_the_printed_uri(settings, client):
     device = TOTPDevice.objects.get(user=officer)
     assert client.post("/login/code/", {"otp": totp_code(device)}).status_code == 302
     assert client.session["_auth_user_id"] == str(officer.pk)
+
+
+def test_the_demo_applicant_has_a_granted_case_awaiting_registration_with_a_visit_to_book(settings, client):
+    from applications.models import Application, ApplicationEvent
+    from decisions.models import Decision
+    from payments.models import Payment
+
+    settings.DEBUG = True
+    output = _run()
+    application = Application.objects.get(applicant__email="applicant@demo.example")
+    assert application.state == Application.State.AWAITING_REGISTRATION
+    assert application.reference in output and f"/applications/{application.pk}/visit/" in output
+    decision = Decision.objects.get(application=application)
+    assert decision.outcome == Decision.Outcome.GRANT and decision.state == Decision.State.ISSUED
+    assert hasattr(decision, "letter")  # rendered and sealed by the worker after commit
+    assert application.registration.unit.code == "riga-1" and not application.registration.card_fee_paid
+    assert Payment.objects.get(application=application).status == Payment.Status.PAID  # the state fee
+    Kind = ApplicationEvent.Kind
+    kinds = set(application.events.values_list("kind", flat=True))
+    assert {Kind.SUBMITTED, Kind.PAID, Kind.TAKEN, Kind.REGISTRATION_STARTED} <= kinds
+
+    client.force_login(application.applicant)
+    page = client.get(f"/applications/{application.pk}/").content.decode()
+    assert "Book a visit" in page and "Pay the card fee" in page
+    assert client.get(f"/applications/{application.pk}/visit/").status_code == 200
+
+    # Idempotent: a second run finds the case and makes no other.
+    assert application.reference in _run()
+    assert Application.objects.filter(applicant=application.applicant).count() == 1
+    assert Decision.objects.count() == 1

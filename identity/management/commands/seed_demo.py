@@ -1,7 +1,8 @@
 """Demo accounts for a local try-out: an applicant, and two officers and an administrator with TOTP.
 
 Refuses to run unless DEBUG is on. Safe to run again: it finds what it created before and resets the demo
-passwords. Later apps add their demo data through ``<app>.demo.seed()`` hooks, called when they exist.
+passwords. Later apps add their demo data through ``<app>.demo.seed()`` hooks, called when they exist; a hook may
+return lines to print (``decisions.demo`` names the demo case awaiting registration).
 """
 
 from __future__ import annotations
@@ -133,4 +134,6 @@ class Command(BaseCommand):
             seed = getattr(module, "seed", None)
             if callable(seed):
                 self.stdout.write(f"Seeding {module_name} ...")
-                seed()
+                # A hook may return lines about what it made (e.g. the demo cases to try), printed as they are.
+                for line in seed() or ():
+                    self.stdout.write(f"  {line}")
