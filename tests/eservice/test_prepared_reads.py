@@ -1,0 +1,47 @@
+"""The API's hottest reads are prepared statements on PostgreSQL, planned once per connection; Django still sees
+them (query counts, its own error classes), and the setting turns them off for a pooler that cannot keep them."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection, utils
+
+from eservice.db import prepared_cursor
+from identity.selectors import get_user_with_unit
+from tests.factories import UserFactory
+from tests.services import require_postgres
+
+pytestmark = pytest.mark.django_db
+
+
+def _prepared(marker: str) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s", [f"%{marker}%"]
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_the_token_user_is_read_with_a_prepared_statement(django_assert_num_queries):
+    require_postgres()
+    user = UserFactory()
+    with django_assert_num_queries(2):  # Django still counts (and logs) them
+        assert get_user_with_unit(user.pk) == user
+        assert get_user_with_unit(user.pk).email == user.email
+    assert len(_prepared("identity_user")) == 1  # one statement, planned once, whoever the user
+
+
+def test_the_setting_decides(settings):
+    require_postgres()
+    for allowed, marker in ((False, "marker_not_prepared"), (True, "marker_prepared")):
+        settings.DATABASE_PREPARED_STATEMENTS = allowed
+        with prepared_cursor(connection) as cursor:
+            cursor.execute(f"SELECT %s::int AS {marker}", [1])
+            assert cursor.fetchone() == (1,)
+        assert len(_prepared(marker)) == int(allowed)
+
+
+def test_errors_are_djangos_own():
+    require_postgres()
+    with pytest.raises(utils.ProgrammingError), prepared_cursor(connection) as cursor:
+        cursor.execute("SELECT no_such_column FROM identity_user WHERE id = %s", [1])
