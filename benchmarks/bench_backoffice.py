@@ -16,6 +16,8 @@ from benchmarks.run import Context, Result
 
 QUEUE_PAGE = "/backoffice/"
 QUEUE_API = "/api/v1/backoffice/cases"
+APPLICANT_DASHBOARD = "/applications/"
+APPLICANT_LIST_API = "/api/v1/applications"
 LATENCY_TARGET = 1.2  # latency at the large size at most 1.2× that at the small one
 LETTER_TARGET = 1.3  # approve → e-mail at most 1.3× the in-process render + seal
 
@@ -35,6 +37,8 @@ class BackofficeSetup:
     page_client: object
     api_client: object
     case_id: int
+    applicant_page: object = None  # an applicant with a few applications of their own, signed in
+    applicant_api: object = None
     sizes: list[SizeMeasure] = field(default_factory=list)
 
 
@@ -85,7 +89,23 @@ def prepare(*, unit_code: str = "riga-1") -> BackofficeSetup:
         HTTP_HOST="localhost",
         HTTP_AUTHORIZATION=f"Bearer {issue_access_token(user=officer, second_factor=True)}",
     )
-    return BackofficeSetup(officer=officer, page_client=page, api_client=api, case_id=case.pk)
+    # The applicant's side grows with the same table: their dashboard and API list read only their own rows.
+    applicant = UserFactory(applicant=True)
+    for state in ("draft", "submitted", "in_review", "granted"):
+        ApplicationFactory(applicant=applicant, state=state, complete=True)
+    applicant_page = Client(HTTP_HOST="localhost")
+    applicant_page.force_login(applicant)
+    applicant_api = Client(
+        HTTP_HOST="localhost", HTTP_AUTHORIZATION=f"Bearer {issue_access_token(user=applicant)}"
+    )
+    return BackofficeSetup(
+        officer=officer,
+        page_client=page,
+        api_client=api,
+        case_id=case.pk,
+        applicant_page=applicant_page,
+        applicant_api=applicant_api,
+    )
 
 
 def _timed_get(client, path: str, repeat: int) -> tuple[float, int]:
@@ -140,6 +160,8 @@ def measure_size(setup: BackofficeSetup, size: int, *, repeat: int) -> SizeMeasu
         "queue page": (setup.page_client, QUEUE_PAGE),
         "queue API": (setup.api_client, QUEUE_API),
         "case page": (setup.page_client, f"/backoffice/cases/{setup.case_id}/"),
+        "applicant's dashboard": (setup.applicant_page, APPLICANT_DASHBOARD),
+        "applicant's list API": (setup.applicant_api, APPLICANT_LIST_API),
     }
     medians, queries = {}, {}
     for name, (client, path) in measures.items():
@@ -156,10 +178,11 @@ def measure_size(setup: BackofficeSetup, size: int, *, repeat: int) -> SizeMeasu
 
 
 def queue_and_case_page(context: Context) -> Result:
-    """The queue page, the queue API and the case page at 10k and 1M applications."""
+    """The queue page, the queue API, the case page and the applicant's dashboard and list at 10k and 1M
+    applications."""
     from django.db import connection
 
-    title = "Back office: the queue and the case page as the table grows"
+    title = "Back office and dashboard: the queue, the case page and the applicant's pages as the table grows"
     if connection.vendor != "postgresql":
         return Result(
             title=title,
@@ -203,7 +226,9 @@ def queue_and_case_page(context: Context) -> Result:
             "15 states (about 6.5 % open in the back office, deadlines from 10 days past to 90 ahead), then "
             "VACUUM ANALYZE. Django's test client in-process (no HTTP server), an officer of Riga 1 "
             f"signed in past the second factor; median of {repeat} GETs after 2 warm-ups, same method at "
-            "both sizes; each case page opening also writes its access-log row. The case has 3 documents.\n\n"
+            "both sizes; each case page opening also writes its access-log row. The case has 3 documents. "
+            "The applicant (signed in by session for the dashboard, by token for the API list) has 4 "
+            "applications of their own among all the others.\n\n"
             "EXPLAIN (ANALYZE, BUFFERS) of the default queue, large size:\n\n```\n" + last.explain + "\n```"
         ),
     )

@@ -61,6 +61,9 @@ class Gunicorn:
                 "GUNICORN_LOG_LEVEL": "warning",
                 "GUNICORN_MAX_REQUESTS": "0",  # no recycling in the middle of a measure
                 "LOG_LEVEL": "ERROR",
+                # One applicant sends every upload of the fixed-rate measure: the per-applicant limit (10 a
+                # minute) would answer 429 instead of measuring the upload itself.
+                "UPLOAD_RATE": "1000000/m",
             },
             stdout=self._log,
             stderr=subprocess.STDOUT,
@@ -113,6 +116,8 @@ class Target:
     server: str  # "bare" or "stack"
     path: str
     headers: dict[str, str] = field(default_factory=dict)
+    method: str = "GET"
+    body: bytes = b""
 
 
 @dataclass
@@ -173,7 +178,39 @@ def fixed_rate_targets(setup: LoadSetup) -> list[Target]:
         Target("timeline", "stack", f"{application}/timeline", applicant),
         Target("officer queue", "stack", "/api/v1/backoffice/cases", officer),
         Target("officer's case", "stack", f"/api/v1/backoffice/cases/{setup.case_id}", officer),
+        upload_target(setup, applicant),
     ]
+
+
+def upload_target(setup: LoadSetup, applicant: dict[str, str]) -> Target:
+    """A passport copy (a one-page PDF, checked and rebuilt as every upload is) sent to the applicant's draft,
+    replacing the one before; multipart as a browser sends it."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    pdf = io.BytesIO()
+    writer.write(pdf)
+    boundary = "bench-upload-boundary"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="document_type"\r\n\r\npassport_copy\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="passport.pdf"\r\n'
+            "Content-Type: application/pdf\r\n\r\n"
+        ).encode()
+        + pdf.getvalue()
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    return Target(
+        "upload",
+        "stack",
+        f"/api/v1/applications/{setup.application_id}/documents",
+        {**applicant, "Content-Type": f"multipart/form-data; boundary={boundary}"},
+        method="POST",
+        body=body,
+    )
 
 
 @dataclass
@@ -202,6 +239,8 @@ def run_load(
             server.wait_ready()
         warm_up = {}  # and what each endpoint sustains, for the fixed rate below
         for target in targets(setup) + fixed_rate_targets(setup):
+            if target.method != "GET":  # wrk sends GETs; an upload is measured at the fixed rate only
+                continue
             warm_up[target.name] = loadgen.saturate(
                 servers[target.server].url + target.path, headers=target.headers, seconds=min(seconds, 2)
             ).rate
@@ -217,10 +256,15 @@ def run_load(
             )
         # Half of what the slowest endpoint sustained: a busy service, not a saturated one (above its capacity an
         # open loop only measures the queue growing), and the same rate for every endpoint.
-        rate = max(2.0, min(warm_up[t.name] for t in fixed_rate_targets(setup)) / 2)
+        rate = max(2.0, min(warm_up[t.name] for t in fixed_rate_targets(setup) if t.name in warm_up) / 2)
         fixed = {
             t.name: loadgen.fixed_rate(
-                servers[t.server].url + t.path, headers=t.headers, rate=rate, seconds=fixed_seconds
+                servers[t.server].url + t.path,
+                headers=t.headers,
+                rate=rate,
+                seconds=fixed_seconds,
+                method=t.method,
+                body=t.body,
             )
             for t in fixed_rate_targets(setup)
         }

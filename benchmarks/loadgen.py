@@ -146,12 +146,16 @@ async def _one(
     latencies.append((time.perf_counter() - due) * 1000)
 
 
-async def _fixed_rate(url: str, headers: dict[str, str], rate: float, seconds: float) -> Measure:
+async def _fixed_rate(
+    url: str, headers: dict[str, str], rate: float, seconds: float, method: str, body: bytes
+) -> Measure:
     parts = urllib.parse.urlsplit(url)
     path = parts.path + (f"?{parts.query}" if parts.query else "")
-    lines = [f"GET {path} HTTP/1.1", f"Host: {parts.hostname}:{parts.port}", "Connection: close"]
+    lines = [f"{method} {path} HTTP/1.1", f"Host: {parts.hostname}:{parts.port}", "Connection: close"]
     lines += [f"{name}: {value}" for name, value in headers.items()]
-    raw = ("\r\n".join(lines) + "\r\n\r\n").encode()
+    if body:
+        lines.append(f"Content-Length: {len(body)}")
+    raw = ("\r\n".join(lines) + "\r\n\r\n").encode() + body
     latencies: list[float] = []
     errors = [0]
     tasks = []
@@ -168,8 +172,17 @@ async def _fixed_rate(url: str, headers: dict[str, str], rate: float, seconds: f
     return Measure(count, elapsed, errors[0], latencies, percentiles(latencies))
 
 
-def fixed_rate(url: str, *, headers: dict[str, str], rate: float, seconds: float) -> Measure:
-    """Open loop at ``rate`` requests/s for ``seconds``; latencies from each request's due time.
+def fixed_rate(
+    url: str,
+    *,
+    headers: dict[str, str],
+    rate: float,
+    seconds: float,
+    method: str = "GET",
+    body: bytes = b"",
+) -> Measure:
+    """Open loop at ``rate`` requests/s for ``seconds``; latencies from each request's due time. ``body`` is
+    sent with its Content-Length (an upload: ``method="POST"`` and the multipart content type in ``headers``).
 
     Runs its event loop in a thread of its own: the caller's thread may already run one (in the test suite,
     Playwright's sync API leaves a loop running), and asyncio.run() refuses to start inside a running loop."""
@@ -178,7 +191,7 @@ def fixed_rate(url: str, *, headers: dict[str, str], rate: float, seconds: float
 
     def run() -> None:
         try:
-            result.append(asyncio.run(_fixed_rate(url, headers, rate, seconds)))
+            result.append(asyncio.run(_fixed_rate(url, headers, rate, seconds, method, body)))
         except BaseException as exc:  # handed to the caller below
             failure.append(exc)
 

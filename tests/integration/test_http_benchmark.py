@@ -35,6 +35,7 @@ def test_the_load_benchmark_measures_every_endpoint_without_errors(tmp_path):
     rows = dict(summarise(run))
     assert "list / stack hello (target ≥ 0.25)" in rows and "stack hello / bare hello (target ≥ 0.8)" in rows
     assert any(name.startswith("fixed ") and "officer's case" in name for name in rows)
+    assert run.fixed["upload"].requests > 0 and run.fixed["upload"].errors == 0  # stored, not refused
     assert len(run.stack_worker_rss_mib) == 2 and all(size > 20 for size in run.stack_worker_rss_mib)
     assert run.stack_requests > 0
 
@@ -48,9 +49,11 @@ def test_the_breakdown_names_every_middleware_and_the_list_parts():
 
     assert {name.rsplit(".", 1)[-1] for name in settings.MIDDLEWARE} <= set(costs)
     assert costs["whole stack"] > 0
-    assert {"JWT decode and verify", "page query (50 rows)", "building 50 rows", "rendering JSON"} <= set(
-        parts
-    )
+    assert {
+        "JWT decode and verify",
+        "user lookup, SQL written once (what it runs)",
+        "page of 50 with its total as JSON built by PostgreSQL (what it runs)",
+    } <= set(parts)
 
 
 def test_wrk_output_is_read_into_rate_and_percentiles():
