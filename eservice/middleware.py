@@ -9,14 +9,17 @@ from csp.constants import HEADER
 from csp.middleware import CheckableLazyObject, CSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.messages.middleware import MessageMiddleware
+from django.contrib.messages.storage import default_storage
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.functional import SimpleLazyObject, empty
 from django_otp.middleware import OTPMiddleware
 
 from identity.middleware import StaffSecondFactorMiddleware
@@ -144,10 +147,29 @@ class BrowserStaffSecondFactorMiddleware(_SkippedByBearerApi, StaffSecondFactorM
     def process_view(
         self, request: HttpRequest, view_func: Callable, view_args: tuple, view_kwargs: dict
     ) -> HttpResponse | None:
-        if is_bearer_api_request(request):
-            return None
+        if is_bearer_api_request(request) or not _session_has_user(request):
+            return None  # nobody signed in through a session: no staff session to hold back
         return super().process_view(request, view_func, view_args, view_kwargs)
 
 
+def _session_has_user(request: HttpRequest) -> bool:
+    """Whether the session names a signed-in user, read without loading that user (a visitor's request, most
+    of the public pages and the health check, then skips the user lookup altogether)."""
+    session = getattr(request, "session", None)
+    return session is None or SESSION_KEY in session
+
+
 class BrowserMessageMiddleware(_SkippedByBearerApi, MessageMiddleware):
-    """Flash messages (stored in the session) for everything but a JWT request to the API."""
+    """Flash messages (stored in the session) for everything but a JWT request to the API.
+
+    The message store is made when a view or template first touches it, not for every request: most answers
+    (API calls, files, redirects without a message) never do, and then there is nothing to save either."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        request._messages = SimpleLazyObject(lambda: default_storage(request))
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        messages = getattr(request, "_messages", None)
+        if isinstance(messages, SimpleLazyObject) and messages._wrapped is empty:
+            return response  # never used: nothing was read or added
+        return super().process_response(request, response)
