@@ -468,6 +468,7 @@ def _announce_complaint_letter(letter: ComplaintLetter, context: dict[str, Any])
             "verification_code": verification.display(letter.verification_code),
             "verify_url": context["verify_url"],
         },
+        send_here=True,  # this worker sends it after commit (decisions.letters)
     )
 
 

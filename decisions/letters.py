@@ -2,7 +2,9 @@
 
 A worker renders the letter's template in the reader's language, seals the PDF (PAdES, ``decisions.seal``), stores
 it with its SHA-256 (``workers.services.store_pdf``) and, in the same transaction, writes the timeline line and
-the e-mail to the outbox. Each kind of letter says only what differs (``LetterKind``): its rows, template, file
+the e-mail to the outbox. The letter's own e-mail is written with ``send_here``: once the transaction commits,
+the same worker sends it (the outbox's claim, so never twice) rather than queueing a second task; a failed send
+goes back to the outbox's send task and sweep like any other. Each kind of letter says only what differs (``LetterKind``): its rows, template, file
 name, seal reason, verification context and what announces it.
 
 Safe to run twice (a retried or redelivered task): a letter already stored is returned unchanged before the slow

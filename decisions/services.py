@@ -380,6 +380,7 @@ def _announce_decision_letter(letter: DecisionLetter, context: dict[str, Any]) -
             "verification_code": verification.display(letter.verification_code),
             "verify_url": context["verify_url"],
         },
+        send_here=True,  # this worker sends it after commit (decisions.letters)
     )
     # The survey asks about the service once the decision has reached the applicant (its e-mail first).
     invite_to_survey(application=application, occasion="decision")
