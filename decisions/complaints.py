@@ -39,7 +39,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.calendar import add_working_days, is_working_day
+from applications.calendar import add_working_days, next_working_day
 from applications.models import ApplicationEvent
 from applications.services import review
 from applications.services.lifecycle import application_url
@@ -99,11 +99,6 @@ class CaseErrorInputError(DomainError):
 
 
 # --- dates --------------------------------------------------------------------------------------------------
-def next_working_day(day: dt.date) -> dt.date:
-    """``day`` itself when the Office works that day, else the first working day after it."""
-    while not is_working_day(day):
-        day += dt.timedelta(days=1)
-    return day
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from applications.calendar import add_working_days, is_working_day
+from applications.calendar import add_working_days, next_working_day
 from applications.models import Application, ApplicationDocument, DocumentType, LegalGround
 from applications.services import review
 from applications.services.lifecycle import application_url, notify_applicant
@@ -304,10 +304,7 @@ def last_day_to_contest(effective_on: dt.date) -> dt.date:
     """CONTEST_DAYS calendar days after the decision takes effect; when that day is a Saturday, Sunday or public
     holiday (18 November, Christmas Eve to 26 December, 31 December...), the next working day (Administrative
     Procedure Law, Section 41: a period ending on a day off ends on the next working day)."""
-    last_day = effective_on + dt.timedelta(days=CONTEST_DAYS)
-    while not is_working_day(last_day):
-        last_day += dt.timedelta(days=1)
-    return last_day
+    return next_working_day(effective_on + dt.timedelta(days=CONTEST_DAYS))
 
 
 def contest_dates(issued_on: dt.date) -> tuple[dt.date, dt.date]:
