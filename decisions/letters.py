@@ -2,10 +2,12 @@
 
 A worker renders the letter's template in the reader's language, seals the PDF (PAdES, ``decisions.seal``), stores
 it with its SHA-256 (``workers.services.store_pdf``) and, in the same transaction, writes the timeline line and
-the e-mail to the outbox. The letter's own e-mail is written with ``send_here``: once the transaction commits,
-the same worker sends it (the outbox's claim, so never twice) rather than queueing a second task; a failed send
-goes back to the outbox's send task and sweep like any other. Each kind of letter says only what differs (``LetterKind``): its rows, template, file
+the e-mail to the outbox. Each kind of letter says only what differs (``LetterKind``): its rows, template, file
 name, seal reason, verification context and what announces it.
+
+The letter's own e-mail is written with ``send_here``: once the transaction commits, the same worker sends it
+(the outbox's claim, so never twice) rather than queueing a second task; a failed send goes back to the outbox's
+send task and sweep like any other.
 
 Safe to run twice (a retried or redelivered task): a letter already stored is returned unchanged before the slow
 render, and again under the row lock, so a second delivery that rendered meanwhile stores and announces nothing.
@@ -34,7 +36,7 @@ class LetterKind:
     """
 
     model: type[models.Model]
-    related: tuple[str, ...]  # select_related of the rows the template reads
+    related: tuple[str, ...]  # select_related of the letter's first load
     template_name: str
     document_kind: str  # the GeneratedDocument kind, e.g. "decision_letter"
     filename_prefix: str  # "<prefix>-<reference>.pdf"
