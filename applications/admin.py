@@ -69,6 +69,19 @@ class FeeAdmin(admin.ModelAdmin):
         "to_be_verified",
         "source_checked_on",
     )
+    # The form's order (the dated-amount fields come from the abstract base, so they would come first).
+    fields = (
+        "kind",
+        "speed",
+        "amount_cents",
+        "valid_from",
+        "valid_to",
+        "to_be_verified",
+        "legal_basis",
+        "source_url",
+        "source_checked_on",
+        "source_note",
+    )
     list_filter = ("kind", "speed", "to_be_verified")
     list_select_related = ("kind",)
     date_hierarchy = "valid_from"
@@ -83,6 +96,16 @@ class CardFeeAdmin(admin.ModelAdmin):
     """Card fees by production speed; ``CardFee.clean`` refuses a row overlapping another of the same speed."""
 
     list_display = ("speed", "amount_display", "valid_from", "valid_to", "to_be_verified")
+    fields = (
+        "speed",
+        "amount_cents",
+        "valid_from",
+        "valid_to",
+        "to_be_verified",
+        "legal_basis",
+        "source_url",
+        "source_note",
+    )
     list_filter = ("speed", "to_be_verified")
     date_hierarchy = "valid_from"
 

@@ -56,6 +56,19 @@ def is_working_day(day: dt.date) -> bool:
     return _package_says_working(day) if override is None else override
 
 
+def next_working_day(day: dt.date) -> dt.date:
+    """``day`` itself when the Office works that day, else the first working day after it (a period whose last
+    day is a day off ends on the next working day). One query for the usual case: a fortnight at a time."""
+    while True:
+        window_end = day + dt.timedelta(days=14)
+        overrides = _exceptions_between(day, window_end)
+        while day <= window_end:
+            override = overrides.get(day)
+            if _package_says_working(day) if override is None else override:
+                return day
+            day += dt.timedelta(days=1)
+
+
 def add_working_days(start: dt.date, days: int) -> dt.date:
     """The date ``days`` working days after ``start`` (``start`` itself does not count)."""
     if days < 0:

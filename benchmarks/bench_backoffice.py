@@ -353,8 +353,8 @@ def approve_letter_email(context: Context) -> Result:
             f"Broker: {broker}. One Celery worker process (solo pool, queues pdf, email, default) started "
             "beforehand; the clock starts before `approve_decision` (one transaction: the decision issued, "
             "the letter row, the task queued on commit) and stops when the SMTP server on loopback has the "
-            "e-mail, which the worker sends only after storing the sealed PDF (render task → outbox row → "
-            "send task). The in-process figure renders and seals the last of these letters the same way "
+            "e-mail, which the worker sends only after storing the sealed PDF (render task → outbox row, sent by "
+            "the same task after its commit with the outbox's claim; the send task only retries a failure). The in-process figure renders and seals the last of these letters the same way "
             "(WeasyPrint + pyHanko PAdES seal) without storing it. Refusals, Latvian, two pages."
         ),
     )

@@ -36,10 +36,10 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.calendar import add_working_days, is_working_day
+from applications.calendar import add_working_days, next_working_day
 from applications.models import ApplicationEvent
 from applications.selectors import accessible_applications
 from applications.services import review
@@ -47,6 +47,7 @@ from applications.services.lifecycle import application_recipients, application_
 from applications.services.limits import reserve_upload
 from applications.uploads import CheckedFile, inspect_upload
 from decisions import verification
+from decisions.letters import LetterKind, render_letter
 from decisions.models import (
     CaseError,
     Complaint,
@@ -99,13 +100,6 @@ class CaseErrorInputError(DomainError):
 
 
 # --- dates --------------------------------------------------------------------------------------------------
-def next_working_day(day: dt.date) -> dt.date:
-    """``day`` itself when the Office works that day, else the first working day after it."""
-    while not is_working_day(day):
-        day += dt.timedelta(days=1)
-    return day
-
-
 def add_months(day: dt.date, months: int) -> dt.date:
     """The same-numbered day ``months`` later, or the last day of that month when it has no such day."""
     month_index = day.month - 1 + months
@@ -447,13 +441,43 @@ def _complaint_letter_context(letter: ComplaintLetter) -> dict[str, Any]:
     }
 
 
-def render_complaint_letter(*, letter_id: int) -> ComplaintLetter:
-    """Render, seal and store the answer to a complaint, then e-mail the applicant. Safe to run twice."""
-    from decisions.seal import seal_pdf
-    from workers.pdf import render_pdf
-    from workers.services import notify, store_pdf
+def _announce_complaint_letter(letter: ComplaintLetter, context: dict[str, Any]) -> None:
+    from workers.services import notify
 
-    letter = ComplaintLetter.objects.select_related(
+    application = context["application"]
+    complaint = letter.complaint
+    review.record_case_event(
+        application=application,
+        kind=Event.COMPLAINT_LETTER_READY,
+        data={"complaint": complaint.pk, "letter": letter.pk},
+    )
+    # The answer goes to whoever filed the complaint (the applicant or their representative) and to the people
+    # the application's mail always goes to.
+    recipients = application_recipients(application)
+    if complaint.applicant_id not in {recipient.pk for recipient in recipients}:
+        recipients.append(complaint.applicant)
+    for recipient in recipients:
+        notify(
+            recipient=recipient,
+            event="complaint_decided",
+            actor=complaint.handled_by,
+            context={
+                "reference": application.reference or "",
+                "url": application_url(application),
+                "outcome": complaint.state,
+                "reasoning": complaint.reasoning,
+                "effective_on": complaint.effective_on.isoformat(),
+                "court_until": complaint.court_until.isoformat(),
+                "verification_code": verification.display(letter.verification_code),
+                "verify_url": context["verify_url"],
+            },
+            send_here=True,  # this worker sends them after commit (decisions.letters)
+        )
+
+
+COMPLAINT_LETTER = LetterKind(
+    model=ComplaintLetter,
+    related=(
         "complaint__applicant",
         "complaint__application__applicant",
         "complaint__application__unit",
@@ -461,55 +485,21 @@ def render_complaint_letter(*, letter_id: int) -> ComplaintLetter:
         "complaint__application__purpose",
         "complaint__decision",
         "complaint__handled_by__unit",
-    ).get(pk=letter_id)
-    if letter.is_ready:
-        return letter
-    context = _complaint_letter_context(letter)
-    application = context["application"]
-    with translation.override(letter.language):
-        pdf = render_pdf(template_name="complaint_letter.html", context=context)
-    sealed = seal_pdf(pdf, reason=f"Answer to a complaint on application {application.reference}")
-    with transaction.atomic():
-        letter = ComplaintLetter.objects.select_for_update().get(pk=letter_id)
-        if letter.is_ready:  # another delivery of the task finished first
-            return letter
-        document = store_pdf(
-            owner=letter,
-            kind="complaint_letter",
-            content=sealed,
-            filename=f"complaint-{application.reference}.pdf",
-        )
-        letter.document = document
-        letter.save(update_fields=["document"])
-        complaint = letter.complaint
-        review.record_case_event(
-            application=application,
-            kind=Event.COMPLAINT_LETTER_READY,
-            data={"complaint": complaint.pk, "letter": letter.pk},
-        )
-        # The answer goes to whoever filed the complaint (the applicant or their representative) and to the
-        # people the application's mail always goes to.
-        recipients = application_recipients(application)
-        if complaint.applicant_id not in {recipient.pk for recipient in recipients}:
-            recipients.append(complaint.applicant)
-        for recipient in recipients:
-            notify(
-                recipient=recipient,
-                event="complaint_decided",
-                actor=complaint.handled_by,
-                context={
-                    "reference": application.reference or "",
-                    "url": application_url(application),
-                    "outcome": complaint.state,
-                    "reasoning": complaint.reasoning,
-                    "effective_on": complaint.effective_on.isoformat(),
-                    "court_until": complaint.court_until.isoformat(),
-                    "verification_code": verification.display(letter.verification_code),
-                    "verify_url": context["verify_url"],
-                },
-            )
-    logger.info("complaint.letter_ready letter=%s size=%s", letter.pk, document.size)
-    return letter
+    ),
+    template_name="complaint_letter.html",
+    document_kind="complaint_letter",
+    filename_prefix="complaint",
+    seal_reason="Answer to a complaint on application {reference}",
+    log_event="complaint.letter_ready",
+    context=_complaint_letter_context,
+    announce=_announce_complaint_letter,
+)
+
+
+def render_complaint_letter(*, letter_id: int) -> ComplaintLetter:
+    """Render, seal and store the answer to a complaint, then e-mail the applicant (``decisions.letters``).
+    Safe to run twice."""
+    return render_letter(COMPLAINT_LETTER, letter_id=letter_id)
 
 
 # --- errors and apologies -----------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ in each app's ``tasks.py`` and are found by autodiscovery over the installed app
 import os
 
 from celery import Celery
+from celery.signals import task_postrun, task_prerun
 from kombu import Exchange, Queue
 
 from workers.schedule import BEAT_SCHEDULE
@@ -33,3 +34,17 @@ def _prepare_filesystem_broker(sender: Celery, **kwargs: object) -> None:
     for key in ("data_folder_in", "data_folder_out", "control_folder"):
         if options.get(key):
             os.makedirs(options[key], exist_ok=True)
+
+
+@task_prerun.connect
+@task_postrun.connect
+def _close_old_connections(task: object = None, **kwargs: object) -> None:
+    """Around each task, what Django does around each request: close a connection that is past CONN_MAX_AGE,
+    broken, or left in a transaction, and health-check the rest before their next use (CONN_HEALTH_CHECKS).
+    Celery keeps connections open between tasks because CELERY_DB_REUSE_MAX is set (settings/base.py). A task
+    run eagerly (tests) runs inside its caller's transaction, whose connection must stay as it is."""
+    if getattr(getattr(task, "request", None), "is_eager", False):
+        return
+    from django.db import close_old_connections
+
+    close_old_connections()

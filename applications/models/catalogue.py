@@ -261,13 +261,12 @@ def sharing_a_day(rows: models.QuerySet, *, valid_from: dt.date, valid_to: dt.da
     return rows.filter(models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=valid_from))
 
 
-class Fee(models.Model):
-    """The state fee for examining an application of one kind at one speed, valid over a range of dates."""
+class DatedAmount(models.Model):
+    """An amount in euro cents valid over a range of dates (``valid_from``, inclusive ``valid_to`` or open), with
+    where it was checked. No two rows of one series (the same ``series_fields``: a kind and speed, a card speed)
+    may be valid on the same day; ``clean`` refuses an overlap, and each concrete model adds the database
+    constraints of its own (``dated_amount_constraints``) under names of its own."""
 
-    kind = models.ForeignKey(
-        ApplicationKind, verbose_name=_("application kind"), on_delete=models.PROTECT, related_name="fees"
-    )
-    speed = models.CharField(_("processing speed"), max_length=10, choices=ProcessingSpeed.choices)
     amount_cents = models.PositiveIntegerField(_("amount (euro cents)"))
     currency = models.CharField(_("currency"), max_length=3, default="EUR", editable=False)
     valid_from = models.DateField(_("valid from"))
@@ -283,12 +282,68 @@ class Fee(models.Model):
     source_url = models.URLField(
         _("source"), blank=True, help_text=_("The public page or regulation the amount was checked against.")
     )
-    source_checked_on = models.DateField(_("source checked on"), null=True, blank=True)
     source_note = models.CharField(
         _("note for administrators"),
         max_length=500,
         blank=True,
         help_text=_("What is confirmed and what is not. Shown in the administration only."),
+    )
+
+    # The fields naming one series of amounts; with any of them empty, the overlap is not checked.
+    series_fields: tuple[str, ...] = ()
+    # What ``clean`` says of an overlap, in each concrete model's own words.
+    overlap_message: str
+
+    class Meta:
+        abstract = True
+
+    @property
+    def amount_display(self) -> str:
+        return f"{self.amount_cents // 100}.{self.amount_cents % 100:02d} {self.currency}"
+
+    def overlapping(self) -> models.QuerySet:
+        """Other rows of the same series whose validity shares at least one day with this one."""
+        series = {name: getattr(self, name) for name in self.series_fields}
+        others = type(self)._default_manager.filter(**series).exclude(pk=self.pk)
+        return sharing_a_day(others, valid_from=self.valid_from, valid_to=self.valid_to)
+
+    def clean_series(self) -> None:
+        """Checks of the series' own fields, run before the overlap check (which needs them right)."""
+
+    def clean(self) -> None:
+        super().clean()
+        if self.valid_to is not None and self.valid_from and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": _("The fee cannot end before it starts.")})
+        self.clean_series()
+        series_known = all(getattr(self, name) for name in self.series_fields)
+        if series_known and self.valid_from and self.overlapping().exists():
+            raise ValidationError(self.overlap_message)
+
+
+def dated_amount_constraints(prefix: str) -> list[models.BaseConstraint]:
+    """The database's own guard on a ``DatedAmount``: the range does not end before it starts; euro only."""
+    return [
+        models.CheckConstraint(
+            condition=models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=models.F("valid_from")),
+            name=f"{prefix}_valid_range",
+        ),
+        models.CheckConstraint(condition=models.Q(currency="EUR"), name=f"{prefix}_currency_eur"),
+    ]
+
+
+class Fee(DatedAmount):
+    """The state fee for examining an application of one kind at one speed, valid over a range of dates."""
+
+    kind = models.ForeignKey(
+        ApplicationKind, verbose_name=_("application kind"), on_delete=models.PROTECT, related_name="fees"
+    )
+    speed = models.CharField(_("processing speed"), max_length=10, choices=ProcessingSpeed.choices)
+    source_checked_on = models.DateField(_("source checked on"), null=True, blank=True)
+
+    series_fields = ("kind_id", "speed")
+    overlap_message = _(
+        "Another fee for this kind and speed is valid on some of these dates. "
+        "End the old fee the day before the new one starts."
     )
 
     class Meta:
@@ -297,39 +352,16 @@ class Fee(models.Model):
         verbose_name_plural = _("state fees")
         constraints = [
             models.UniqueConstraint(fields=["kind", "speed", "valid_from"], name="fee_unique_start"),
-            models.CheckConstraint(
-                condition=models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=models.F("valid_from")),
-                name="fee_valid_range",
-            ),
-            models.CheckConstraint(condition=models.Q(currency="EUR"), name="fee_currency_eur"),
+            *dated_amount_constraints("fee"),
         ]
 
     def __str__(self) -> str:
         return f"{self.kind} · {self.get_speed_display()} · {self.amount_display}"
 
-    @property
-    def amount_display(self) -> str:
-        return f"{self.amount_cents // 100}.{self.amount_cents % 100:02d} {self.currency}"
-
-    def overlapping(self) -> models.QuerySet[Fee]:
-        """Other fees of the same kind and speed whose validity shares at least one day with this one."""
-        others = Fee.objects.filter(kind_id=self.kind_id, speed=self.speed).exclude(pk=self.pk)
-        return sharing_a_day(others, valid_from=self.valid_from, valid_to=self.valid_to)
-
-    def clean(self) -> None:
-        super().clean()
-        if self.valid_to is not None and self.valid_from and self.valid_to < self.valid_from:
-            raise ValidationError({"valid_to": _("The fee cannot end before it starts.")})
+    def clean_series(self) -> None:
         if self.kind_id and self.speed and not self.kind.offers_speed(self.speed):
             raise ValidationError(
                 {"speed": _("%(kind)s is not offered at this speed.") % {"kind": self.kind.name}}
-            )
-        if self.kind_id and self.speed and self.valid_from and self.overlapping().exists():
-            raise ValidationError(
-                _(
-                    "Another fee for this kind and speed is valid on some of these dates. "
-                    "End the old fee the day before the new one starts."
-                )
             )
 
 

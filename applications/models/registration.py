@@ -10,12 +10,11 @@ happened and who did it. It is written only by ``applications.services.registrat
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from applications.models.catalogue import sharing_a_day
+from applications.models.catalogue import DatedAmount, dated_amount_constraints
 
 # Working days each card production speed takes (the Office's price list; see CardFee.source_note).
 _CARD_WORKING_DAYS = {"standard": 10, "faster": 5, "fastest": 2}
@@ -31,30 +30,15 @@ class CardSpeed(models.TextChoices):
         return _CARD_WORKING_DAYS[self.value]
 
 
-class CardFee(models.Model):
+class CardFee(DatedAmount):
     """The fee for producing a residence permit card at one speed, valid over a range of dates."""
 
     speed = models.CharField(_("card production speed"), max_length=10, choices=CardSpeed.choices)
-    amount_cents = models.PositiveIntegerField(_("amount (euro cents)"))
-    currency = models.CharField(_("currency"), max_length=3, default="EUR", editable=False)
-    valid_from = models.DateField(_("valid from"))
-    valid_to = models.DateField(
-        _("valid to (inclusive)"), null=True, blank=True, help_text=_("Empty: valid until changed.")
-    )
-    to_be_verified = models.BooleanField(
-        _("to be verified"),
-        default=False,
-        help_text=_("The amount still has to be checked against the current Cabinet Regulation."),
-    )
-    legal_basis = models.CharField(_("legal basis"), max_length=255, blank=True)
-    source_url = models.URLField(
-        _("source"), blank=True, help_text=_("The public page or regulation the amount was checked against.")
-    )
-    source_note = models.CharField(
-        _("note for administrators"),
-        max_length=500,
-        blank=True,
-        help_text=_("What is confirmed and what is not. Shown in the administration only."),
+
+    series_fields = ("speed",)
+    overlap_message = _(
+        "Another card fee for this speed is valid on some of these dates. "
+        "End the old fee the day before the new one starts."
     )
 
     class Meta:
@@ -63,36 +47,11 @@ class CardFee(models.Model):
         verbose_name_plural = _("card fees")
         constraints = [
             models.UniqueConstraint(fields=["speed", "valid_from"], name="card_fee_unique_start"),
-            models.CheckConstraint(
-                condition=models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=models.F("valid_from")),
-                name="card_fee_valid_range",
-            ),
-            models.CheckConstraint(condition=models.Q(currency="EUR"), name="card_fee_currency_eur"),
+            *dated_amount_constraints("card_fee"),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_speed_display()} · {self.amount_display}"
-
-    @property
-    def amount_display(self) -> str:
-        return f"{self.amount_cents // 100}.{self.amount_cents % 100:02d} {self.currency}"
-
-    def overlapping(self) -> models.QuerySet[CardFee]:
-        """Other card fees of the same speed whose validity shares at least one day with this one."""
-        others = CardFee.objects.filter(speed=self.speed).exclude(pk=self.pk)
-        return sharing_a_day(others, valid_from=self.valid_from, valid_to=self.valid_to)
-
-    def clean(self) -> None:
-        super().clean()
-        if self.valid_to is not None and self.valid_from and self.valid_to < self.valid_from:
-            raise ValidationError({"valid_to": _("The fee cannot end before it starts.")})
-        if self.speed and self.valid_from and self.overlapping().exists():
-            raise ValidationError(
-                _(
-                    "Another card fee for this speed is valid on some of these dates. "
-                    "End the old fee the day before the new one starts."
-                )
-            )
 
 
 class Registration(models.Model):

@@ -140,11 +140,17 @@ def application_recipients(application: Application) -> list[User]:
 
 
 def notify_applicant(
-    *, application: Application, event: str, context: dict[str, Any], actor: User | None = None
+    *,
+    application: Application,
+    event: str,
+    context: dict[str, Any],
+    actor: User | None = None,
+    send_here: bool = False,
 ) -> None:
-    """Put an e-mail about ``application`` in the outbox for each of ``application_recipients``."""
+    """Put an e-mail about ``application`` in the outbox for each of ``application_recipients``
+    (``send_here``: a worker sends them itself after commit; see ``workers.services.notify``)."""
     for recipient in application_recipients(application):
-        notify(recipient=recipient, event=event, context=context, actor=actor)
+        notify(recipient=recipient, event=event, context=context, actor=actor, send_here=send_here)
 
 
 def _notify(*, application: Application, event: str, **extra: Any) -> None:

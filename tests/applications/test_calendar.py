@@ -3,7 +3,13 @@ import datetime as dt
 import pytest
 from django.utils import translation
 
-from applications.calendar import add_working_days, is_working_day, upcoming_days_off, working_days_between
+from applications.calendar import (
+    add_working_days,
+    is_working_day,
+    next_working_day,
+    upcoming_days_off,
+    working_days_between,
+)
 from tests.applications.factories import CalendarExceptionFactory
 
 pytestmark = pytest.mark.django_db
@@ -160,3 +166,23 @@ def test_working_days_left_matches_the_one_by_one_count(django_assert_num_querie
         left = working_days_left(today=today, dates=dates)
     assert left == [None if d is None else working_days_between(today, d) for d in dates]
     assert left[0] < 0 and left[2] == 0
+
+
+def test_next_working_day_is_the_day_itself_or_the_first_working_day_after_it(django_assert_num_queries):
+    assert next_working_day(D(2030, 1, 8)) == D(2030, 1, 8)  # a Tuesday
+    with django_assert_num_queries(1):
+        assert next_working_day(D(2029, 12, 22)) == D(2029, 12, 27)  # Saturday before Christmas
+    CalendarExceptionFactory(date=D(2030, 1, 7), is_working_day=False, note="Transferred")  # a Monday
+    assert next_working_day(D(2030, 1, 5)) == D(2030, 1, 8)
+    CalendarExceptionFactory(date=D(2030, 1, 12), is_working_day=True, note="Worked Saturday")
+    assert next_working_day(D(2030, 1, 12)) == D(2030, 1, 12)
+
+
+def test_next_working_day_agrees_with_the_day_by_day_answer():
+    day = D(2029, 12, 1)
+    while day < D(2030, 2, 1):
+        expected = day
+        while not is_working_day(expected):
+            expected += dt.timedelta(days=1)
+        assert next_working_day(day) == expected, day
+        day += dt.timedelta(days=1)

@@ -114,6 +114,7 @@ def notify(
     context: dict[str, Any],
     actor: User | None = None,
     attachments: list[dict[str, Any]] | None = None,
+    send_here: bool = False,
 ) -> Notification | None:
     """Write an e-mail to the outbox in the caller's transaction; it is sent after commit.
 
@@ -122,6 +123,8 @@ def notify(
     recipient's preferred language. ``actor``: the officer who acted, named in the signature.
     ``attachments``: ``[{"builder": "<app>.<module>.<function>", "kwargs": {...}}]``, each builder listed in
     ``settings.NOTIFICATION_ATTACHMENT_BUILDERS`` and called at send time, returning (filename, bytes, mimetype).
+    ``send_here``: the caller is a worker task; after commit, this process sends the row itself
+    (``send_after_commit``) instead of queueing the send task, saving a broker round trip and a task.
     Returns None (and writes nothing) for a recipient whose address is undeliverable (``is_deliverable``).
     """
     if not re.fullmatch(r"[a-z][a-z0-9_]{0,79}", event):
@@ -149,18 +152,24 @@ def notify(
     notification = Notification.objects.create(
         recipient=recipient, actor=actor, event=event, context=context, attachments=attachments or []
     )
-    transaction.on_commit(partial(enqueue_notification, notification.pk))
+    if send_here:
+        transaction.on_commit(partial(send_after_commit, notification.pk), robust=True)
+    else:
+        transaction.on_commit(partial(enqueue_notification, notification.pk))
     logger.info("notification.queued id=%s event=%s", notification.pk, event)
     return notification
 
 
 SEND_TASK = "workers.tasks.email.send_notification"
+# A send made here (``send_after_commit``) that failed is retried by the send task after this long: the first
+# step of the task's own retry backoff.
+RETRY_AFTER_SECONDS = 1
 
 
-def enqueue_notification(notification_id: int) -> bool:
+def enqueue_notification(notification_id: int, *, countdown: int | None = None) -> bool:
     """Queue the send task. A broker outage must not fail the caller's (already committed) request: the row
     stays pending, marked as never queued, and the next sweep queues it. Returns whether the broker took it."""
-    queued = enqueue(SEND_TASK, notification_id)
+    queued = enqueue(SEND_TASK, notification_id, countdown=countdown)
     Notification.objects.filter(pk=notification_id, status=Notification.Status.PENDING).update(
         last_enqueued_at=timezone.now() if queued else None
     )
@@ -314,6 +323,25 @@ def send_notification(*, notification_id: int) -> Notification | None:
     logger.info("notification.sent id=%s attempt=%s", notification.pk, notification.attempts)
     notification.refresh_from_db()
     return notification
+
+
+def send_after_commit(notification_id: int) -> None:
+    """Send a row from the worker that wrote it, right after its commit (``notify(send_here=True)``).
+
+    The same ``send_notification`` as the send task, so the same claim under a row lock: a sweep or a duplicate
+    delivery cannot send it twice. When it fails (SMTP or database trouble), the row is left to the outbox's
+    usual path: the send task is queued to retry it with backoff, and if the broker is down as well, the sweep
+    finds a row never queued. Never raises: the caller's work is already committed.
+    """
+    try:
+        send_notification(notification_id=notification_id)
+    except Exception as exc:
+        logger.warning(
+            "notification.send_here_failed id=%s error=%s; queued for retry",
+            notification_id,
+            type(exc).__name__,
+        )
+        enqueue_notification(notification_id, countdown=RETRY_AFTER_SECONDS)
 
 
 def sweep_notification_outbox(*, now: Any = None) -> list[int]:
