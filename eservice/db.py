@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.backends.utils import CursorWrapper
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 
 
 def prepared_cursor(connection: BaseDatabaseWrapper) -> CursorWrapper:
@@ -29,8 +29,19 @@ def prepared_cursor(connection: BaseDatabaseWrapper) -> CursorWrapper:
     # What connection.cursor() does, with a server-binding cursor that prepares.
     connection.close_if_health_check_failed()
     connection.ensure_connection()
+    connection.validate_thread_sharing()
     with connection.wrap_database_errors:
-        return connection._prepare_cursor(_cursor_class()(connection.connection))
+        cursor = _cursor_class()(connection.connection)
+    return (_LoggedCursorWrapper if connection.queries_logged else CursorWrapper)(cursor, connection)
+
+
+class _LoggedCursorWrapper(CursorDebugWrapper):
+    """Django's query log (DEBUG, test query counts) with the statement as it ran, values written in: Django
+    reads that text back from a client-binding cursor, which a prepared statement does not have."""
+
+    def execute(self, sql: str, params: Any = None) -> Any:
+        with self.debug_sql(self.db.ops.compose_sql(sql, params) if params else sql, params):
+            return CursorWrapper.execute(self, sql, params)
 
 
 @cache

@@ -41,28 +41,39 @@ class Column:
     lookup: Mapping[str, Any] | None = None
 
 
-def json_page(queryset: QuerySet, columns: Sequence[Column], *, offset: int, limit: int) -> tuple[int, str]:
+def json_page(
+    queryset: QuerySet, columns: Sequence[Column], *, offset: int, limit: int, total_by_window: bool = True
+) -> tuple[int, str]:
     """The total number of rows of ``queryset`` (ordered) and the page ``[offset, offset + limit)`` as the text
-    of a JSON array of objects with ``columns``' keys. One query (a page past the end counts on its own)."""
+    of a JSON array of objects with ``columns``' keys.
+
+    ``total_by_window``: the total rides on the page's rows (``count(*) OVER ()``), one query in all — right for
+    a short list (an applicant's applications), since the window reads every row of the set. For a long one
+    (a unit's queue: tens of thousands of open cases, read in index order) the total is a separate count, an
+    index-only scan, and the page stops after its rows. A page past the end counts on its own either way."""
     if queryset.query.is_empty():  # .none(): there is no SQL to run
         return 0, "[]"
     selected = queryset.values(**{f"c{i}": F(column.source) for i, column in enumerate(columns)})
-    page = selected.annotate(
-        **{_TOTAL: Window(Count("pk")), _ROW: Window(RowNumber(), order_by=list(queryset.query.order_by))}
-    )[offset : offset + limit]
+    # The row's place in the order: json_agg keeps it (row_number is computed as the rows stream past).
+    windows = {_ROW: Window(RowNumber(), order_by=list(queryset.query.order_by))}
+    if total_by_window:
+        windows[_TOTAL] = Window(Count("pk"))
+    page = selected.annotate(**windows)[offset : offset + limit]
     connection = connections[queryset.db]
     if connection.vendor == "postgresql":
-        total, text = _page_in_postgresql(page, columns, connection)
+        total, text = _page_in_postgresql(page, columns, connection, total_by_window)
     else:
         rows = list(page)
-        total = rows[0][_TOTAL] if rows else 0
+        total = rows[0][_TOTAL] if rows and total_by_window else 0
         text = json.dumps([_row_in_python(row, columns) for row in rows], ensure_ascii=False)
-    if total == 0 and offset:  # past the end: no row carried the total
+    if not total_by_window or (total == 0 and offset):  # past the end, no row carried the total
         total = queryset.count()
     return total, text
 
 
-def _page_in_postgresql(page: QuerySet, columns: Sequence[Column], connection: Any) -> tuple[int, str]:
+def _page_in_postgresql(
+    page: QuerySet, columns: Sequence[Column], connection: Any, total_by_window: bool
+) -> tuple[int, str]:
     inner, inner_params = page.query.sql_with_params()
     items, params = [], []
     for i, column in enumerate(columns):
@@ -71,7 +82,8 @@ def _page_in_postgresql(page: QuerySet, columns: Sequence[Column], connection: A
         params += value_params
     # Keys and the zone are checked literals (_literal); values and the inner query's own are parameters.
     rows = f"json_agg(json_build_object({', '.join(items)}) ORDER BY t.{_ROW})"
-    sql = f"SELECT max(t.{_TOTAL}), coalesce({rows}, '[]')::text FROM ({inner}) t"  # noqa: S608
+    total = f"max(t.{_TOTAL})" if total_by_window else "0"
+    sql = f"SELECT {total}, coalesce({rows}, '[]')::text FROM ({inner}) t"  # noqa: S608
     with prepared_cursor(connection) as cursor:  # planned once per connection, not on every page
         cursor.execute(sql, [*params, *inner_params])
         total, text = cursor.fetchone()

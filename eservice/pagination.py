@@ -6,14 +6,13 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import Count, QuerySet, Window
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 
 from eservice.json_rows import Column, json_page
 
-TOTAL = "_page_total"
 MAX_SQL_OFFSET = 2**62  # OFFSET and LIMIT are bigint in SQL
 
 
@@ -23,43 +22,27 @@ class ApiPagination(LimitOffsetPagination):
 
     max_limit = 200
 
-    def paginate_rows(self, queryset: QuerySet, request: Request) -> list[dict[str, Any]]:
-        """``paginate_queryset`` for a ``values()`` queryset in one query instead of two: the total rides on
-        every row of the page as a window count (``count(*) OVER ()``). Only a page past the end, which has no
-        row to carry it, counts separately. The answer (``count``, ``next``, ``previous``) is the same."""
-        self.request = request
-        self.limit = self.get_limit(request)
-        self.offset = self.get_offset(request)
-        rows = []
-        if self.offset + self.limit <= MAX_SQL_OFFSET:  # past any real table: no page, and no bigint overflow
-            rows = list(
-                queryset.annotate(**{TOTAL: Window(Count("pk"))})[self.offset : self.offset + self.limit]
-            )
-        if rows:
-            self.count = rows[0][TOTAL]
-            for row in rows:
-                del row[TOTAL]
-        else:
-            self.count = queryset.count() if self.offset else 0
-        return rows
-
     def json_page_response(
         self,
         queryset: QuerySet,
         columns: list[Column],
         request: Request,
         finish: Callable[[list[dict[str, Any]]], list[dict[str, Any]]] | None = None,
+        total_by_window: bool = True,
     ) -> HttpResponse:
         """The paginated answer (``count``, ``next``, ``previous``, ``results``) with the rows built as JSON by
         the database (``eservice.json_rows``), in one query; the same document ``get_paginated_response``
-        gives for the same rows. ``finish`` completes the rows where Python must (it gets them parsed)."""
+        gives for the same rows. ``finish`` completes the rows where Python must (it gets them parsed);
+        ``total_by_window=False`` for a long list (``json_page``)."""
         self.request = request
         self.limit = self.get_limit(request)
         self.offset = self.get_offset(request)
         if self.offset + self.limit > MAX_SQL_OFFSET:  # past any real table: no page, and no bigint overflow
             self.count, results = queryset.count(), "[]"
         else:
-            self.count, results = json_page(queryset, columns, offset=self.offset, limit=self.limit)
+            self.count, results = json_page(
+                queryset, columns, offset=self.offset, limit=self.limit, total_by_window=total_by_window
+            )
         if finish is not None:
             results = json.dumps(finish(json.loads(results)), ensure_ascii=False)
         links = {"next": self.get_next_link(), "previous": self.get_previous_link()}

@@ -25,9 +25,10 @@ def _prepared(marker: str) -> list[str]:
 def test_the_token_user_is_read_with_a_prepared_statement(django_assert_num_queries):
     require_postgres()
     user = UserFactory()
-    with django_assert_num_queries(2):  # Django still counts (and logs) them
+    with django_assert_num_queries(2) as queries:  # Django still counts and logs them, values written in
         assert get_user_with_unit(user.pk) == user
         assert get_user_with_unit(user.pk).email == user.email
+    assert all("identity_user" in q["sql"] and f"= {user.pk}" in q["sql"] for q in queries.captured_queries)
     assert len(_prepared("identity_user")) == 1  # one statement, planned once, whoever the user
 
 
