@@ -17,6 +17,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.db import connections
@@ -39,6 +40,10 @@ class Column:
     source: str
     kind: str = PLAIN
     lookup: Mapping[str, Any] | None = None
+
+    @cached_property
+    def lookup_json(self) -> str:
+        return json.dumps(self.lookup, ensure_ascii=False)
 
 
 def json_page(
@@ -106,7 +111,7 @@ def _sql_value(ref: str, column: Column) -> tuple[str, list[Any]]:
     if column.kind == DATE:
         return f"to_char({ref}, 'YYYY-MM-DD')", []
     if column.kind == LOOKUP:
-        return f"(%s::jsonb -> ({ref})::text)", [json.dumps(column.lookup, ensure_ascii=False)]
+        return f"(%s::jsonb -> ({ref})::text)", [column.lookup_json]
     return ref, []
 
 

@@ -4,8 +4,11 @@ withdraw, timeline. Views parse input, call one service or selector, and seriali
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
@@ -174,7 +177,13 @@ class ApplicationCreateInput(ApplicationEditInput):
 
 
 def _list_columns() -> list[Column]:
-    """The fields of ``ApplicationListOutput`` (which documents them), as ``json_page`` builds them."""
+    """The fields of ``ApplicationListOutput`` (which documents them), as ``json_page`` builds them, in the
+    active language (its state labels)."""
+    return _list_columns_in(translation.get_language())
+
+
+@lru_cache(maxsize=8)
+def _list_columns_in(language: str | None) -> list[Column]:
     labels = {value: str(label) for value, label in Application.State.choices}
     # The selector returns only the caller's applications, so the owner's actions apply to every row.
     actions = {state: list(names) for state, names in owner_actions_by_state().items()}

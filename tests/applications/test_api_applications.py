@@ -262,3 +262,15 @@ def test_list_page_past_the_end_still_counts(applicant, applicant_api):
 
 def test_list_of_nobody_is_an_empty_page(applicant_api):
     assert applicant_api.get(BASE).json() == {"count": 0, "next": None, "previous": None, "results": []}
+
+
+def test_the_list_labels_states_in_the_callers_language(applicant_api, applicant, translated):
+    """The list's rows are built by the database with the state labels of the caller's language (each language's
+    columns are built once per process)."""
+    ApplicationFactory(applicant=applicant)
+    labels = {}
+    for language in ("lv", "ru", "en", "lv"):
+        row = applicant_api.get(BASE, HTTP_ACCEPT_LANGUAGE=language).json()["results"][0]
+        labels.setdefault(language, set()).add(row["state_label"])
+    assert all(len(found) == 1 for found in labels.values()), labels
+    assert labels["en"] == {"Draft"} and len({*labels["lv"], *labels["ru"], *labels["en"]}) == 3, labels
