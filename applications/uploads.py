@@ -21,6 +21,7 @@ from typing import IO
 
 import filetype
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -77,6 +78,28 @@ def read_limited(stream: IO[bytes], limit: int) -> bytes:
             details={"reason": "too_large", "max_size_bytes": limit},
         )
     return content
+
+
+def stream_size(stream: IO[bytes]) -> int:
+    """The size of an upload's stream: Django's uploaded files know it; any other stream is measured (and left
+    where it was). What the per-user quota counts before a file is checked."""
+    size = getattr(stream, "size", None)
+    if isinstance(size, int):
+        return size
+    position = stream.tell()
+    stream.seek(0, 2)
+    size = stream.tell()
+    stream.seek(position)
+    return size
+
+
+def delete_stored(name: str) -> None:
+    """Delete a stored upload that nothing will keep (a failed save, a replaced file). A storage outage must not
+    fail the request or hide its own error: the orphan is logged instead."""
+    try:
+        default_storage.delete(name)
+    except Exception:
+        logger.warning("upload.delete_failed name=%s", name, exc_info=True)
 
 
 def _megabytes(size: int) -> str:

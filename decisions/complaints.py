@@ -45,7 +45,7 @@ from applications.selectors import accessible_applications
 from applications.services import review
 from applications.services.lifecycle import application_recipients, application_url
 from applications.services.limits import reserve_upload
-from applications.uploads import CheckedFile, inspect_upload
+from applications.uploads import CheckedFile, delete_stored, inspect_upload, stream_size
 from decisions import verification
 from decisions.letters import LetterKind, render_letter
 from decisions.models import (
@@ -172,7 +172,7 @@ def _check_files(files: list[tuple[str, IO[bytes]]], applicant: User) -> list[Ch
         )
     checked = []
     for filename, stream in files:
-        reserve_upload(user=applicant, size=getattr(stream, "size", 0) or 0)
+        reserve_upload(user=applicant, size=stream_size(stream))
         try:
             checked.append(inspect_upload(stream=stream, filename=filename, document_type=ATTACHMENT_RULES))
         except DomainError as error:
@@ -227,7 +227,7 @@ def file_complaint(
             )
     except Exception:
         for name in stored:
-            default_storage.delete(name)
+            delete_stored(name)
         raise
     return complaint
 

@@ -33,7 +33,7 @@ from applications.models.application import FINAL_STATES, may_act_on
 from applications.services.lifecycle import application_recipients, application_url, record_event
 from applications.services.limits import reserve_upload
 from applications.services.review import lock_applicant_case, lock_case
-from applications.uploads import EXTENSIONS, CheckedFile, inspect_upload
+from applications.uploads import EXTENSIONS, CheckedFile, delete_stored, inspect_upload, stream_size
 from eservice.exceptions import ConflictError, DomainError
 from identity.models import Role, StaffAccessLog, User
 from workers.services import absolute_url, notify
@@ -121,13 +121,6 @@ def _clean_body(body: str) -> str:
     return text
 
 
-def _delete_stored(name: str) -> None:
-    try:
-        default_storage.delete(name)
-    except Exception:  # storage outage: the orphan is logged, the request still answers
-        logger.warning("message.attachment_delete_failed name=%s", name, exc_info=True)
-
-
 def _check_attachments(*, user: User, uploads: Sequence[Upload]) -> list[CheckedFile]:
     limit = settings.MESSAGE_MAX_ATTACHMENTS
     if len(uploads) > limit:
@@ -136,20 +129,9 @@ def _check_attachments(*, user: User, uploads: Sequence[Upload]) -> list[Checked
     rules = attachment_rules()
     checked = []
     for upload in uploads:
-        reserve_upload(user=user, size=_stream_size(upload.stream))  # the uploads' own per-user limits
+        reserve_upload(user=user, size=stream_size(upload.stream))  # the uploads' own per-user limits
         checked.append(inspect_upload(stream=upload.stream, filename=upload.filename, document_type=rules))
     return checked
-
-
-def _stream_size(stream: IO[bytes]) -> int:
-    size = getattr(stream, "size", None)
-    if isinstance(size, int):
-        return size
-    position = stream.tell()
-    stream.seek(0, 2)
-    size = stream.tell()
-    stream.seek(position)
-    return size
 
 
 def _staff_recipients(application: Application) -> list[User]:
@@ -231,7 +213,7 @@ def send_message(
                 )
     except BaseException:
         for name in stored:
-            _delete_stored(name)
+            delete_stored(name)
         raise
     logger.info("message.sent id=%s application=%s files=%s", message.pk, application.pk, len(checked))
     return message

@@ -33,17 +33,10 @@ from applications.services.lifecycle import (
     record_event,
 )
 from applications.services.limits import reserve_upload
-from applications.uploads import inspect_upload
+from applications.uploads import delete_stored, inspect_upload, stream_size
 from identity.models import StaffAccessLog, User
 
 logger = logging.getLogger(__name__)
-
-
-def _delete_stored(name: str) -> None:
-    try:
-        default_storage.delete(name)
-    except Exception:  # storage outage: the orphan is logged, the request still answers
-        logger.warning("document.delete_failed name=%s", name, exc_info=True)
 
 
 def _editable(application, user):  # type: ignore[no-untyped-def]
@@ -127,7 +120,7 @@ def attach_document(
             }
         )
     _check_issued_on(document_type, issued_on)
-    reserve_upload(user=user, size=_stream_size(stream))  # per-user upload rate and daily byte quota
+    reserve_upload(user=user, size=stream_size(stream))  # per-user upload rate and daily byte quota
     # The slow part (parsing, re-encoding, writing the file) holds no row lock and no transaction: an
     # application's kind and purpose never change, and whether it is editable is checked again below.
     checked = inspect_upload(stream=stream, filename=filename, document_type=document_type)
@@ -148,7 +141,7 @@ def attach_document(
             )
             if previous is not None and requested is None:
                 previous.delete()
-                transaction.on_commit(partial(_delete_stored, previous.file.name))
+                transaction.on_commit(partial(delete_stored, previous.file.name))
             elif previous is not None:
                 previous.replaced_at = timezone.now()
                 previous.save(update_fields=["replaced_at"])
@@ -179,21 +172,10 @@ def attach_document(
                 },
             )
     except BaseException:
-        _delete_stored(name)
+        delete_stored(name)
         raise
     logger.info("document.attached id=%s application=%s size=%s", document.pk, application.pk, document.size)
     return document
-
-
-def _stream_size(stream: IO[bytes]) -> int:
-    size = getattr(stream, "size", None)
-    if isinstance(size, int):
-        return size
-    position = stream.tell()
-    stream.seek(0, 2)
-    size = stream.tell()
-    stream.seek(position)
-    return size
 
 
 def _check_issued_on(document_type: DocumentType, issued_on: dt.date | None) -> None:
@@ -236,7 +218,7 @@ def delete_document(*, application_id: int, document_id: int, user: User) -> Non
         actor=user,
         data={"document_type": document.document_type.code, "filename": document.original_filename},
     )
-    transaction.on_commit(partial(_delete_stored, name))
+    transaction.on_commit(partial(delete_stored, name))
 
 
 def record_document_access(*, user: User, document: ApplicationDocument) -> StaffAccessLog | None:
