@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import re
 from functools import partial
@@ -11,7 +12,6 @@ from typing import IO
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.files import File
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
 from django.utils.text import get_valid_filename
 
@@ -28,42 +28,31 @@ def _safe_filename(filename: str, *, default: str) -> str:
 
 def store_pdf(*, owner: models.Model, kind: str, content: bytes, filename: str) -> GeneratedDocument:
     """Attach a PDF to ``owner`` as its ``kind`` document. If the owner has that kind already, return it unchanged."""
-    existing = get_generated_document(owner=owner, kind=kind)
-    if existing is not None:
-        return existing
-    if not re.fullmatch(r"[-a-z0-9_]{1,50}", kind):
-        raise ValueError(f"store_pdf() kind must be a slug, got {kind!r}")
     if not content.startswith(b"%PDF-"):
         raise ValueError("store_pdf() takes PDF bytes")
-    safe_name = _safe_filename(filename, default=f"{kind}.pdf")
-    document = GeneratedDocument(
-        owner_content_type=ContentType.objects.get_for_model(owner),
-        owner_id=owner.pk,
+    return store_file(
+        owner=owner,
         kind=kind,
-        filename=safe_name,
-        sha256=hashlib.sha256(content).hexdigest(),
-        size=len(content),
+        file=io.BytesIO(content),
+        filename=filename,
+        mime_type="application/pdf",
+        default_name=f"{kind}.pdf",
     )
-    document.file.save(safe_name, ContentFile(content), save=False)
-    try:
-        with transaction.atomic():
-            document.save()
-    except IntegrityError:
-        # Another worker stored the same document first (a duplicate delivery): keep theirs.
-        document.file.delete(save=False)
-        winner = get_generated_document(owner=owner, kind=kind)
-        if winner is None:
-            raise
-        return winner
-    logger.info("document.stored id=%s kind=%s size=%s", document.pk, kind, document.size)
-    return document
 
 
 def store_file(
-    *, owner: models.Model, kind: str, file: IO[bytes], filename: str, mime_type: str
+    *,
+    owner: models.Model,
+    kind: str,
+    file: IO[bytes],
+    filename: str,
+    mime_type: str,
+    default_name: str | None = None,
 ) -> GeneratedDocument:
     """Attach any generated file (an archive, not only a PDF) to ``owner`` as its ``kind`` document, with its
-    SHA-256 computed from the stream. If the owner has that kind already, return it unchanged."""
+    SHA-256 computed from the stream. If the owner has that kind already, return it unchanged; if another worker
+    stores the same one meanwhile (a duplicate delivery), theirs is kept. ``default_name``: the file's name when
+    ``filename`` has nothing usable (``kind`` otherwise)."""
     existing = get_generated_document(owner=owner, kind=kind)
     if existing is not None:
         return existing
@@ -76,7 +65,7 @@ def store_file(
         digest.update(chunk)
         size += len(chunk)
     file.seek(0)
-    safe_name = _safe_filename(filename, default=kind)
+    safe_name = _safe_filename(filename, default=default_name or kind)
     document = GeneratedDocument(
         owner_content_type=ContentType.objects.get_for_model(owner),
         owner_id=owner.pk,
