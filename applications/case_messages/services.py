@@ -30,7 +30,12 @@ from applications.case_messages.models import CaseMessage, CaseMessageAttachment
 from applications.completeness import allowed_actions
 from applications.models import Application, ApplicationEvent
 from applications.models.application import FINAL_STATES, may_act_on
-from applications.services.lifecycle import application_recipients, application_url, record_event
+from applications.services.lifecycle import (
+    application_recipients,
+    application_url,
+    log_staff_access,
+    record_event,
+)
 from applications.services.limits import reserve_upload
 from applications.services.review import lock_applicant_case, lock_case
 from applications.uploads import EXTENSIONS, CheckedFile, delete_stored, inspect_upload, stream_size
@@ -269,12 +274,10 @@ def record_attachment_access(*, user: User, attachment: CaseMessageAttachment) -
     application = attachment.message.application
     if not user.is_staff_member and may_act_on(application, user):
         return None  # the applicant or their representative: not staff access
-    return StaffAccessLog.objects.create(
+    return log_staff_access(
         staff=user,
-        role=user.role,
-        unit_id=user.unit_id,
-        applicant_id=application.applicant_id,
+        application=application,
         object_type="message_attachment",
-        object_id=str(attachment.pk),
+        object_id=attachment.pk,
         reason=f"Opened an attachment of a message on application {application.reference}",
     )

@@ -30,6 +30,7 @@ from applications.services.lifecycle import (
     ApplicationNotEditableError,
     Event,
     _lock_own,
+    log_staff_access,
     record_event,
 )
 from applications.services.limits import reserve_upload
@@ -226,12 +227,10 @@ def record_document_access(*, user: User, document: ApplicationDocument) -> Staf
     application = document.application
     if not user.is_staff_member and may_act_on(application, user):
         return None  # the applicant or their representative: not staff access
-    return StaffAccessLog.objects.create(
+    return log_staff_access(
         staff=user,
-        role=user.role,
-        unit_id=user.unit_id,
-        applicant_id=application.applicant_id,
+        application=application,
         object_type="application_document",
-        object_id=str(document.pk),
+        object_id=document.pk,
         reason=f"Opened a document of application {application.reference}",
     )

@@ -40,7 +40,7 @@ from applications.selectors import (
 )
 from applications.services.limits import check_open_drafts
 from eservice.exceptions import ConflictError, DomainError, InvalidTransitionError, NotFoundError
-from identity.models import ApplicantProfile, TerritorialUnit, User
+from identity.models import ApplicantProfile, StaffAccessLog, TerritorialUnit, User
 from workers.pdf import render_pdf
 from workers.queueing import enqueue_on_commit
 from workers.selectors import get_generated_document
@@ -95,6 +95,22 @@ class ApplicationFieldsError(DomainError):
 
     def __init__(self, errors: dict[str, list[str]]) -> None:
         super().__init__(_("Some fields are not valid."), details=errors)
+
+
+def log_staff_access(
+    *, staff: User, application: Application, object_type: str, object_id: object, reason: str
+) -> StaffAccessLog:
+    """One line of the applicant's "who opened my file" log: ``staff`` opened ``object_type`` ``object_id`` of
+    ``application`` (the case itself, a document, a message's attachment)."""
+    return StaffAccessLog.objects.create(
+        staff=staff,
+        role=staff.role,
+        unit_id=staff.unit_id,
+        applicant_id=application.applicant_id,
+        object_type=object_type,
+        object_id=str(object_id),
+        reason=reason,
+    )
 
 
 def record_event(

@@ -25,9 +25,9 @@ from applications.calendar import add_working_days, working_days_between
 from applications.models import Application, ApplicationEvent
 from applications.models.application import BACK_OFFICE_STATES
 from applications.selectors import accessible_applications
-from applications.services.lifecycle import application_url, notify_applicant, record_event
+from applications.services.lifecycle import application_url, log_staff_access, notify_applicant, record_event
 from eservice.exceptions import ConflictError, DomainError, InvalidTransitionError, NotFoundError
-from identity.models import StaffAccessLog, User
+from identity.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -291,12 +291,10 @@ def record_case_access(*, officer: User, application_id: int, via: str) -> None:
 
     Called after the selector found the case within the officer's reach, so it never logs a refused look."""
     application = Application.objects.only("pk", "applicant_id", "reference").get(pk=application_id)
-    StaffAccessLog.objects.create(
+    log_staff_access(
         staff=officer,
-        role=officer.role,
-        unit_id=officer.unit_id,
-        applicant_id=application.applicant_id,
+        application=application,
         object_type="application",
-        object_id=str(application.pk),
+        object_id=application.pk,
         reason=f"Opened case {application.reference} ({via})",
     )
