@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.live_workers import SmtpSink
+from tests.integration.live_workers import (
+    SmtpSink,
+    WorkerProcess,
+    broker,
+    database_url_for_subprocess,
+    purge_queues,
+)
+from tests.services import require_postgres, require_redis
 
 
 @pytest.fixture
@@ -17,3 +24,43 @@ def smtp(settings):
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     yield sink
     sink.stop()
+
+
+@pytest.fixture
+def redis_broker():
+    """This test's tasks go to the real Redis broker (its queues emptied first)."""
+    url = require_redis()
+    require_postgres()
+    purge_queues(url)
+    with broker(url):
+        yield url
+
+
+@pytest.fixture
+def start_worker(redis_broker, settings, tmp_path):
+    """Start real Celery workers on the broker and this test's database; each one's log is printed at the end
+    (shown when the test fails). ``conn_max_age``: "60" keeps the connection between tasks, as in production."""
+    workers: list[WorkerProcess] = []
+
+    def start(*, smtp_url: str, queues: str = "default,email,pdf", conn_max_age: str = "0") -> WorkerProcess:
+        env = {
+            "DJANGO_SETTINGS_MODULE": "eservice.settings.test",
+            "DATABASE_URL": database_url_for_subprocess(),
+            "CELERY_BROKER_URL": redis_broker,
+            "EMAIL_URL": smtp_url,
+            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+            "CONN_MAX_AGE": conn_max_age,
+        }
+        worker = WorkerProcess(
+            env=env,
+            queues=queues,
+            log_path=tmp_path / f"worker-{len(workers)}.log",
+            extra=["--include=tests.workers.sample_letter"],  # the test-only PDF task
+        )
+        workers.append(worker)
+        return worker.wait_ready()
+
+    yield start
+    for worker in workers:
+        worker.stop()
+        print(f"--- {worker.log_path.name}\n{worker.log}")

@@ -18,49 +18,11 @@ from tests.factories import ApplicationFactory, UserFactory
 from tests.integration.live_workers import (
     SmtpSink,
     WorkerProcess,
-    broker,
-    database_url_for_subprocess,
-    purge_queues,
     wait_for,
 )
-from tests.services import require_postgres, require_redis
 from workers.models import Notification
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def redis_broker():
-    url = require_redis()
-    require_postgres()
-    purge_queues(url)
-    with broker(url):
-        yield url
-
-
-@pytest.fixture
-def start_worker(redis_broker, settings, tmp_path):
-    workers: list[WorkerProcess] = []
-
-    def start(*, smtp_url: str) -> WorkerProcess:
-        env = {
-            "DJANGO_SETTINGS_MODULE": "eservice.settings.test",
-            "DATABASE_URL": database_url_for_subprocess(),
-            "CELERY_BROKER_URL": redis_broker,
-            "EMAIL_URL": smtp_url,
-            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-            "CONN_MAX_AGE": "60",  # as in production: the worker keeps its connection between tasks
-        }
-        worker = WorkerProcess(
-            env=env, queues="pdf,email,default", log_path=tmp_path / f"worker-{len(workers)}.log"
-        )
-        workers.append(worker)
-        return worker.wait_ready()
-
-    yield start
-    for worker in workers:
-        worker.stop()
-        print(f"--- {worker.log_path.name}\n{worker.log}")  # shown when a test fails
 
 
 def _approve_a_refusal() -> DecisionLetter:
@@ -97,7 +59,7 @@ def _finished(worker: WorkerProcess, task: str) -> int:
 
 
 def test_the_letter_mail_is_sent_once_by_the_render_task_even_when_it_runs_twice(start_worker, smtp):
-    worker = start_worker(smtp_url=smtp.url)
+    worker = start_worker(smtp_url=smtp.url, conn_max_age="60")
 
     letter = _approve_a_refusal()
 
@@ -126,7 +88,7 @@ def test_the_letter_mail_is_sent_once_by_the_render_task_even_when_it_runs_twice
 
 def test_smtp_down_at_first_the_letter_mail_is_retried_by_the_outbox_and_sent_once(start_worker):
     sink = SmtpSink()  # its port is chosen but nothing listens yet
-    worker = start_worker(smtp_url=sink.url)
+    worker = start_worker(smtp_url=sink.url, conn_max_age="60")
 
     letter = _approve_a_refusal()
 

@@ -19,15 +19,11 @@ from django.utils import timezone
 from tests.factories import UserFactory
 from tests.integration.live_workers import (
     SmtpSink,
-    WorkerProcess,
     broker,
-    database_url_for_subprocess,
     free_port,
-    purge_queues,
     queue_length,
     wait_for,
 )
-from tests.services import require_postgres, require_redis
 from tests.workers.sample_letter import render_sample_letter_task
 from workers.models import GeneratedDocument, Notification
 from workers.services import notify
@@ -40,47 +36,10 @@ VERIFY_URL = "https://eservice.example.lv/verify-email/?token=live"
 
 
 @pytest.fixture
-def redis_broker():
-    url = require_redis()
-    require_postgres()
-    purge_queues(url)
-    with broker(url):
-        yield url
-
-
-@pytest.fixture
 def smtp():
     sink = SmtpSink().start()
     yield sink
     sink.stop()
-
-
-@pytest.fixture
-def start_worker(redis_broker, settings, tmp_path):
-    workers: list[WorkerProcess] = []
-
-    def start(*, smtp_url: str, queues: str = "default,email,pdf") -> WorkerProcess:
-        env = {
-            "DJANGO_SETTINGS_MODULE": "eservice.settings.test",
-            "DATABASE_URL": database_url_for_subprocess(),
-            "CELERY_BROKER_URL": redis_broker,
-            "EMAIL_URL": smtp_url,
-            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-            "CONN_MAX_AGE": "0",
-        }
-        worker = WorkerProcess(
-            env=env,
-            queues=queues,
-            log_path=tmp_path / f"worker-{len(workers)}.log",
-            extra=["--include=tests.workers.sample_letter"],  # the test-only PDF task
-        )
-        workers.append(worker)
-        return worker.wait_ready()
-
-    yield start
-    for worker in workers:
-        worker.stop()
-        print(f"--- {worker.log_path.name}\n{worker.log}")  # shown when a test fails
 
 
 def _status(notification: Notification) -> Notification:
