@@ -41,10 +41,20 @@ def accessible_applications(user: User) -> QuerySet[Application]:
     """
     if not user.is_authenticated:
         return Application.objects.none()
-    rule = Q(applicant_id=user.pk) | Q(representative_id=user.pk)
-    if user.is_officer and user.unit_id is not None:
-        rule |= Q(counter_unit_id=user.unit_id, state__in=COUNTER_STATES)
-    return Application.objects.filter(rule)
+    return Application.objects.filter(access_rule(user.pk, counter_unit_of(user)))
+
+
+def access_rule(user_id: int, counter_unit_id: int | None = None) -> Q:
+    """``accessible_applications``' rule from ids: the user's, and their unit's counter cases (officers)."""
+    rule = Q(applicant_id=user_id) | Q(representative_id=user_id)
+    if counter_unit_id is not None:
+        rule |= Q(counter_unit_id=counter_unit_id, state__in=COUNTER_STATES)
+    return rule
+
+
+def counter_unit_of(user: User) -> int | None:
+    """The unit whose counter cases an officer acts on as their applicant; None for everyone else."""
+    return user.unit_id if user.is_officer else None
 
 
 def _valid_on(on: dt.date) -> Q:

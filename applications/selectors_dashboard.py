@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 from applications.models import Application, ApplicationDocument, ApplicationEvent
 from applications.models.application import may_act_on
 from applications.models.appointments import ACTIVE_STATUSES, Appointment
-from applications.selectors import accessible_applications
+from applications.selectors import access_rule, accessible_applications, counter_unit_of
 from eservice.exceptions import NotFoundError
+from eservice.json_rows import Statement
 from identity.models import User
 from workers.models import GeneratedDocument
 
@@ -49,10 +50,20 @@ def _own(user: User) -> QuerySet[Application]:
     )
 
 
-def list_applications(*, user: User) -> QuerySet[Application]:
-    """The caller's applications for the API list, newest first (the API reads a few columns of a page of them
-    as rows built by the database: ``eservice.json_rows``)."""
-    return accessible_applications(user).order_by("-created_at", "-id")
+def list_applications(*, user: User) -> Statement:
+    """The caller's applications for the API list, newest first, as a statement compiled once per process
+    (the API reads a few columns of a page of them as rows built by the database: ``eservice.json_rows``).
+    The same rows as ``accessible_applications``; the rule's officer branch is a shape of its own."""
+    if not user.is_authenticated:
+        return Statement(("applications", "nobody"), Application.objects.none)
+    unit = counter_unit_of(user)
+    if unit is None:
+        return Statement(("applications", "own"), _newest_first, (user.pk,))
+    return Statement(("applications", "own and the unit's counter"), _newest_first, (user.pk, unit))
+
+
+def _newest_first(user_id: int, counter_unit_id: int | None = None) -> QuerySet[Application]:
+    return Application.objects.filter(access_rule(user_id, counter_unit_id)).order_by("-created_at", "-id")
 
 
 def list_dashboard_applications(*, user: User) -> list[Application]:

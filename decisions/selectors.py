@@ -96,7 +96,15 @@ def list_queue(*, officer: User, mine: bool = False) -> QuerySet[Application]:
     Filters narrow it (decisions.filters.CaseFilter)."""
     if not officer.is_officer:
         return Application.objects.none()
-    scope = Q(assigned_officer_id=officer.pk) if mine else Q(unit_id=officer.unit_id)
+    return _open_cases(Q(assigned_officer_id=officer.pk) if mine else Q(unit_id=officer.unit_id))
+
+
+def unit_queue(unit_id: int) -> QuerySet[Application]:
+    """A unit's queue by its id, as ``list_queue`` gives it to that unit's officers."""
+    return _open_cases(Q(unit_id=unit_id))
+
+
+def _open_cases(scope: Q) -> QuerySet[Application]:
     return (
         Application.objects.filter(scope, state__in=BACK_OFFICE_STATES)
         .select_related("kind", "purpose", "assigned_officer")

@@ -8,6 +8,10 @@ microseconds only when there are any, ``Z`` for UTC), with the page's total.
 
 The columns are declared once (``Column``) and serve both ways: another database (SQLite, the embedded default)
 builds the same rows in Python from the same declaration, and a test holds the two to the same answer.
+
+A list asked for many times a second with only its values changing (the caller's id) is given as a ``Statement``:
+its SQL is compiled once per process and shape, then run with each caller's values. Building and compiling the
+queryset cost about as much as running it (benchmarks/REPORT.md).
 """
 
 from __future__ import annotations
@@ -15,14 +19,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import connections
 from django.db.models import Count, F, QuerySet, Window
 from django.db.models.functions import RowNumber
+from django.dispatch import receiver
 from django.utils import timezone
 
 from eservice.db import prepared_cursor
@@ -46,53 +53,245 @@ class Column:
         return json.dumps(self.lookup, ensure_ascii=False)
 
 
+@dataclass(frozen=True)
+class Statement:
+    """A list's queryset as a function of a few values (ints, strings, dates): ``build(*values)``.
+
+    ``json_page`` compiles it once per process for each ``key``, page and time zone, and runs that SQL with each
+    call's ``values``. Whatever changes the query's shape (a filter present or not, a branch of a rule) belongs
+    in ``key``, never in ``values``: the first call compiles ``build`` twice with made-up values and keeps the
+    SQL only if the two differ in those values alone, in the same places; if not, every call compiles as usual.
+    The test settings (``JSON_ROWS_CHECK_STATEMENTS``) also compile every call and compare."""
+
+    key: Hashable
+    build: Callable[..., QuerySet]
+    values: tuple = field(default=())
+
+    def queryset(self) -> QuerySet:
+        return self.build(*self.values)
+
+
 def json_page(
-    queryset: QuerySet, columns: Sequence[Column], *, offset: int, limit: int, total_by_window: bool = True
+    source: QuerySet | Statement,
+    columns: Sequence[Column],
+    *,
+    offset: int,
+    limit: int,
+    total_by_window: bool = True,
 ) -> tuple[int, str]:
-    """The total number of rows of ``queryset`` (ordered) and the page ``[offset, offset + limit)`` as the text
-    of a JSON array of objects with ``columns``' keys.
+    """The total number of rows of ``source`` (an ordered queryset, or a ``Statement`` that builds one) and the
+    page ``[offset, offset + limit)`` as the text of a JSON array of objects with ``columns``' keys.
 
     ``total_by_window``: the total rides on the page's rows (``count(*) OVER ()``), one query in all — right for
     a short list (an applicant's applications), since the window reads every row of the set. For a long one
     (a unit's queue: tens of thousands of open cases, read in index order) the total is a separate count, an
     index-only scan, and the page stops after its rows. A page past the end counts on its own either way."""
-    if queryset.query.is_empty():  # .none(): there is no SQL to run
+    shape = _Shape(columns, offset, limit, total_by_window)
+    if isinstance(source, Statement):
+        compiled = _compiled(source, shape)
+        if compiled is not None:
+            return compiled.run(source, shape)
+        source = source.queryset()
+    if source.query.is_empty():  # .none(): there is no SQL to run
         return 0, "[]"
-    selected = queryset.values(**{f"c{i}": F(column.source) for i, column in enumerate(columns)})
-    # The row's place in the order: json_agg keeps it (row_number is computed as the rows stream past).
-    windows = {_ROW: Window(RowNumber(), order_by=list(queryset.query.order_by))}
-    if total_by_window:
-        windows[_TOTAL] = Window(Count("pk"))
-    page = selected.annotate(**windows)[offset : offset + limit]
-    connection = connections[queryset.db]
+    connection = connections[source.db]
     if connection.vendor == "postgresql":
-        total, text = _page_in_postgresql(page, columns, connection, total_by_window)
+        sql, params = _page_sql(source, shape)
+        total, text = _fetch_page(connection, sql, [*shape.column_params, *params])
     else:
-        rows = list(page)
+        rows = list(_page(source, shape))
         total = rows[0][_TOTAL] if rows and total_by_window else 0
         text = json.dumps([_row_in_python(row, columns) for row in rows], ensure_ascii=False)
-    if not total_by_window or (total == 0 and offset):  # past the end, no row carried the total
-        total = queryset.count()
+    if shape.needs_count(total):
+        total = source.count()
     return total, text
 
 
-def _page_in_postgresql(
-    page: QuerySet, columns: Sequence[Column], connection: Any, total_by_window: bool
-) -> tuple[int, str]:
-    inner, inner_params = page.query.sql_with_params()
-    items, params = [], []
-    for i, column in enumerate(columns):
-        value, value_params = _sql_value(f"t.c{i}", column)
-        items.append(f"{_literal(column.key)}, {value}")
-        params += value_params
+@dataclass(frozen=True)
+class _Shape:
+    """What of a page, besides its queryset, goes into its SQL text (``key``) or its parameters."""
+
+    columns: Sequence[Column]
+    offset: int
+    limit: int
+    total_by_window: bool
+
+    @cached_property
+    def key(self) -> tuple:
+        # The zone is written into the SQL (DATETIME columns); the lookups are parameters.
+        described = tuple((column.key, column.source, column.kind) for column in self.columns)
+        return described, self.offset, self.limit, self.total_by_window, timezone.get_current_timezone_name()
+
+    @cached_property
+    def column_params(self) -> list[str]:
+        return [column.lookup_json for column in self.columns if column.kind == LOOKUP]
+
+    def needs_count(self, total_on_rows: int) -> bool:
+        # A page past the end has no row to carry the total.
+        return not self.total_by_window or (total_on_rows == 0 and self.offset > 0)
+
+
+def _page(queryset: QuerySet, shape: _Shape) -> QuerySet:
+    selected = queryset.values(**{f"c{i}": F(column.source) for i, column in enumerate(shape.columns)})
+    # The row's place in the order: json_agg keeps it (row_number is computed as the rows stream past).
+    windows = {_ROW: Window(RowNumber(), order_by=list(queryset.query.order_by))}
+    if shape.total_by_window:
+        windows[_TOTAL] = Window(Count("pk"))
+    return selected.annotate(**windows)[shape.offset : shape.offset + shape.limit]
+
+
+def _page_sql(queryset: QuerySet, shape: _Shape) -> tuple[str, list[Any]]:
+    """The page as one PostgreSQL query; its parameters follow ``shape.column_params``."""
+    inner, inner_params = _page(queryset, shape).query.sql_with_params()
+    items = ", ".join(
+        f"{_literal(column.key)}, {_sql_value(f't.c{i}', column)}" for i, column in enumerate(shape.columns)
+    )
     # Keys and the zone are checked literals (_literal); values and the inner query's own are parameters.
-    rows = f"json_agg(json_build_object({', '.join(items)}) ORDER BY t.{_ROW})"
-    total = f"max(t.{_TOTAL})" if total_by_window else "0"
-    sql = f"SELECT {total}, coalesce({rows}, '[]')::text FROM ({inner}) t"  # noqa: S608
+    rows = f"json_agg(json_build_object({items}) ORDER BY t.{_ROW})"
+    total = f"max(t.{_TOTAL})" if shape.total_by_window else "0"
+    return f"SELECT {total}, coalesce({rows}, '[]')::text FROM ({inner}) t", list(inner_params)  # noqa: S608
+
+
+def _count_sql(queryset: QuerySet) -> tuple[str, list[Any]]:
+    """``queryset.count()`` as SQL: PostgreSQL flattens the subquery into the same index-only count."""
+    inner, params = queryset.order_by().values("pk").query.sql_with_params()
+    return f"SELECT count(*) FROM ({inner}) t", list(params)  # noqa: S608
+
+
+def _fetch_page(connection: Any, sql: str, params: list[Any]) -> tuple[int, str]:
     with prepared_cursor(connection) as cursor:  # planned once per connection, not on every page
-        cursor.execute(sql, [*params, *inner_params])
+        cursor.execute(sql, params)
         total, text = cursor.fetchone()
     return total or 0, text
+
+
+def _fetch_count(connection: Any, sql: str, params: list[Any]) -> int:
+    with prepared_cursor(connection) as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0]
+
+
+# ---- Statements: compiled once, run with each call's values ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Bound:
+    """SQL and its parameters, with ``slots`` (parameter position, index in the statement's values) to fill."""
+
+    sql: str
+    params: tuple[Any, ...]
+    slots: tuple[tuple[int, int], ...]
+
+    def bind(self, values: tuple) -> list[Any]:
+        params = list(self.params)
+        for position, index in self.slots:
+            params[position] = values[index]
+        return params
+
+    @classmethod
+    def from_pair(
+        cls, first: tuple[str, list[Any]], second: tuple[str, list[Any]], made_up: tuple[tuple, tuple]
+    ) -> _Bound | None:
+        """The SQL of one query compiled with two sets of made-up values, if the two differ only in where those
+        values went (the same places in both); None when the values changed the SQL or were rewritten."""
+        (sql, params), (other_sql, other_params) = first, second
+        if sql != other_sql or len(params) != len(other_params):
+            return None
+        constants, slots = [], []
+        for position, (one, other) in enumerate(zip(params, other_params, strict=True)):
+            index = _index_of(one, made_up[0])
+            if index is not None and _same(other, made_up[1][index]):
+                constants.append(None)
+                slots.append((position, index))
+            elif index is None and _index_of(other, made_up[1]) is None and _same(one, other):
+                constants.append(one)
+            else:
+                return None
+        return cls(sql, tuple(constants), tuple(slots))
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    alias: str
+    page: _Bound
+    count: _Bound
+
+    def run(self, statement: Statement, shape: _Shape) -> tuple[int, str]:
+        connection = connections[self.alias]
+        page_params = self.page.bind(statement.values)
+        if settings.JSON_ROWS_CHECK_STATEMENTS:
+            _check(statement, shape, self, page_params)
+        total, text = _fetch_page(connection, self.page.sql, [*shape.column_params, *page_params])
+        if shape.needs_count(total):
+            total = _fetch_count(connection, self.count.sql, self.count.bind(statement.values))
+        return total, text
+
+
+def _check(statement: Statement, shape: _Shape, compiled: _Compiled, page_params: list[Any]) -> None:
+    queryset = statement.queryset()
+    if _page_sql(queryset, shape) != (compiled.page.sql, page_params) or _count_sql(queryset) != (
+        compiled.count.sql,
+        compiled.count.bind(statement.values),
+    ):
+        raise AssertionError(f"statement {statement.key!r} compiles differently for {statement.values!r}")
+
+
+_statements: dict[tuple, _Compiled | None] = {}
+_MAX_STATEMENTS = 512  # shapes × pages asked for; past it, start again
+
+
+def _compiled(statement: Statement, shape: _Shape) -> _Compiled | None:
+    key = (statement.key, tuple(type(value) for value in statement.values), shape.key)
+    try:
+        return _statements[key]
+    except KeyError:
+        pass
+    if len(_statements) >= _MAX_STATEMENTS:
+        _statements.clear()
+    _statements[key] = compiled = _compile(statement, shape)
+    return compiled
+
+
+def _compile(statement: Statement, shape: _Shape) -> _Compiled | None:
+    made_up = _made_up(statement.values, 1), _made_up(statement.values, 2)
+    if made_up[0] is None or made_up[1] is None:
+        return None
+    first, second = statement.build(*made_up[0]), statement.build(*made_up[1])
+    if connections[first.db].vendor != "postgresql" or first.query.is_empty():
+        return None  # elsewhere the rows are built in Python from the queryset itself
+    page = _Bound.from_pair(_page_sql(first, shape), _page_sql(second, shape), made_up)
+    count = _Bound.from_pair(_count_sql(first), _count_sql(second), made_up)
+    return _Compiled(first.db, page, count) if page and count else None
+
+
+def _made_up(values: tuple, variant: int) -> tuple | None:
+    """Stand-ins of the same types as ``values``, unlike any real value and unlike the other variant's."""
+    made_up: list[Any] = []
+    for index, value in enumerate(values):
+        if isinstance(value, (bool, dt.datetime)) or index >= 28:
+            return None
+        if isinstance(value, int):
+            made_up.append(-(variant * 10**15 + 7_919 * (index + 1)))
+        elif isinstance(value, str):
+            made_up.append(f"\x1f{variant}.{index} json_rows stand-in")
+        elif isinstance(value, dt.date):
+            made_up.append(dt.date(1000 + variant, 1, 1 + index))
+        else:
+            return None
+    return tuple(made_up)
+
+
+def _same(one: Any, other: Any) -> bool:
+    return type(one) is type(other) and one == other
+
+
+def _index_of(value: Any, made_up: tuple) -> int | None:
+    return next((index for index, candidate in enumerate(made_up) if _same(value, candidate)), None)
+
+
+@receiver(setting_changed)
+def _forget_statements(**kwargs: object) -> None:
+    _statements.clear()
 
 
 def _literal(name: str) -> str:
@@ -105,14 +304,15 @@ def _literal(name: str) -> str:
 _NAME = re.compile(r"[A-Za-z0-9_/+-]+")
 
 
-def _sql_value(ref: str, column: Column) -> tuple[str, list[Any]]:
+def _sql_value(ref: str, column: Column) -> str:
+    """The column's value as SQL; a LOOKUP's table is a parameter (``_Shape.column_params``, in column order)."""
     if column.kind == DATETIME:
-        return _sql_isoformat(ref, _literal(timezone.get_current_timezone_name())), []
+        return _sql_isoformat(ref, _literal(timezone.get_current_timezone_name()))
     if column.kind == DATE:
-        return f"to_char({ref}, 'YYYY-MM-DD')", []
+        return f"to_char({ref}, 'YYYY-MM-DD')"
     if column.kind == LOOKUP:
-        return f"(%s::jsonb -> ({ref})::text)", [column.lookup_json]
-    return ref, []
+        return f"(%s::jsonb -> ({ref})::text)"
+    return ref
 
 
 def _sql_isoformat(ref: str, zone: str) -> str:

@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 
-from eservice.json_rows import Column, json_page
+from eservice.json_rows import Column, Statement, json_page
 
 MAX_SQL_OFFSET = 2**62  # OFFSET and LIMIT are bigint in SQL
 
@@ -24,7 +24,7 @@ class ApiPagination(LimitOffsetPagination):
 
     def json_page_response(
         self,
-        queryset: QuerySet,
+        source: QuerySet | Statement,
         columns: list[Column],
         request: Request,
         finish: Callable[[list[dict[str, Any]]], list[dict[str, Any]]] | None = None,
@@ -32,16 +32,17 @@ class ApiPagination(LimitOffsetPagination):
     ) -> HttpResponse:
         """The paginated answer (``count``, ``next``, ``previous``, ``results``) with the rows built as JSON by
         the database (``eservice.json_rows``), in one query; the same document ``get_paginated_response``
-        gives for the same rows. ``finish`` completes the rows where Python must (it gets them parsed);
+        gives for the same rows (``source``: a queryset or a ``json_rows.Statement``). ``finish`` completes the rows where Python must (it gets them parsed);
         ``total_by_window=False`` for a long list (``json_page``)."""
         self.request = request
         self.limit = self.get_limit(request)
         self.offset = self.get_offset(request)
         if self.offset + self.limit > MAX_SQL_OFFSET:  # past any real table: no page, and no bigint overflow
+            queryset = source.queryset() if isinstance(source, Statement) else source
             self.count, results = queryset.count(), "[]"
         else:
             self.count, results = json_page(
-                queryset, columns, offset=self.offset, limit=self.limit, total_by_window=total_by_window
+                source, columns, offset=self.offset, limit=self.limit, total_by_window=total_by_window
             )
         if finish is not None:
             results = json.dumps(finish(json.loads(results)), ensure_ascii=False)

@@ -31,6 +31,7 @@ CELERY_TASK_ALWAYS_EAGER = False
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
 RATELIMIT_ENABLE = False
 AXES_ENABLED = True
+JSON_ROWS_CHECK_STATEMENTS = True
 LANGUAGE_CODE = "en"
 JWT_GENERATE_MISSING_KEY = True
 STATIC_ROOT = VAR_DIR / "staticfiles"

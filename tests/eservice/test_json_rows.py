@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db.models import F
+from django.test import override_settings
 from django.utils import timezone
 from rest_framework import serializers
 
@@ -159,3 +160,74 @@ def test_a_long_list_reads_only_its_page():
 def _rows_read_from(node: dict, table: str) -> int:
     own = node.get("Actual Rows", 0) if node.get("Relation Name") == table else 0
     return own + sum(_rows_read_from(child, table) for child in node.get("Plans", []))
+
+
+# ---- Statements: compiled once per process, run with each call's values -----------------------------------
+
+
+def _of_applicant(applicant_id: int):
+    return Application.objects.filter(applicant_id=applicant_id).order_by("-created_at", "-id")
+
+
+@pytest.mark.parametrize("zone", ["Europe/Riga", "Asia/Kathmandu"])
+@pytest.mark.parametrize(("offset", "limit", "by_window"), [(0, 50, True), (1, 2, False), (50, 10, True)])
+def test_a_statement_gives_the_page_its_queryset_gives(applications, zone, offset, limit, by_window):
+    applicant_id = applications.first().applicant_id
+    other = UserFactory(applicant=True)
+    ApplicationFactory(applicant=other)
+    with timezone.override(ZoneInfo(zone)):
+        for who in (applicant_id, other.pk, applicant_id):
+            statement = json_rows.Statement("of applicant", _of_applicant, (who,))
+            assert json_page(statement, COLUMNS, offset=offset, limit=limit, total_by_window=by_window) == (
+                json_page(_of_applicant(who), COLUMNS, offset=offset, limit=limit, total_by_window=by_window)
+            )
+
+
+@override_settings(JSON_ROWS_CHECK_STATEMENTS=False)
+def test_postgresql_compiles_a_statement_once_per_shape(applications, django_assert_num_queries):
+    require_postgres()
+    applicant_id = applications.first().applicant_id
+    built = []
+
+    def build(who: int):
+        built.append(who)
+        return _of_applicant(who)
+
+    for _ in range(3):
+        with django_assert_num_queries(2):  # the page, and the count apart: nothing else
+            total, _ = json_page(
+                json_rows.Statement("counted", build, (applicant_id,)),
+                COLUMNS,
+                offset=0,
+                limit=2,
+                total_by_window=False,
+            )
+        assert total == len(MOMENTS)
+    assert len(built) == 2 and applicant_id not in built  # once with each set of stand-ins, never again
+    json_page(json_rows.Statement("counted", build, (applicant_id,)), COLUMNS, offset=2, limit=2)
+    assert len(built) == 4  # another page is another statement
+
+
+def test_a_value_that_changes_the_sql_is_not_compiled_once(applications):
+    """A LIKE pattern is rewritten (``%…%``), so the stand-ins are not found: every call compiles as usual."""
+    require_postgres()
+
+    def build(text: str):
+        return Application.objects.filter(reference__contains=text).order_by("id")
+
+    for text, count in (("TRP-2026", 2), ("000003", 1), ("nothing", 0)):
+        assert json_page(json_rows.Statement("like", build, (text,)), COLUMNS, offset=0, limit=5)[0] == count
+    assert [compiled for key, compiled in json_rows._statements.items() if key[0] == "like"] == [None]
+
+
+def test_the_test_settings_catch_a_statement_whose_shape_is_in_its_values(applications):
+    """A branch on a value that both stand-ins take alike would compile one shape for every value: the check
+    the test suite runs with (JSON_ROWS_CHECK_STATEMENTS) compiles the real call too and refuses."""
+    require_postgres()
+    applicant_id = applications.first().applicant_id
+
+    def build(who: int):
+        return Application.objects.order_by("id") if who < 0 else _of_applicant(who)
+
+    with pytest.raises(AssertionError, match="compiles differently"):
+        json_page(json_rows.Statement("branchy", build, (applicant_id,)), COLUMNS, offset=0, limit=5)
