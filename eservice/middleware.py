@@ -10,17 +10,17 @@ from csp.middleware import CheckableLazyObject, CSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
-from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.messages.storage import default_storage
-from django.contrib.sessions.middleware import SessionMiddleware
+from django.core.handlers.base import BaseHandler
+from django.core.handlers.exception import convert_exception_to_response
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.functional import SimpleLazyObject, empty
-from django_otp.middleware import OTPMiddleware
+from django.utils.module_loading import import_string
 
 from identity.middleware import StaffSecondFactorMiddleware
 
@@ -104,15 +104,50 @@ def _forget_policy(*, setting: str, **kwargs: object) -> None:
         _policy_cache.clear()
 
 
-# ---- Browser-only middleware: skipped by a JWT request to the API -------------------------------------------
-#
-# A request to /api/ with ``Authorization: Bearer …`` is authenticated by DRF (identity.authentication) from the
-# token alone: it has no session, so it needs no session store, no session user (nor its OTP wrapper and the
-# staff second-factor rule, which the token's own claims decide), and no flash messages. Each of these is a
-# subclass of the middleware it narrows (Django's and django-axes' checks look for subclasses), and behaves
-# exactly like it for every other request. CSRF (DRF's API views are exempt anyway; the deploy check wants the
-# stock middleware), the locale (error messages in the caller's language) and every security header stay on.
-# benchmarks/REPORT.md has what each costs.
+# ---- A JWT request to the API: its own, shorter middleware list ---------------------------------------------
+
+
+class BearerApiMiddleware:
+    """First in ``MIDDLEWARE``: a JWT request to the API goes through ``API_MIDDLEWARE`` to its view; every other
+    request goes on through the whole ``MIDDLEWARE``.
+
+    Such a request is authenticated by DRF from its token alone (``identity.authentication``): it has no session,
+    so the session, its user, OTP, the staff second-factor rule, flash messages, CSRF (nothing to forge without
+    a cookie) and the static files have nothing to do for it, and each layer, even one that only steps aside,
+    costs its call (benchmarks/REPORT.md). ``API_MIDDLEWARE`` keeps what an API answer needs: the security
+    headers, the 503 for a lost database, the caller's language, the host check, the NUL guard,
+    ``Cache-Control``/``Vary``, rate limits and lockouts. Being a middleware, the route is the same under
+    gunicorn, the test client and the live test server."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.api = _ApiHandler()
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if is_bearer_api_request(request):
+            return self.api.chain(request)
+        return self.get_response(request)
+
+
+class _ApiHandler(BaseHandler):
+    """Django's handler with ``API_MIDDLEWARE`` for its chain (sync only, as the WSGI handler that calls it):
+    what ``BaseHandler.load_middleware`` does with ``MIDDLEWARE``, view and exception hooks included."""
+
+    def __init__(self) -> None:
+        self._view_middleware: list = []
+        self._template_response_middleware: list = []
+        self._exception_middleware: list = []
+        handler = convert_exception_to_response(self._get_response)
+        for path in reversed(settings.API_MIDDLEWARE):
+            middleware = import_string(path)(handler)
+            if hasattr(middleware, "process_view"):
+                self._view_middleware.insert(0, middleware.process_view)
+            if hasattr(middleware, "process_template_response"):
+                self._template_response_middleware.append(middleware.process_template_response)
+            if hasattr(middleware, "process_exception"):
+                self._exception_middleware.append(middleware.process_exception)
+            handler = convert_exception_to_response(middleware)
+        self.chain = self._middleware_chain = handler
 
 
 def is_bearer_api_request(request: HttpRequest) -> bool:
@@ -121,33 +156,17 @@ def is_bearer_api_request(request: HttpRequest) -> bool:
     ].lower() == ("bearer ")
 
 
-class _SkippedByBearerApi:
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        if is_bearer_api_request(request):
-            return self.get_response(request)
-        return super().__call__(request)
+# ---- Browser requests: two stock middlewares, narrowed -------------------------------------------------------
 
 
-class BrowserSessionMiddleware(_SkippedByBearerApi, SessionMiddleware):
-    """``SessionMiddleware`` for everything but a JWT request to the API."""
-
-
-class BrowserAuthenticationMiddleware(_SkippedByBearerApi, AuthenticationMiddleware):
-    """``AuthenticationMiddleware`` (the session's user) for everything but a JWT request to the API."""
-
-
-class BrowserOTPMiddleware(_SkippedByBearerApi, OTPMiddleware):
-    """django-otp's ``OTPMiddleware`` for everything but a JWT request to the API."""
-
-
-class BrowserStaffSecondFactorMiddleware(_SkippedByBearerApi, StaffSecondFactorMiddleware):
-    """The staff second-factor rule for sessions; a staff token is refused without the code by
-    ``identity.authentication.JWTAuthentication``."""
+class BrowserStaffSecondFactorMiddleware(StaffSecondFactorMiddleware):
+    """The staff second-factor rule for sessions, skipped when no session names a user (a visitor); a staff
+    token is refused without the code by ``identity.authentication.JWTAuthentication``."""
 
     def process_view(
         self, request: HttpRequest, view_func: Callable, view_args: tuple, view_kwargs: dict
     ) -> HttpResponse | None:
-        if is_bearer_api_request(request) or not _session_has_user(request):
+        if not _session_has_user(request):
             return None  # nobody signed in through a session: no staff session to hold back
         return super().process_view(request, view_func, view_args, view_kwargs)
 
@@ -159,8 +178,8 @@ def _session_has_user(request: HttpRequest) -> bool:
     return session is None or SESSION_KEY in session
 
 
-class BrowserMessageMiddleware(_SkippedByBearerApi, MessageMiddleware):
-    """Flash messages (stored in the session) for everything but a JWT request to the API.
+class BrowserMessageMiddleware(MessageMiddleware):
+    """Flash messages (stored in the session), the store made when first used.
 
     The message store is made when a view or template first touches it, not for every request: most answers
     (API calls, files, redirects without a message) never do, and then there is nothing to save either."""

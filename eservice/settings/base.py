@@ -50,19 +50,21 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # A JWT request to /api/ takes API_MIDDLEWARE (below) straight to its view; everything else goes on here.
+    "eservice.middleware.BearerApiMiddleware",
     # First, so it also sees a 400 raised by a middleware (a disallowed Host): styled 4xx pages in DEBUG too,
     # a body for a bare 405. It keeps the security headers the inner middlewares set.
     "eservice.errors.ClientErrorPageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "eservice.errors.DatabaseUnavailableMiddleware",  # a lost database is a 503 (JSON or page), not a 500
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "eservice.middleware.BrowserSessionMiddleware",  # these Browser* skip JWT API requests
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "eservice.request_guards.QueryStringGuardMiddleware",  # ?x=%00 is a 400, not a database error
     "django.middleware.csrf.CsrfViewMiddleware",
-    "eservice.middleware.BrowserAuthenticationMiddleware",
-    "eservice.middleware.BrowserOTPMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "eservice.middleware.BrowserStaffSecondFactorMiddleware",  # unverified staff sessions may only enrol TOTP
     "eservice.middleware.PrivateResponseMiddleware",  # Cache-Control: private, no-store for personal data
     "eservice.middleware.BrowserMessageMiddleware",
@@ -70,6 +72,19 @@ MIDDLEWARE = [
     "eservice.middleware.StaticCSPMiddleware",  # django-csp's, with the static policy built once
     "django_ratelimit.middleware.RatelimitMiddleware",  # turns a blocked request into RATELIMIT_VIEW (429)
     "axes.middleware.AxesMiddleware",  # last, as django-axes requires
+]
+# The part of MIDDLEWARE a JWT request to the API needs (eservice.middleware.BearerApiMiddleware), in its order.
+API_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "eservice.errors.DatabaseUnavailableMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "eservice.request_guards.QueryStringGuardMiddleware",
+    "eservice.middleware.PrivateResponseMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "eservice.middleware.StaticCSPMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "eservice.urls"
