@@ -47,7 +47,13 @@ class Column:
 
 
 def json_page(
-    queryset: QuerySet, columns: Sequence[Column], *, offset: int, limit: int, total_by_window: bool = True
+    queryset: QuerySet,
+    columns: Sequence[Column],
+    *,
+    offset: int,
+    limit: int,
+    total_by_window: bool = True,
+    total: int | None = None,
 ) -> tuple[int, str]:
     """The total number of rows of ``queryset`` (ordered) and the page ``[offset, offset + limit)`` as the text
     of a JSON array of objects with ``columns``' keys.
@@ -55,25 +61,31 @@ def json_page(
     ``total_by_window``: the total rides on the page's rows (``count(*) OVER ()``), one query in all — right for
     a short list (an applicant's applications), since the window reads every row of the set. For a long one
     (a unit's queue: tens of thousands of open cases, read in index order) the total is a separate count, an
-    index-only scan, and the page stops after its rows. A page past the end counts on its own either way."""
+    index-only scan, and the page stops after its rows. A page past the end counts on its own either way.
+
+    ``total``: the caller knows the total already (one the database keeps, such as the unit queue's counts):
+    it is the answer's total, and nothing is counted."""
     if queryset.query.is_empty():  # .none(): there is no SQL to run
         return 0, "[]"
     selected = queryset.values(**{f"c{i}": F(column.source) for i, column in enumerate(columns)})
     # The row's place in the order: json_agg keeps it (row_number is computed as the rows stream past).
     windows = {_ROW: Window(RowNumber(), order_by=list(queryset.query.order_by))}
+    total_by_window = total_by_window and total is None
     if total_by_window:
         windows[_TOTAL] = Window(Count("pk"))
     page = selected.annotate(**windows)[offset : offset + limit]
     connection = connections[queryset.db]
     if connection.vendor == "postgresql":
-        total, text = _page_in_postgresql(page, columns, connection, total_by_window)
+        counted, text = _page_in_postgresql(page, columns, connection, total_by_window)
     else:
         rows = list(page)
-        total = rows[0][_TOTAL] if rows and total_by_window else 0
+        counted = rows[0][_TOTAL] if rows and total_by_window else 0
         text = json.dumps([_row_in_python(row, columns) for row in rows], ensure_ascii=False)
-    if not total_by_window or (total == 0 and offset):  # past the end, no row carried the total
-        total = queryset.count()
-    return total, text
+    if total is not None:
+        return total, text
+    if not total_by_window or (counted == 0 and offset):  # past the end, no row carried the total
+        counted = queryset.count()
+    return counted, text
 
 
 def _page_in_postgresql(
