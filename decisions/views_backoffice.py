@@ -60,9 +60,11 @@ def queue(request: HttpRequest) -> HttpResponse:
     cases = filterset.qs if filtered else open_cases
     counts = selectors.count_queue_by_state(officer=request.user)
     paginator = Paginator(cases, PAGE_SIZE)
-    if not mine and not (filtered and any(filterset.form.cleaned_data.values())):
-        # The whole unit queue: its size is the sum of the counts by state; no second count of the queue.
-        paginator.count = sum(counts.values())
+    given = {name for name, value in filterset.form.cleaned_data.items() if value} if filtered else set()
+    if not mine and not given - {"state"}:
+        # The whole unit queue, or one state of it: its size is in the counts the database keeps by state.
+        state = filterset.form.cleaned_data.get("state") if filtered else None
+        paginator.count = counts[state] if state else sum(counts.values())
     page = paginator.get_page(request.GET.get("page"))
     rows = selectors.annotate_days_left(list(page.object_list))
     query = request.GET.copy()

@@ -78,6 +78,7 @@ def json_page(
     offset: int,
     limit: int,
     total_by_window: bool = True,
+    total: int | None = None,
 ) -> tuple[int, str]:
     """The total number of rows of ``source`` (an ordered queryset, or a ``Statement`` that builds one) and the
     page ``[offset, offset + limit)`` as the text of a JSON array of objects with ``columns``' keys.
@@ -85,26 +86,29 @@ def json_page(
     ``total_by_window``: the total rides on the page's rows (``count(*) OVER ()``), one query in all — right for
     a short list (an applicant's applications), since the window reads every row of the set. For a long one
     (a unit's queue: tens of thousands of open cases, read in index order) the total is a separate count, an
-    index-only scan, and the page stops after its rows. A page past the end counts on its own either way."""
-    shape = _Shape(columns, offset, limit, total_by_window)
+    index-only scan, and the page stops after its rows. A page past the end counts on its own either way.
+
+    ``total``: the caller knows the total already (one the database keeps, such as the unit queue's counts):
+    it is the answer's total, and nothing is counted."""
+    shape = _Shape(columns, offset, limit, total_by_window and total is None)
     if isinstance(source, Statement):
         compiled = _compiled(source, shape)
         if compiled is not None:
-            return compiled.run(source, shape)
+            return compiled.run(source, shape, total)
         source = source.queryset()
     if source.query.is_empty():  # .none(): there is no SQL to run
         return 0, "[]"
     connection = connections[source.db]
     if connection.vendor == "postgresql":
         sql, params = _page_sql(source, shape)
-        total, text = _fetch_page(connection, sql, [*shape.column_params, *params])
+        counted, text = _fetch_page(connection, sql, [*shape.column_params, *params])
     else:
         rows = list(_page(source, shape))
-        total = rows[0][_TOTAL] if rows and total_by_window else 0
+        counted = rows[0][_TOTAL] if rows and shape.total_by_window else 0
         text = json.dumps([_row_in_python(row, columns) for row in rows], ensure_ascii=False)
-    if shape.needs_count(total):
-        total = source.count()
-    return total, text
+    if total is not None:
+        return total, text
+    return source.count() if shape.needs_count(counted) else counted, text
 
 
 @dataclass(frozen=True)
@@ -216,15 +220,17 @@ class _Compiled:
     page: _Bound
     count: _Bound
 
-    def run(self, statement: Statement, shape: _Shape) -> tuple[int, str]:
+    def run(self, statement: Statement, shape: _Shape, total: int | None) -> tuple[int, str]:
         connection = connections[self.alias]
         page_params = self.page.bind(statement.values)
         if settings.JSON_ROWS_CHECK_STATEMENTS:
             _check(statement, shape, self, page_params)
-        total, text = _fetch_page(connection, self.page.sql, [*shape.column_params, *page_params])
-        if shape.needs_count(total):
-            total = _fetch_count(connection, self.count.sql, self.count.bind(statement.values))
-        return total, text
+        counted, text = _fetch_page(connection, self.page.sql, [*shape.column_params, *page_params])
+        if total is not None:
+            return total, text
+        if shape.needs_count(counted):
+            counted = _fetch_count(connection, self.count.sql, self.count.bind(statement.values))
+        return counted, text
 
 
 def _check(statement: Statement, shape: _Shape, compiled: _Compiled, page_params: list[Any]) -> None:

@@ -29,20 +29,26 @@ class ApiPagination(LimitOffsetPagination):
         request: Request,
         finish: Callable[[list[dict[str, Any]]], list[dict[str, Any]]] | None = None,
         total_by_window: bool = True,
+        total: int | None = None,
     ) -> HttpResponse:
         """The paginated answer (``count``, ``next``, ``previous``, ``results``) with the rows built as JSON by
         the database (``eservice.json_rows``), in one query; the same document ``get_paginated_response``
         gives for the same rows (``source``: a queryset or a ``json_rows.Statement``). ``finish`` completes the rows where Python must (it gets them parsed);
-        ``total_by_window=False`` for a long list (``json_page``)."""
+        ``total_by_window=False`` for a long list; ``total`` when the caller knows it already (``json_page``)."""
         self.request = request
         self.limit = self.get_limit(request)
         self.offset = self.get_offset(request)
         if self.offset + self.limit > MAX_SQL_OFFSET:  # past any real table: no page, and no bigint overflow
             queryset = source.queryset() if isinstance(source, Statement) else source
-            self.count, results = queryset.count(), "[]"
+            self.count, results = queryset.count() if total is None else total, "[]"
         else:
             self.count, results = json_page(
-                source, columns, offset=self.offset, limit=self.limit, total_by_window=total_by_window
+                source,
+                columns,
+                offset=self.offset,
+                limit=self.limit,
+                total_by_window=total_by_window,
+                total=total,
             )
         if finish is not None:
             results = json.dumps(finish(json.loads(results)), ensure_ascii=False)

@@ -27,6 +27,7 @@ from applications.models.catalogue import (
 )
 from applications.models.counter import CounterSubmission
 from applications.models.family import FamilyInvitation
+from applications.models.queue import QueueCount
 from applications.models.registration import CardFee, CardSpeed, Registration
 from applications.renewals.models import RenewalInvitation
 from applications.surveys.models import SurveyAnswer, SurveyInvitation
@@ -52,6 +53,7 @@ __all__ = [
     "PayeeAccount",
     "ProcessingSpeed",
     "Purpose",
+    "QueueCount",
     "Registration",
     "RenewalInvitation",
     "State",

@@ -303,7 +303,8 @@ class Application(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["applicant", "-created_at"]),
             models.Index(fields=["state", "last_activity_at"]),
             # The officers' queue: one unit's open cases by deadline, read in index order (no sort); with
-            # the state included, the page's counts are index-only scans (benchmarks/bench_backoffice.py).
+            # the state included, a queue narrowed by state reads it from the index. The unit's totals are
+            # not counted here but kept by the database (QueueCount, applications/models/queue.py).
             models.Index(
                 fields=["unit", "decision_due_on", "id"],
                 include=["state"],

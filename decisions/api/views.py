@@ -90,11 +90,25 @@ class BackofficeCaseListApi(GenericAPIView):
             source = Statement("backoffice queue", _unit_queue_rows, (unit_id,))
         else:
             source = _with_applicant_name(self.filter_queryset(self.get_queryset()))
-        # A unit's queue runs to tens of thousands of cases: counted apart (an index-only scan), so the page
-        # itself reads only its 50 rows in the order of the queue's index.
+        # A unit's queue runs to tens of thousands of cases: the page reads only its 50 rows in the order of
+        # the queue's index, and its total is counted apart, or read from the counts the database keeps.
         return self.paginator.json_page_response(
-            source, QUEUE_COLUMNS, request, finish=_with_days_left, total_by_window=False
+            source,
+            QUEUE_COLUMNS,
+            request,
+            finish=_with_days_left,
+            total_by_window=False,
+            total=self._kept_total(request),
         )
+
+    def _kept_total(self, request: Request) -> int | None:
+        """The total of the whole unit queue, or of one state of it, as the database keeps it (a read of a few
+        rows, whatever the size of the table); None when any other filter (or "Mine") narrows the rows: those
+        are counted."""
+        given = {name for name in CaseFilter.base_filters if request.query_params.get(name)}
+        if given - {"state"}:
+            return None
+        return selectors.count_queue(officer=request.user, state=request.query_params.get("state"))
 
 
 # The fields of CaseRowOutput (which documents them), as eservice.json_rows builds them; the two hidden ones

@@ -122,6 +122,19 @@ def test_a_page_past_the_end_still_counts(applications):
     assert json_page(Application.objects.none().order_by("id"), COLUMNS, offset=0, limit=10) == (0, "[]")
 
 
+@pytest.mark.parametrize("by_window", [True, False])
+@pytest.mark.parametrize("offset", [0, 50])
+def test_a_known_total_is_the_answer_and_nothing_is_counted(
+    applications, by_window, offset, django_assert_num_queries
+):
+    with django_assert_num_queries(1):  # the page only
+        total, text = json_page(
+            applications, COLUMNS, offset=offset, limit=2, total_by_window=by_window, total=1234
+        )
+    assert total == 1234
+    assert json.loads(text) == expected(applications, offset, 2)
+
+
 def test_postgresql_builds_the_rows_in_one_query(applications, django_assert_num_queries):
     require_postgres()
     with django_assert_num_queries(1):
