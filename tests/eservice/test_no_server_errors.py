@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.factories import ApplicationFactory
 
@@ -176,3 +178,17 @@ def test_nul_character_in_a_json_string_is_a_parse_error(applicant_api, applican
         content_type="application/json",
     )
     _assert_error(response, 400, "parse_error")
+
+
+@given(st.text(alphabet="%0a=&+\x00;2", max_size=12))
+@settings(max_examples=300, deadline=None)
+def test_the_nul_guard_reads_the_raw_query_string_as_parsing_would(query):
+    """The guard decides from the raw query string when it holds no "%00" nor a NUL: the same as parsing it."""
+    from django.test import RequestFactory
+
+    from eservice.request_guards import QueryStringGuardMiddleware
+
+    request = RequestFactory().get("/", QUERY_STRING=query)
+    request.META["QUERY_STRING"] = query
+    parsed = any("\x00" in k or any("\x00" in v for v in vs) for k, vs in request.GET.lists())
+    assert QueryStringGuardMiddleware._has_nul(request) is parsed
