@@ -9,6 +9,7 @@ from csp.constants import HEADER
 from csp.middleware import CheckableLazyObject, CSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
+from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.contrib.auth import SESSION_KEY
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.messages.storage import default_storage
@@ -18,6 +19,8 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.functional import SimpleLazyObject, empty
 from django.utils.module_loading import import_string
@@ -148,6 +151,30 @@ class _ApiHandler(BaseHandler):
                 self._exception_middleware.append(middleware.process_exception)
             handler = convert_exception_to_response(middleware)
         self.chain = self._middleware_chain = handler
+
+
+class ApiLocaleMiddleware(LocaleMiddleware):
+    """``LocaleMiddleware`` for ``API_MIDDLEWARE``: where the URLconf has no language-prefixed paths (this
+    project's has none), the language is the cookie's or the ``Accept-Language`` header's, and the path is not
+    looked at twice for a language it cannot hold. With prefixed patterns, it is the stock middleware."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        if _language_prefixes(request):
+            return super().process_request(request)
+        translation.activate(translation.get_language_from_request(request))
+        request.LANGUAGE_CODE = translation.get_language()
+        return None
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if _language_prefixes(request):
+            return super().process_response(request, response)
+        patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response
+
+
+def _language_prefixes(request: HttpRequest) -> bool:
+    return is_language_prefix_patterns_used(getattr(request, "urlconf", None) or settings.ROOT_URLCONF)[0]
 
 
 def is_bearer_api_request(request: HttpRequest) -> bool:

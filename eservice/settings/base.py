@@ -77,7 +77,7 @@ MIDDLEWARE = [
 API_MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "eservice.errors.DatabaseUnavailableMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "eservice.middleware.ApiLocaleMiddleware",  # LocaleMiddleware, without looking for a language in the path
     "django.middleware.common.CommonMiddleware",
     "eservice.request_guards.QueryStringGuardMiddleware",
     "eservice.middleware.PrivateResponseMiddleware",
