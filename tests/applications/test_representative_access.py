@@ -326,7 +326,7 @@ def granted(spouse, representative, riga):
 
 def test_a_representative_starts_the_registration_on_the_page(granted, representative, stranger, riga):
     outsider = page_client(stranger)
-    assert str(granted.pk) not in outsider.get("/registration/").content.decode()
+    assert f"/applications/{granted.pk}/registration/" not in outsider.get("/registration/").content.decode()
     assert (
         outsider.post(
             f"/applications/{granted.pk}/registration/", {"unit": riga.code, "card_speed": "standard"}
