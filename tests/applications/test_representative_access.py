@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
@@ -43,6 +44,7 @@ from identity.models import StaffAccessLog, TerritorialUnit
 from tests.applications.helpers import pdf_bytes
 from tests.factories import ApplicationFactory, RegistrationFactory, UserFactory
 from workers.models import Notification
+from workers.services.notifications import send_notification
 
 pytestmark = pytest.mark.django_db
 
@@ -379,3 +381,94 @@ def test_the_answer_to_a_representatives_complaint_reaches_them_and_its_letter_o
     assert page_client(representative).get(url).status_code == 200
     assert page_client(spouse).get(url).status_code == 200
     assert page_client(stranger).get(url).status_code == 404
+
+
+# --- who gets the visit's e-mails -----------------------------------------------------------------------------
+# The holder always does; the representative who booked the visit (the actor of its timeline line) does too, each
+# once, in their own language. The holder who acted themselves gets one e-mail.
+def _recipients(event: str) -> list[int]:
+    return sorted(Notification.objects.filter(event=event).values_list("recipient_id", flat=True))
+
+
+def _sent(event: str) -> dict[str, mail.EmailMessage]:
+    """Send the event's outbox rows as the worker does; the messages by address."""
+    mail.outbox.clear()
+    for notification_id in Notification.objects.filter(event=event).values_list("pk", flat=True):
+        send_notification(notification_id=notification_id)
+    return {message.to[0]: message for message in mail.outbox}
+
+
+def _done(response) -> None:
+    """An officer's action on a back-office page went through: back to the page, not to the sign-in."""
+    assert response.status_code == 302 and response["Location"].startswith("/backoffice/"), response
+
+
+def _speak(user, language: str) -> None:
+    user.preferred_language = language
+    user.save(update_fields=["preferred_language"])
+
+
+def test_a_missed_visit_the_representative_booked_is_mailed_to_them_and_the_holder_once_each(
+    slots, waiting, representative, spouse, officer, riga, staff_client_for
+):
+    _speak(spouse, "lv")
+    _speak(representative, "ru")
+    booking = page_client(representative).post(
+        f"/applications/{waiting.pk}/visit/", {"slot": _slot(riga, TUESDAY_10).pk}
+    )
+    assert booking.status_code == 302
+    appointment = Appointment.objects.get(application=waiting)
+    with time_machine.travel(TUESDAY_10 + dt.timedelta(hours=1), tick=False):
+        _done(staff_client_for(officer).post(f"/backoffice/visits/{appointment.pk}/no-show/"))
+
+    assert _recipients("visit_missed") == sorted([spouse.pk, representative.pk])
+    rows = {row.recipient_id: row for row in Notification.objects.filter(event="visit_missed")}
+    assert rows[spouse.pk].actor == rows[representative.pk].actor == officer  # the officer signs both
+    assert "represented_name" not in rows[spouse.pk].context
+    assert rows[representative.pk].context["represented_name"] == "Oksana Bondarenko"
+
+    sent = _sent("visit_missed")
+    assert set(sent) == {spouse.email, representative.email}
+    to_spouse, to_representative = sent[spouse.email], sent[representative.email]
+    assert to_spouse.extra_headers["Content-Language"] == "lv" and "Jūs neieradāties" in to_spouse.subject
+    assert to_representative.extra_headers["Content-Language"] == "ru"
+    assert "Вы пропустили визит" in to_representative.subject
+    assert riga.name_in("lv") in to_spouse.body and riga.name_in("ru") in to_representative.body
+    assert "Oksana Bondarenko" in to_representative.body
+
+
+def test_a_missed_visit_the_holder_booked_is_mailed_to_the_holder_once(
+    slots, waiting, representative, spouse, officer, riga, staff_client_for
+):
+    book_visit(application_id=waiting.pk, user=spouse, slot_id=_slot(riga, TUESDAY_10).pk)
+    appointment = Appointment.objects.get(application=waiting)
+    with time_machine.travel(TUESDAY_10 + dt.timedelta(hours=1), tick=False):
+        _done(staff_client_for(officer).post(f"/backoffice/visits/{appointment.pk}/no-show/"))
+    # The representative of an adult did not act here: the holder's mail alone, and only once.
+    assert _recipients("visit_missed") == [spouse.pk]
+
+
+def test_a_joint_visit_the_representative_booked_and_missed_tells_each_person_once(
+    slots, waiting, representative, spouse, officer, riga, staff_client_for
+):
+    own = RegistrationFactory(application__applicant=representative, application__unit=riga).application
+    book_visit(
+        application_id=own.pk,
+        user=representative,
+        slot_id=_slot(riga, TUESDAY_10).pk,
+        with_application_ids=[waiting.pk],
+    )
+    with time_machine.travel(TUESDAY_10 + dt.timedelta(hours=1), tick=False):
+        office = staff_client_for(officer)
+        for appointment in Appointment.objects.order_by("application_id"):
+            _done(office.post(f"/backoffice/visits/{appointment.pk}/no-show/"))
+    # One e-mail per missed application: the representative's own (they hold it and booked it: once), and the
+    # spouse's (to the spouse, and to the representative who booked it).
+    rows = list(Notification.objects.filter(event="visit_missed").values_list("recipient_id", "context"))
+    assert sorted((recipient, context["references"][0]) for recipient, context in rows) == sorted(
+        [
+            (representative.pk, own.reference),
+            (representative.pk, waiting.reference),
+            (spouse.pk, waiting.reference),
+        ]
+    )
