@@ -147,10 +147,14 @@ class AppointmentOutput(serializers.Serializer):
     reschedules = serializers.IntegerField()
 
 
+# Ids are bounded like the database's keys: a larger number is a 400, not an overflow in the query (a 500).
+ID_FIELD = {"min_value": 1, "max_value": 2**31 - 1}
+
+
 class BookInput(serializers.Serializer):
-    slot = serializers.IntegerField()
+    slot = serializers.IntegerField(**ID_FIELD)
     with_applications = serializers.ListField(
-        child=serializers.IntegerField(),
+        child=serializers.IntegerField(**ID_FIELD),
         required=False,
         default=list,
         max_length=10,
@@ -159,7 +163,7 @@ class BookInput(serializers.Serializer):
 
 
 class RescheduleInput(serializers.Serializer):
-    slot = serializers.IntegerField()
+    slot = serializers.IntegerField(**ID_FIELD)
 
 
 class ApplicationAppointmentApi(APIView):

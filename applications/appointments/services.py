@@ -35,7 +35,7 @@ from applications.models import (
 )
 from applications.selectors import accessible_applications
 from applications.services import registration
-from applications.services.lifecycle import record_event
+from applications.services.lifecycle import recipients_and_actor, record_event, represented_context
 from eservice.exceptions import (
     ConflictError,
     DomainError,
@@ -474,7 +474,7 @@ def _lock_unit_appointment(*, appointment_id: int, officer: User) -> Appointment
         raise ForbiddenError()
     appointment = (
         Appointment.objects.select_for_update(of=("self",))
-        .select_related("slot__unit", "application__applicant")
+        .select_related("slot__unit", "application__applicant", "application__representative", "booked_by")
         .filter(pk=appointment_id, slot__unit_id=officer.unit_id)
         .first()
     )
@@ -513,7 +513,9 @@ def mark_visit_arrived(*, appointment_id: int, officer: User) -> Appointment:
 
 @transaction.atomic
 def mark_visit_missed(*, appointment_id: int, officer: User) -> Appointment:
-    """The person did not come: the application may book again, and the applicant is told so."""
+    """The person did not come: the application may book again, and the applicant is told so, as is the
+    representative who booked the visit (``booked_by``, the actor of its timeline line): they come with the
+    person and book the next one."""
     appointment = _lock_unit_appointment(appointment_id=appointment_id, officer=officer)
     if not _allowed(appointment, "no_show"):
         raise _illegal(appointment, _("mark as not come"))
@@ -521,17 +523,18 @@ def mark_visit_missed(*, appointment_id: int, officer: User) -> Appointment:
         raise ConflictError(_("The visit has not started yet."), details={"state": appointment.status})
     appointment.miss()
     appointment.save(update_fields=["status", "updated_at"])
-    record_event(application=appointment.application, kind=Event.VISIT_MISSED, actor=officer)
-    notify(
-        recipient=appointment.application.applicant,
-        event="visit_missed",
-        context=_mail_context(
-            slot=appointment.slot,
-            applications=[appointment.application],
-            recipient=appointment.application.applicant,
-        ),
-        actor=officer,
-    )
+    application = appointment.application
+    record_event(application=application, kind=Event.VISIT_MISSED, actor=officer)
+    for recipient in recipients_and_actor(application, appointment.booked_by):
+        notify(
+            recipient=recipient,
+            event="visit_missed",
+            context={
+                **_mail_context(slot=appointment.slot, applications=[application], recipient=recipient),
+                **represented_context(application, recipient),
+            },
+            actor=officer,
+        )
     return appointment
 
 

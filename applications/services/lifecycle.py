@@ -30,7 +30,7 @@ from applications.models import (
     ProcessingSpeed,
     Purpose,
 )
-from applications.models.application import PERSONAL_FIELDS, reference_for
+from applications.models.application import PERSONAL_FIELDS, may_act_on, reference_for
 from applications.selectors import (
     accessible_applications,
     get_purpose,
@@ -153,6 +153,30 @@ def application_recipients(application: Application) -> list[User]:
     ):
         recipients.append(application.representative)
     return recipients
+
+
+def recipients_and_actor(application: Application, actor: User | None) -> list[User]:
+    """``application_recipients``, and once more the account that acted for the applicant when it is someone else:
+    the representative who booked the visit or started the registration, as the timeline records it. Each
+    account once (the holder who acted themselves gets one e-mail); never staff (an officer who acted signs the
+    e-mail instead), nor an account that may no longer act on the application."""
+    recipients = application_recipients(application)
+    if (
+        actor is not None
+        and actor.pk not in {recipient.pk for recipient in recipients}
+        and not actor.is_staff_member
+        and may_act_on(application, actor)
+    ):
+        recipients.append(actor)
+    return recipients
+
+
+def represented_context(application: Application, recipient: User) -> dict[str, str]:
+    """For a representative who does not hold the application, the name of the person it is for: the e-mail
+    says so under the greeting (``templates/email/base.*``), since its text speaks to the person themselves."""
+    if recipient.pk != application.applicant_id and recipient.pk == application.representative_id:
+        return {"represented_name": f"{application.first_name} {application.last_name}".strip()}
+    return {}
 
 
 def notify_applicant(

@@ -7,7 +7,9 @@ gives biometrics at the unit (``record_biometrics``, an officer of that unit: th
 visit is marked), and collects the card (``mark_card_produced`` then ``hand_over_card``).
 
 Each function locks the application row, checks who acts, calls the django-fsm transition, saves, writes the
-registration row and the timeline line and puts the applicant's e-mail in the outbox, in one transaction.
+registration row and the timeline line and puts the e-mails in the outbox, in one transaction: to the
+application's recipients, and to whoever started the registration (a representative, as the timeline records it),
+each once and in their own language.
 Officers of another unit get "not found", as for any case outside their reach.
 """
 
@@ -27,7 +29,12 @@ from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from applications.models import Application, ApplicationEvent, CardFee, CardSpeed, Registration
 from applications.models.application import may_act_on
-from applications.services.lifecycle import application_url, record_event
+from applications.services.lifecycle import (
+    application_url,
+    recipients_and_actor,
+    record_event,
+    represented_context,
+)
 from applications.surveys.services import invite_to_survey
 from eservice.exceptions import ConflictError, DomainError, InvalidTransitionError, NotFoundError
 from identity.models import ReceptionHours, TerritorialUnit, User
@@ -126,7 +133,7 @@ def _save(application: Application, fields: list[str]) -> None:
 def _lock(application_id: int) -> Application | None:
     return (
         Application.objects.select_for_update(of=("self",))
-        .select_related("kind", "applicant", "unit")
+        .select_related("kind", "applicant", "representative", "unit")
         .filter(pk=application_id)
         .first()
     )
@@ -162,15 +169,49 @@ def _refuse(application: Application, action: str) -> InvalidTransitionError:
     )
 
 
-def _signature_context(application: Application, registration: Registration, **extra: Any) -> dict[str, Any]:
+def _signature_context(
+    application: Application, registration: Registration, recipient: User, **extra: Any
+) -> dict[str, Any]:
     unit = registration.unit
     return {
         "reference": application.reference or "",
         "url": application_url(application),
-        "unit_name": unit.name_in(application.applicant.preferred_language),
+        "unit_name": unit.name_in(recipient.preferred_language),
         "unit_address": unit.address,
+        **represented_context(application, recipient),
         **extra,
     }
+
+
+def registration_starter(application: Application) -> User | None:
+    """Who started the registration, as the timeline records it (the applicant, or their representative)."""
+    started = (
+        ApplicationEvent.objects.filter(application=application, kind=Event.REGISTRATION_STARTED)
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    return started.actor if started is not None else None
+
+
+def _notify_registration(
+    *,
+    application: Application,
+    registration: Registration,
+    event: str,
+    started_by: User | None,
+    officer: User | None = None,
+    **extra: Any,
+) -> None:
+    """One e-mail about the registration's progress to each of the application's recipients and to whoever
+    started the registration, each in their own language; ``officer`` signs it."""
+    for recipient in recipients_and_actor(application, started_by):
+        notify(
+            recipient=recipient,
+            event=event,
+            actor=officer,
+            context=_signature_context(application, registration, recipient, **extra),
+        )
 
 
 # Untranslated weekday names: the e-mail translates them at send time in the recipient's language (Django's own
@@ -242,18 +283,16 @@ def start_registration(
             "amount": fee.amount_display,
         },
     )
-    notify(
-        recipient=application.applicant,
+    _notify_registration(
+        application=application,
+        registration=registration,
         event="registration_started",
-        context=_signature_context(
-            application,
-            registration,
-            card_speed=str(speed.value),
-            amount=fee.amount_display,
-            registration_due_on=application.registration_due_on.isoformat()
-            if application.registration_due_on
-            else "",
-        ),
+        started_by=applicant,
+        card_speed=str(speed.value),
+        amount=fee.amount_display,
+        registration_due_on=application.registration_due_on.isoformat()
+        if application.registration_due_on
+        else "",
     )
     logger.info("registration.started application=%s unit=%s speed=%s", application.pk, unit.pk, speed.value)
     return registration
@@ -309,11 +348,13 @@ def record_biometrics(*, application: Application, actor: User) -> Application:
         application=application, kind=Event.BIOMETRICS_TAKEN, actor=actor, data={"unit": registration.unit_id}
     )
     speed = CardSpeed(registration.card_speed)
-    notify(
-        recipient=application.applicant,
+    _notify_registration(
+        application=application,
+        registration=registration,
         event="card_in_production",
-        actor=actor,
-        context=_signature_context(application, registration, working_days=speed.working_days),
+        started_by=registration_starter(application),
+        officer=actor,
+        working_days=speed.working_days,
     )
     invite_to_survey(application=application, occasion="visit")  # the visit at the unit is over
     logger.info("registration.biometrics application=%s officer=%s", application.pk, actor.pk)
@@ -334,11 +375,13 @@ def mark_card_produced(*, application: Application, actor: User) -> Application:
     record_event(
         application=application, kind=Event.CARD_PRODUCED, actor=actor, data={"unit": registration.unit_id}
     )
-    notify(
-        recipient=application.applicant,
+    _notify_registration(
+        application=application,
+        registration=registration,
         event="card_ready",
-        actor=actor,
-        context=_signature_context(application, registration, hours=collection_hours(registration.unit)),
+        started_by=registration_starter(application),
+        officer=actor,
+        hours=collection_hours(registration.unit),
     )
     logger.info("registration.card_produced application=%s officer=%s", application.pk, actor.pk)
     return application
@@ -358,11 +401,12 @@ def hand_over_card(*, application: Application, actor: User) -> Application:
     record_event(
         application=application, kind=Event.CARD_COLLECTED, actor=actor, data={"unit": registration.unit_id}
     )
-    notify(
-        recipient=application.applicant,
+    _notify_registration(
+        application=application,
+        registration=registration,
         event="card_collected",
-        actor=actor,
-        context=_signature_context(application, registration),
+        started_by=registration_starter(application),
+        officer=actor,
     )
     logger.info("registration.collected application=%s officer=%s", application.pk, actor.pk)
     return application
@@ -385,21 +429,29 @@ def send_registration_reminders(*, today: dt.date | None = None) -> list[int]:
         with transaction.atomic():
             application = (
                 Application.objects.select_for_update(of=("self",))
-                .select_related("applicant")
+                .select_related("applicant", "representative")
                 .filter(waiting, pk=application_id, registration_reminder_sent_at__isnull=True)
                 .first()
             )
             if application is None:
                 continue
-            notify(
-                recipient=application.applicant,
-                event="registration_reminder",
-                context={
-                    "reference": application.reference or "",
-                    "url": application_url(application),
-                    "registration_due_on": application.registration_due_on.isoformat(),
-                },
+            # Once the registration is started, whoever started it is reminded too: they book the visit.
+            started_by = (
+                registration_starter(application)
+                if application.state == State.AWAITING_REGISTRATION
+                else None
             )
+            for recipient in recipients_and_actor(application, started_by):
+                notify(
+                    recipient=recipient,
+                    event="registration_reminder",
+                    context={
+                        "reference": application.reference or "",
+                        "url": application_url(application),
+                        "registration_due_on": application.registration_due_on.isoformat(),
+                        **represented_context(application, recipient),
+                    },
+                )
             application.registration_reminder_sent_at = timezone.now()
             application.save(update_fields=["registration_reminder_sent_at", "updated_at"])
             record_event(

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
@@ -36,13 +37,17 @@ from applications.models import (
     VisitSettings,
     VisitSlot,
 )
+from applications.services.registration import send_registration_reminders, start_registration
 from decisions import complaints, seal
 from decisions import services as decision_services
 from decisions.models import Complaint, ComplaintLetter
 from identity.models import StaffAccessLog, TerritorialUnit
+from payments.services import confirm_payment, start_payment
+from payments.services.payments import Outcome
 from tests.applications.helpers import pdf_bytes
 from tests.factories import ApplicationFactory, RegistrationFactory, UserFactory
 from workers.models import Notification
+from workers.services.notifications import send_notification
 
 pytestmark = pytest.mark.django_db
 
@@ -326,7 +331,7 @@ def granted(spouse, representative, riga):
 
 def test_a_representative_starts_the_registration_on_the_page(granted, representative, stranger, riga):
     outsider = page_client(stranger)
-    assert str(granted.pk) not in outsider.get("/registration/").content.decode()
+    assert f"/applications/{granted.pk}/registration/" not in outsider.get("/registration/").content.decode()
     assert (
         outsider.post(
             f"/applications/{granted.pk}/registration/", {"unit": riga.code, "card_speed": "standard"}
@@ -379,3 +384,195 @@ def test_the_answer_to_a_representatives_complaint_reaches_them_and_its_letter_o
     assert page_client(representative).get(url).status_code == 200
     assert page_client(spouse).get(url).status_code == 200
     assert page_client(stranger).get(url).status_code == 404
+
+
+# --- who gets the visit's and the registration's e-mails --------------------------------------------------------
+# The holder always does; the representative who booked the visit or started the registration (the actor of its
+# timeline line) does too, each once, in their own language. The holder who acted themselves gets one e-mail.
+def _recipients(event: str) -> list[int]:
+    return sorted(Notification.objects.filter(event=event).values_list("recipient_id", flat=True))
+
+
+def _sent(event: str) -> dict[str, mail.EmailMessage]:
+    """Send the event's outbox rows as the worker does; the messages by address."""
+    mail.outbox.clear()
+    for notification_id in Notification.objects.filter(event=event).values_list("pk", flat=True):
+        send_notification(notification_id=notification_id)
+    return {message.to[0]: message for message in mail.outbox}
+
+
+def _done(response) -> None:
+    """An officer's action on a back-office page went through: back to the page, not to the sign-in."""
+    assert response.status_code == 302 and response["Location"].startswith("/backoffice/"), response
+
+
+def _speak(user, language: str) -> None:
+    user.preferred_language = language
+    user.save(update_fields=["preferred_language"])
+
+
+def test_a_missed_visit_the_representative_booked_is_mailed_to_them_and_the_holder_once_each(
+    slots, waiting, representative, spouse, officer, riga, staff_client_for
+):
+    _speak(spouse, "lv")
+    _speak(representative, "ru")
+    booking = page_client(representative).post(
+        f"/applications/{waiting.pk}/visit/", {"slot": _slot(riga, TUESDAY_10).pk}
+    )
+    assert booking.status_code == 302
+    appointment = Appointment.objects.get(application=waiting)
+    with time_machine.travel(TUESDAY_10 + dt.timedelta(hours=1), tick=False):
+        _done(staff_client_for(officer).post(f"/backoffice/visits/{appointment.pk}/no-show/"))
+
+    assert _recipients("visit_missed") == sorted([spouse.pk, representative.pk])
+    rows = {row.recipient_id: row for row in Notification.objects.filter(event="visit_missed")}
+    assert rows[spouse.pk].actor == rows[representative.pk].actor == officer  # the officer signs both
+    assert "represented_name" not in rows[spouse.pk].context
+    assert rows[representative.pk].context["represented_name"] == "Oksana Bondarenko"
+
+    sent = _sent("visit_missed")
+    assert set(sent) == {spouse.email, representative.email}
+    to_spouse, to_representative = sent[spouse.email], sent[representative.email]
+    assert to_spouse.extra_headers["Content-Language"] == "lv" and "Jūs neieradāties" in to_spouse.subject
+    assert to_representative.extra_headers["Content-Language"] == "ru"
+    assert "Вы пропустили визит" in to_representative.subject
+    assert riga.name_in("lv") in to_spouse.body and riga.name_in("ru") in to_representative.body
+    assert "Oksana Bondarenko" in to_representative.body
+
+
+def test_a_missed_visit_the_holder_booked_is_mailed_to_the_holder_once(
+    slots, waiting, representative, spouse, officer, riga, staff_client_for
+):
+    book_visit(application_id=waiting.pk, user=spouse, slot_id=_slot(riga, TUESDAY_10).pk)
+    appointment = Appointment.objects.get(application=waiting)
+    with time_machine.travel(TUESDAY_10 + dt.timedelta(hours=1), tick=False):
+        _done(staff_client_for(officer).post(f"/backoffice/visits/{appointment.pk}/no-show/"))
+    # The representative of an adult did not act here: the holder's mail alone, and only once.
+    assert _recipients("visit_missed") == [spouse.pk]
+
+
+def test_a_joint_visit_the_representative_booked_and_missed_tells_each_person_once(
+    slots, waiting, representative, spouse, officer, riga, staff_client_for
+):
+    own = RegistrationFactory(application__applicant=representative, application__unit=riga).application
+    book_visit(
+        application_id=own.pk,
+        user=representative,
+        slot_id=_slot(riga, TUESDAY_10).pk,
+        with_application_ids=[waiting.pk],
+    )
+    with time_machine.travel(TUESDAY_10 + dt.timedelta(hours=1), tick=False):
+        office = staff_client_for(officer)
+        for appointment in Appointment.objects.order_by("application_id"):
+            _done(office.post(f"/backoffice/visits/{appointment.pk}/no-show/"))
+    # One e-mail per missed application: the representative's own (they hold it and booked it: once), and the
+    # spouse's (to the spouse, and to the representative who booked it).
+    rows = list(Notification.objects.filter(event="visit_missed").values_list("recipient_id", "context"))
+    assert sorted((recipient, context["references"][0]) for recipient, context in rows) == sorted(
+        [
+            (representative.pk, own.reference),
+            (representative.pk, waiting.reference),
+            (spouse.pk, waiting.reference),
+        ]
+    )
+
+
+REGISTRATION_MAILS = ("registration_started", "card_in_production", "card_ready", "card_collected")
+
+
+def _register_to_the_end(*, application, starter, officer, riga, staff_client_for) -> None:
+    """Start (on the page, as ``starter``), pay the card fee, book the visit, biometrics at the visit, card made,
+    card handed over: each step through its real page or service."""
+    started = page_client(starter).post(
+        f"/applications/{application.pk}/registration/", {"unit": riga.code, "card_speed": "standard"}
+    )
+    assert started.status_code == 302
+    payment = start_payment(
+        application_id=application.pk, user=starter, method="card", purpose="card_fee"
+    ).payment
+    assert confirm_payment(payment_id=payment.pk) == Outcome.PAID
+    book_visit(application_id=application.pk, user=starter, slot_id=_slot(riga, TUESDAY_10).pk)
+    with time_machine.travel(TUESDAY_10 + dt.timedelta(minutes=5), tick=False):
+        office = staff_client_for(officer)
+        appointment = Appointment.objects.get(application=application)
+        _done(office.post(f"/backoffice/visits/{appointment.pk}/biometrics/"))
+        for step in ("card-produced", "handed-over"):
+            _done(office.post(f"/backoffice/registrations/{application.pk}/{step}/"))
+    application.refresh_from_db()
+    assert application.state == Application.State.COLLECTED
+
+
+def test_the_representative_who_started_the_registration_is_told_of_each_step_with_the_holder(
+    slots, granted, representative, spouse, officer, riga, staff_client_for
+):
+    _speak(spouse, "lv")
+    _speak(representative, "ru")
+    _register_to_the_end(
+        application=granted,
+        starter=representative,
+        officer=officer,
+        riga=riga,
+        staff_client_for=staff_client_for,
+    )
+    assert granted.events.get(kind=Event.REGISTRATION_STARTED).actor == representative
+    for event in REGISTRATION_MAILS:
+        assert _recipients(event) == sorted([spouse.pk, representative.pk]), event
+        rows = {row.recipient_id: row.context for row in Notification.objects.filter(event=event)}
+        assert rows[spouse.pk]["unit_name"] == riga.name_in("lv")
+        assert rows[representative.pk]["unit_name"] == riga.name_in("ru")
+        assert rows[representative.pk]["represented_name"] == "Oksana Bondarenko"
+        assert "represented_name" not in rows[spouse.pk]
+
+    sent = _sent("card_ready")
+    assert sent[spouse.email].extra_headers["Content-Language"] == "lv"
+    assert "Pieprasījums" in sent[spouse.email].subject
+    assert sent[representative.email].extra_headers["Content-Language"] == "ru"
+    assert "Заявление" in sent[representative.email].subject
+    assert "Oksana Bondarenko" in sent[representative.email].body
+    assert "Oksana Bondarenko" not in sent[representative.email].subject
+
+
+def test_the_holder_who_started_the_registration_gets_each_step_once(
+    slots, granted, representative, spouse, officer, riga, staff_client_for
+):
+    _register_to_the_end(
+        application=granted,
+        starter=spouse,
+        officer=officer,
+        riga=riga,
+        staff_client_for=staff_client_for,
+    )
+    for event in REGISTRATION_MAILS:
+        assert _recipients(event) == [spouse.pk], event
+
+
+def test_the_representative_who_started_the_registration_through_the_api_gets_its_mail(
+    granted, representative, spouse, riga, bearer_client
+):
+    created = bearer_client(representative).post(
+        f"/api/v1/applications/{granted.pk}/registration", {"unit": riga.pk}, format="json"
+    )
+    assert created.status_code == 201
+    assert _recipients("registration_started") == sorted([spouse.pk, representative.pk])
+
+
+def test_the_registration_reminder_reaches_who_started_it(granted, representative, spouse, riga, settings):
+    settings.REGISTRATION_REMINDER_DAYS = 90
+    not_started = represented(
+        spouse,
+        representative,
+        granted=True,
+        unit=riga,
+        registration_due_on=timezone.localdate() + dt.timedelta(days=80),
+    )
+    start_registration(application_id=granted.pk, applicant=representative)
+
+    assert sorted(send_registration_reminders()) == sorted([granted.pk, not_started.pk])
+    reminded = Notification.objects.filter(event="registration_reminder")
+    assert sorted(
+        reminded.filter(context__reference=granted.reference).values_list("recipient", flat=True)
+    ) == (sorted([spouse.pk, representative.pk]))
+    # Nobody has acted on the other one yet: its holder alone is reminded.
+    assert list(
+        reminded.filter(context__reference=not_started.reference).values_list("recipient", flat=True)
+    ) == [spouse.pk]

@@ -39,13 +39,22 @@ def redis_broker():
 @pytest.fixture
 def start_worker(redis_broker, settings, tmp_path):
     """Start real Celery workers on the broker and this test's database; each one's log is printed at the end
-    (shown when the test fails). ``conn_max_age``: "60" keeps the connection between tasks, as in production."""
+    (shown when the test fails). ``conn_max_age``: "60" keeps the connection between tasks, as in production.
+    ``database_url``: another database than the test's (a private cluster a fault test stops). ``pool``:
+    "prefork" runs tasks in one child process, as production does (with more children)."""
     workers: list[WorkerProcess] = []
 
-    def start(*, smtp_url: str, queues: str = "default,email,pdf", conn_max_age: str = "0") -> WorkerProcess:
+    def start(
+        *,
+        smtp_url: str,
+        queues: str = "default,email,pdf",
+        conn_max_age: str = "0",
+        database_url: str | None = None,
+        pool: str = "solo",
+    ) -> WorkerProcess:
         env = {
             "DJANGO_SETTINGS_MODULE": "eservice.settings.test",
-            "DATABASE_URL": database_url_for_subprocess(),
+            "DATABASE_URL": database_url or database_url_for_subprocess(),
             "CELERY_BROKER_URL": redis_broker,
             "EMAIL_URL": smtp_url,
             "MEDIA_ROOT": str(settings.MEDIA_ROOT),
@@ -55,7 +64,11 @@ def start_worker(redis_broker, settings, tmp_path):
             env=env,
             queues=queues,
             log_path=tmp_path / f"worker-{len(workers)}.log",
-            extra=["--include=tests.workers.sample_letter"],  # the test-only PDF task
+            pool=pool,
+            extra=[
+                "--include=tests.workers.sample_letter",  # the test-only PDF task
+                *(["--concurrency=1"] if pool == "prefork" else []),
+            ],
         )
         workers.append(worker)
         return worker.wait_ready()

@@ -1,10 +1,13 @@
-"""PostgreSQL restarted under load: the web process answers 503 while it is away and recovers by itself.
+"""PostgreSQL restarted under a running web process and under a running Celery worker: both recover by themselves.
 
 The database is a private cluster the test creates (initdb in a temporary folder, its own port), never the
-machine's shared server; it gets a copy of the test database. gunicorn (2 sync workers, persistent connections
-as in production) serves the applicant list (JWT) and a public page that reads the catalogue while a client
-thread keeps calling both. The cluster is stopped (``pg_ctl -m fast`` ends every open session, as a restart or
-fail-over does) and started again.
+machine's shared server; it gets a copy of the test database. The cluster is stopped (``pg_ctl -m fast`` ends
+every open session, as a restart or fail-over does) and started again.
+
+- gunicorn (2 sync workers, persistent connections as in production) serves the applicant list (JWT) and a public
+  page that reads the catalogue while a client thread keeps calling both: 503 while the database is away.
+- A Celery worker (prefork, connections kept between tasks as in production) sends outbox e-mails to an SMTP
+  sink before, during and after the restart: each is delivered once, and the worker is never restarted.
 """
 
 from __future__ import annotations
@@ -14,13 +17,17 @@ import threading
 import time
 from pathlib import Path
 
+import psycopg
 import pytest
+from django.utils import timezone
 
 from identity.services.api_tokens import issue_access_token
 from tests.factories import ApplicationFactory, UserFactory
 from tests.integration.live_servers import PostgresServer, WebProcess, request
 from tests.integration.live_workers import database_url_for_subprocess, wait_for
 from tests.services import require_postgres
+from workers.models import Notification
+from workers.tasks.email import send_notification as send_notification_task
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -134,3 +141,95 @@ def test_database_restart_under_load_answers_503_then_recovers_without_restartin
     # The same two workers served before, during and after: the process recovered by itself.
     assert web.log.count("Booting worker") == 2
     assert "database.unavailable" in web.log
+
+
+# --- a Celery worker ---------------------------------------------------------------------------------------------
+VERIFY_URL = "https://eservice.example.lv/verify-email/?token=restart"
+
+
+def _outbox(database_url: str) -> dict[int, tuple[str, int]]:
+    """(status, attempts) of each outbox row in the private database, read beside the worker."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        return {
+            pk: (status, attempts)
+            for pk, status, attempts in conn.execute("SELECT id, status, attempts FROM workers_notification")
+        }
+
+
+def _worker_sessions(database_url: str) -> set[int]:
+    """The server processes of the other sessions on the private database: the worker's kept connection."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            " AND backend_type = 'client backend'"
+        ).fetchall()
+    return {pid for (pid,) in rows}
+
+
+def _task_lines(worker, task_id: str) -> list[str]:
+    return [line for line in worker.log.splitlines() if task_id in line]
+
+
+def test_database_restart_under_a_worker_that_keeps_its_connection_loses_and_repeats_nothing(
+    private_postgres, start_worker, smtp
+):
+    """The worker keeps its connection between tasks (CONN_MAX_AGE, CELERY_DB_REUSE_MAX), and the restart kills
+    it. The next task must reconnect at its first try (CONN_HEALTH_CHECKS around each task, eservice/celery.py),
+    not fail on the dead connection; a task that runs while the database is down is retried until it is back."""
+    recipient = UserFactory(preferred_language="en")
+    before, after_restart, during_outage = (
+        Notification.objects.create(
+            recipient=recipient,
+            event="verify_email",
+            context={"verification_url": VERIFY_URL},
+            last_enqueued_at=timezone.now(),
+        ).pk
+        for _ in range(3)
+    )
+    database_url = private_postgres.copy_database_from(database_url_for_subprocess(), "eservice")
+    worker = start_worker(
+        smtp_url=smtp.url, queues="email", conn_max_age="60", database_url=database_url, pool="prefork"
+    )
+
+    send_notification_task.delay(before)
+    wait_for(lambda: _outbox(database_url)[before][0] == "sent", timeout=60, what="the first e-mail sent")
+    kept = wait_for(lambda: _worker_sessions(database_url), timeout=10, what="the worker's kept connection")
+
+    # Restarted between two tasks: the worker's connection is dead when the next task starts.
+    private_postgres.stop("fast")
+    private_postgres.start()
+    first_after = send_notification_task.delay(after_restart).id
+    wait_for(lambda: _outbox(database_url)[after_restart][0] == "sent", timeout=60, what="the e-mail sent")
+    wait_for(
+        lambda: any("succeeded" in line for line in _task_lines(worker, first_after)),
+        timeout=30,
+        what="the task's success in the worker's log",
+    )
+    assert not any("retry" in line.lower() for line in _task_lines(worker, first_after)), (
+        "the dead connection failed the task's first try"
+    )
+    assert not kept & _worker_sessions(database_url)  # the dead connection was replaced, not reused
+
+    # Down while a task runs: it fails to connect, is retried, and goes out once the database is back.
+    private_postgres.stop("fast")
+    hit = send_notification_task.delay(during_outage).id
+    wait_for(
+        lambda: any("OperationalError" in line for line in _task_lines(worker, hit)),
+        timeout=60,
+        what="the task to hit the outage",
+    )
+    private_postgres.start()
+    wait_for(
+        lambda: _outbox(database_url)[during_outage][0] == "sent", timeout=120, what="the retried e-mail"
+    )
+    assert any("Retry in" in line for line in _task_lines(worker, hit))
+
+    # Each row claimed and sent once, each message delivered once, by the worker started at the beginning.
+    assert _outbox(database_url) == {
+        before: ("sent", 1),
+        after_restart: ("sent", 1),
+        during_outage: ("sent", 1),
+    }
+    message_ids = [message["Message-ID"] for message in smtp.messages]
+    assert len(message_ids) == 3 and len(set(message_ids)) == 3
+    assert worker.process.poll() is None and worker.log.count(" ready.") == 1

@@ -7,7 +7,7 @@ from unittest import mock
 import pytest
 import time_machine
 from django.core import mail
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.template import TemplateDoesNotExist
 from django.utils import timezone
 
@@ -290,8 +290,13 @@ def test_smtp_failure_leaves_the_row_pending_with_the_error(applicant, flaky_mai
     assert notification.last_enqueued_at is not None
 
 
-def test_send_task_retries_smtp_errors_with_backoff_and_jitter():
-    assert send_notification_task.autoretry_for == (smtplib.SMTPException, OSError)
+def test_send_task_retries_smtp_and_database_errors_with_backoff_and_jitter():
+    assert send_notification_task.autoretry_for == (
+        smtplib.SMTPException,
+        OSError,
+        OperationalError,
+        InterfaceError,
+    )
     assert send_notification_task.retry_backoff is True
     assert send_notification_task.retry_jitter is True
     assert send_notification_task.max_retries == MAX_ATTEMPTS - 1

@@ -116,6 +116,23 @@ def test_unbookable_times_are_400_and_change_nothing(api, waiting, slots, riga, 
     assert not Notification.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"with_applications": [2**80]},  # beyond any key: SQLite cannot even bind it
+        {"with_applications": [-1]},
+        {"slot": 2**63},
+    ],
+)
+def test_ids_out_of_range_are_400_not_500(api, waiting, slots, riga, body):
+    response = api.post(URL.format(waiting.pk), {"slot": slot_at(riga, TUESDAY_10).pk, **body}, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "validation_error"
+    assert not Appointment.objects.exists()
+    moved = api.patch(URL.format(waiting.pk), {"slot": 2**63}, format="json")
+    assert moved.status_code == 400
+
+
 def test_a_second_booking_for_the_same_application_is_409(api, waiting, slots, riga):
     assert _book(api, waiting, slot_at(riga, TUESDAY_10)).status_code == 201
     response = _book(api, waiting, slot_at(riga, WEDNESDAY_9))
