@@ -23,6 +23,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from jose import jwk, jwt
 from jose.exceptions import JOSEError
 
@@ -148,6 +150,7 @@ def _keys() -> tuple[SigningKey, dict[str, VerificationKey]]:
 def reset_key_cache() -> None:
     """For tests and key rotation in a running process."""
     _keys.cache_clear()
+    _verified.clear()
 
 
 def jwks() -> dict[str, list[dict[str, Any]]]:
@@ -192,6 +195,18 @@ def decode(token: str, *, token_type: str) -> dict[str, Any]:
     if header.get("alg") != key.algorithm:
         raise TokenError("Token algorithm is not accepted.")
     leeway = settings.JWT_LEEWAY_SECONDS
+    known = _verified.get(token)
+    if known is not None and known[0] is key and known[1]["typ"] == token_type:
+        # Verified before by this key: only the clock can have changed the answer since.
+        claims = known[1]
+        now = time.time()
+        if (
+            claims["exp"] < now - leeway
+            or claims.get("nbf", 0) > now + leeway
+            or claims["iat"] > now + leeway
+        ):
+            raise TokenError("Token is invalid or expired.")
+        return dict(claims)
     try:
         claims = jwt.decode(
             token,
@@ -216,7 +231,25 @@ def decode(token: str, *, token_type: str) -> dict[str, Any]:
         raise TokenError("Token is of the wrong type.")
     if claims["iat"] > time.time() + leeway:
         raise TokenError("Token was issued in the future.")
+    if len(_verified) >= _VERIFIED_MAX:
+        _verified.clear()
+    _verified[token] = (key, dict(claims))
     return claims
+
+
+# Tokens whose signature and claims were checked, with the key that checked them: an API client sends the same
+# access token with each request for its lifetime, and checking an ECDSA signature costs more than the rest of
+# the token's handling (benchmarks/REPORT.md). Whether the account may still use it (active, password unchanged,
+# second factor) is read from the database on every request (identity.authentication); the time claims are
+# checked again on every use; a key rotation (reset_key_cache) or a change to the JWT settings forgets them all.
+_verified: dict[str, tuple[VerificationKey, dict[str, Any]]] = {}
+_VERIFIED_MAX = 4096
+
+
+@receiver(setting_changed)
+def _forget_verified(*, setting: str, **kwargs: object) -> None:
+    if setting.startswith("JWT_"):
+        _verified.clear()
 
 
 def passed_second_factor(claims: dict[str, Any]) -> bool:

@@ -274,3 +274,66 @@ def test_the_token_user_is_the_row_the_orm_reads(db, django_assert_num_queries):
                 assert getattr(unit, field.attname) == getattr(orm.unit, field.attname), field.name
         assert not read._state.adding and read._state.db == "default"
     assert get_user_with_unit(10**9) is None
+
+
+# ---- tokens checked once: the signature is not checked again, the clock and the key are -------------------
+
+
+def _access_token(lifetime: int = 600) -> str:
+    return tokens.encode(subject="7", token_type=tokens.ACCESS, lifetime_seconds=lifetime)
+
+
+def test_a_token_seen_before_is_not_verified_again(monkeypatch):
+    token = _access_token()
+    first = tokens.decode(token, token_type=tokens.ACCESS)
+    calls = []
+    monkeypatch.setattr(tokens.jwt, "decode", lambda *a, **k: calls.append(a) or {})
+    assert tokens.decode(token, token_type=tokens.ACCESS) == first
+    assert calls == []
+    with pytest.raises(tokens.TokenError, match="wrong type"):  # the same token asked for as another type
+        monkeypatch.undo()
+        tokens.decode(token, token_type=tokens.REFRESH)
+
+
+def test_a_token_seen_before_still_expires(monkeypatch):
+    token = _access_token(lifetime=60)
+    tokens.decode(token, token_type=tokens.ACCESS)
+    later = time.time() + 60 + settings_leeway() + 1
+    monkeypatch.setattr(tokens.time, "time", lambda: later)
+    with pytest.raises(tokens.TokenError, match="expired"):
+        tokens.decode(token, token_type=tokens.ACCESS)
+
+
+def test_a_token_seen_before_is_refused_once_its_key_is_rotated_away(monkeypatch):
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    token = _access_token()
+    tokens.decode(token, token_type=tokens.ACCESS)
+    new_pem = (
+        ec.generate_private_key(ec.SECP256R1())
+        .private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        .decode()
+    )
+    monkeypatch.setattr(tokens, "_read_or_create_private_pem", lambda: new_pem)
+    tokens.reset_key_cache()  # a rotation: the old key is not among the previous keys
+    try:
+        with pytest.raises(tokens.TokenError, match="not signed by a key of this service"):
+            tokens.decode(token, token_type=tokens.ACCESS)
+    finally:
+        monkeypatch.undo()
+        tokens.reset_key_cache()
+
+
+def test_a_changed_jwt_setting_forgets_what_was_verified():
+    token = _access_token()
+    tokens.decode(token, token_type=tokens.ACCESS)
+    with override_settings(JWT_AUDIENCE="someone-else"), pytest.raises(tokens.TokenError):
+        tokens.decode(token, token_type=tokens.ACCESS)
+
+
+def settings_leeway() -> int:
+    from django.conf import settings
+
+    return settings.JWT_LEEWAY_SECONDS
