@@ -45,14 +45,18 @@ def test_the_breakdown_names_every_middleware_and_the_list_parts():
     setup = prepare(applications=3, queue_size=0)
 
     costs = dict(middleware_costs("/bench/hello", {}, repeat=2))
+    jwt = f"Bearer {setup.applicant_token}"
+    api_costs = dict(middleware_costs("/api/bench/hello", {"Authorization": jwt}, repeat=2, api=True))
     parts = dict(list_breakdown(setup.applicant_token, repeat=2))
 
     assert {name.rsplit(".", 1)[-1] for name in settings.MIDDLEWARE} <= set(costs)
-    assert costs["whole stack"] > 0
+    assert {name.rsplit(".", 1)[-1] for name in settings.API_MIDDLEWARE} <= set(api_costs)
+    assert costs["whole stack"] > 0 and api_costs["whole stack"] > 0
     assert {
-        "JWT decode and verify",
+        "JWT decode and verify, a token not seen before",
+        "JWT decode, a token verified before (what most requests run)",
         "user lookup, SQL written once (what it runs)",
-        "page of 50 with its total as JSON built by PostgreSQL (what it runs)",
+        "… the same, its SQL compiled once (what it runs)",
     } <= set(parts)
 
 
