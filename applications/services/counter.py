@@ -176,31 +176,20 @@ def start_counter_application(
         last_name=last_name.strip(),
         preferred_language=language,
     )
+    person = {
+        "first_name": first_name.strip(),
+        "last_name": last_name.strip(),
+        "date_of_birth": date_of_birth,
+        "nationality": nationality,
+    }
+    if document_type == CounterSubmission.DocumentType.PASSPORT:  # the document checked at the counter
+        person.update(passport_number=document_number, passport_valid_until=document_valid_until)
     application = create_draft(
-        applicant=placeholder, kind=kind, purpose=purpose, processing_speed=processing_speed
+        applicant=placeholder, kind=kind, purpose=purpose, processing_speed=processing_speed, person=person
     )
-    application.first_name = first_name.strip()
-    application.last_name = last_name.strip()
-    application.date_of_birth = date_of_birth
-    application.nationality = nationality
-    if document_type == CounterSubmission.DocumentType.PASSPORT:
-        application.passport_number = document_number
-        application.passport_valid_until = document_valid_until
     application.counter_unit = unit
     application.unit = unit  # where the person gives biometrics; the unit step may change it
-    application.save(
-        update_fields=[
-            "first_name",
-            "last_name",
-            "date_of_birth",
-            "nationality",
-            "passport_number",
-            "passport_valid_until",
-            "counter_unit",
-            "unit",
-            "updated_at",
-        ]
-    )
+    application.save(update_fields=["counter_unit", "unit", "updated_at"])
     CounterSubmission.objects.create(
         application=application,
         unit=unit,

@@ -76,33 +76,22 @@ def create_draft_for_person(
         nationality=nationality,
         relationship=relationship,
     )
+    # The application is about the other person: their data, not the representative's profile.
     application = create_draft(
-        applicant=representative, kind=kind, purpose=purpose, processing_speed=processing_speed
+        applicant=representative,
+        kind=kind,
+        purpose=purpose,
+        processing_speed=processing_speed,
+        person={
+            "first_name": first_name.strip(),
+            "last_name": last_name.strip(),
+            "date_of_birth": date_of_birth,
+            "nationality": nationality,
+        },
     )
-    # create_draft copied the representative's own profile: the application is about the other person.
-    application.first_name = first_name.strip()
-    application.last_name = last_name.strip()
-    application.date_of_birth = date_of_birth
-    application.nationality = nationality
-    application.passport_number = ""
-    application.passport_valid_until = None
-    application.minor_per_guide = None
     application.representative = representative
     application.relationship_to_representative = relationship
-    application.save(
-        update_fields=[
-            "first_name",
-            "last_name",
-            "date_of_birth",
-            "nationality",
-            "passport_number",
-            "passport_valid_until",
-            "minor_per_guide",
-            "representative",
-            "relationship_to_representative",
-            "updated_at",
-        ]
-    )
+    application.save(update_fields=["representative", "relationship_to_representative", "updated_at"])
     record_event(
         application=application,
         kind=Event.REPRESENTATIVE_STARTED,

@@ -233,11 +233,16 @@ def create_draft(
     purpose: Purpose,
     processing_speed: str = ProcessingSpeed.STANDARD,
     is_minor: bool | None = None,
+    person: dict[str, Any] | None = None,
 ) -> Application:
     """Start a draft for ``kind`` and ``purpose``, with the personal data copied from the profile.
 
     ``is_minor``: the guide's age answer, if given; it decides the documents until the date of birth does.
+    ``person``: the personal data (``PERSONAL_FIELDS``) of someone else the draft is about (a representative's
+    family member, a person at a unit's counter): written instead of the account's profile, nothing copied.
     """
+    if person is not None and not set(person) <= set(PERSONAL_FIELDS):
+        raise ValueError(f"not personal fields: {sorted(set(person) - set(PERSONAL_FIELDS))}")
     if not applicant.is_applicant:
         raise DomainError(_("Only applicants can start an application."))
     # The applicant's row lock serialises their draft creation, so 25 parallel requests cannot all pass the cap.
@@ -257,13 +262,7 @@ def create_draft(
     if not kind.offers_speed(speed):
         raise ApplicationFieldsError({"processing_speed": [_("This kind is not offered at this speed.")]})
 
-    profile = ApplicantProfile.objects.filter(user=applicant).first()
-    snapshot: dict[str, Any] = {"first_name": applicant.first_name, "last_name": applicant.last_name}
-    if profile is not None:
-        # The profile holds the same personal fields the application snapshots (its own names win when set).
-        snapshot.update(
-            {field: getattr(profile, field) for field in PERSONAL_FIELDS if getattr(profile, field)}
-        )
+    snapshot = dict(person) if person is not None else _profile_snapshot(applicant)
     application = Application.objects.create(
         applicant=applicant,
         kind=kind,
@@ -284,6 +283,17 @@ def create_draft(
     )
     logger.info("application.created id=%s kind=%s", application.pk, kind.code)
     return application
+
+
+def _profile_snapshot(applicant: User) -> dict[str, Any]:
+    snapshot: dict[str, Any] = {"first_name": applicant.first_name, "last_name": applicant.last_name}
+    profile = ApplicantProfile.objects.filter(user=applicant).first()
+    if profile is not None:
+        # The profile holds the same personal fields the application snapshots (its own names win when set).
+        snapshot.update(
+            {field: getattr(profile, field) for field in PERSONAL_FIELDS if getattr(profile, field)}
+        )
+    return snapshot
 
 
 @transaction.atomic
