@@ -49,8 +49,7 @@ class PrivateResponseMiddleware:
                 patch_vary_headers(response, ["Authorization"])
             else:
                 response["Vary"] = "Authorization"
-        user = getattr(request, "user", None)
-        if is_api or (user is not None and user.is_authenticated):
+        if is_api or _signed_in(request):
             cache_control = response.get("Cache-Control")
             if cache_control is None:
                 response["Cache-Control"] = "private, no-store"
@@ -196,6 +195,12 @@ class BrowserStaffSecondFactorMiddleware(StaffSecondFactorMiddleware):
         if not _session_has_user(request):
             return None  # nobody signed in through a session: no staff session to hold back
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+def _signed_in(request: HttpRequest) -> bool:
+    # A visitor's session names no user: answered without loading the (anonymous) user at all.
+    user = getattr(request, "user", None)
+    return user is not None and _session_has_user(request) and user.is_authenticated
 
 
 def _session_has_user(request: HttpRequest) -> bool:
