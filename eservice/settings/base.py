@@ -59,7 +59,7 @@ MIDDLEWARE = [
     "eservice.errors.DatabaseUnavailableMiddleware",  # a lost database is a 503 (JSON or page), not a 500
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "eservice.middleware.UnprefixedLocaleMiddleware",  # LocaleMiddleware, not looking for a language in the path
     "django.middleware.common.CommonMiddleware",
     "eservice.request_guards.QueryStringGuardMiddleware",  # ?x=%00 is a 400, not a database error
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -77,7 +77,7 @@ MIDDLEWARE = [
 API_MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "eservice.errors.DatabaseUnavailableMiddleware",
-    "eservice.middleware.ApiLocaleMiddleware",  # LocaleMiddleware, without looking for a language in the path
+    "eservice.middleware.UnprefixedLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "eservice.request_guards.QueryStringGuardMiddleware",
     "eservice.middleware.PrivateResponseMiddleware",

@@ -49,9 +49,7 @@ def test_the_browser_stack_keeps_the_stock_middlewares_for_django_checks():
 
 def test_the_api_list_is_the_whole_stack_cut_down_in_the_same_order():
     assert settings.MIDDLEWARE[0] == "eservice.middleware.BearerApiMiddleware"
-    # Each is the whole stack's own, or its narrowed twin for the API (ApiLocaleMiddleware).
-    twins = {"eservice.middleware.ApiLocaleMiddleware": "django.middleware.locale.LocaleMiddleware"}
-    positions = [settings.MIDDLEWARE.index(twins.get(path, path)) for path in settings.API_MIDDLEWARE]
+    positions = [settings.MIDDLEWARE.index(path) for path in settings.API_MIDDLEWARE]
     assert positions == sorted(positions)
     assert settings.MIDDLEWARE[-1] == settings.API_MIDDLEWARE[-1] == "axes.middleware.AxesMiddleware"
 
