@@ -1,5 +1,6 @@
-"""Response headers that keep personal data out of shared caches (proxies, CDNs, a library's PC), and the
-browser-only middlewares that a JWT request to the API skips."""
+"""The project's middlewares: response headers that keep personal data out of shared caches (proxies, CDNs, a
+library's PC), the CSP header built once, the route that gives a JWT request to the API its own shorter list
+(``BearerApiMiddleware``, ``API_MIDDLEWARE``), and stock middlewares narrowed to skip work they never need."""
 
 from __future__ import annotations
 
