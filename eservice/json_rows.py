@@ -91,10 +91,11 @@ def json_page(
     ``total``: the caller knows the total already (one the database keeps, such as the unit queue's counts):
     it is the answer's total, and nothing is counted."""
     shape = _Shape(columns, offset, limit, total_by_window and total is None)
-    if isinstance(source, Statement):
+    if isinstance(source, Statement) and offset < _STATEMENT_PAGES * limit:
         compiled = _compiled(source, shape)
         if compiled is not None:
             return compiled.run(source, shape, total)
+    if isinstance(source, Statement):
         source = source.queryset()
     if source.query.is_empty():  # .none(): there is no SQL to run
         return 0, "[]"
@@ -244,6 +245,9 @@ def _check(statement: Statement, shape: _Shape, compiled: _Compiled, page_params
 
 _statements: dict[tuple, _Compiled | None] = {}
 _MAX_STATEMENTS = 512  # shapes × pages asked for; past it, start again
+# Only the first pages are compiled once (each page is its own SQL: Django writes LIMIT and OFFSET into it); a
+# page further on, asked for rarely, is compiled as usual rather than twice with made-up values.
+_STATEMENT_PAGES = 5
 
 
 def _compiled(statement: Statement, shape: _Shape) -> _Compiled | None:

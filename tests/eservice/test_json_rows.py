@@ -244,3 +244,25 @@ def test_the_test_settings_catch_a_statement_whose_shape_is_in_its_values(applic
 
     with pytest.raises(AssertionError, match="compiles differently"):
         json_page(json_rows.Statement("branchy", build, (applicant_id,)), COLUMNS, offset=0, limit=5)
+
+
+@override_settings(JSON_ROWS_CHECK_STATEMENTS=False)
+def test_a_page_far_on_is_compiled_as_usual(applications):
+    """Each page is its own SQL; past the first few, a page is built once from the real values, not compiled
+    twice with made-up ones for a cache it would rarely be read from again."""
+    applicant_id = applications.first().applicant_id
+    built = []
+
+    def build(who: int):
+        built.append(who)
+        return _of_applicant(who)
+
+    statement = json_rows.Statement("far", build, (applicant_id,))
+    total, text = json_page(
+        statement, COLUMNS, offset=6, limit=1
+    )  # the seventh page of one row: past the end
+    assert (total, json.loads(text)) == (len(MOMENTS), [])
+    assert built == [applicant_id]  # built once, from the real value
+    total, text = json_page(statement, COLUMNS, offset=4, limit=1)  # the fifth: one of the first pages
+    assert (total, json.loads(text)) == (len(MOMENTS), expected(_of_applicant(applicant_id), 4, 1))
+    assert len(built) > 2 and applicant_id not in built[1:3]  # compiled with made-up values
