@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from applications.models import Application, QueueCount, State
 from applications.models.application import BACK_OFFICE_STATES
 from tests.factories import ApplicationFactory, TerritorialUnitFactory, UserFactory
+from tests.services import require_postgres
 
 pytestmark = pytest.mark.django_db
 
@@ -192,8 +193,7 @@ def test_generated_cases_are_counted():
 
 
 def test_truncating_the_applications_empties_the_counts():
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite has no TRUNCATE; Django's flush deletes every row (row triggers)")
+    require_postgres()  # SQLite has no TRUNCATE: Django's flush deletes every row there (row triggers)
     ApplicationFactory(submitted=True)
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # TRUNCATE refuses pending deferred checks
