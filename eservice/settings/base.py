@@ -109,6 +109,9 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend with a health check that reads the socket instead of sending SELECT 1 on every request.
+    DATABASES["default"]["ENGINE"] = "eservice.postgresql"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Behind pgbouncer in transaction pooling mode a server-side cursor may not outlive its transaction: turn them
@@ -119,7 +122,7 @@ DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
 # The hottest reads (the API token's user, list pages) run as prepared statements (eservice.db): turn off behind a
 # pooler in transaction mode that does not keep prepared statements (pgbouncer before 1.21).
 DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
-if DATABASE_PREPARED_STATEMENTS and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+if DATABASE_PREPARED_STATEMENTS and DATABASES["default"]["ENGINE"] == "eservice.postgresql":
     # psycopg then prepares what eservice.db asks it to, and nothing else: Django's own cursors bind values on the
     # client side, which never prepares; no other statement reaches the (unreachable) automatic threshold.
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 2**31 - 1
