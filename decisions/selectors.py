@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import connections, router
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -135,6 +136,19 @@ def _kept_counts(unit_id: int) -> list[tuple[str, int]]:
     with prepared_cursor(connection) as cursor:
         cursor.execute(sql, [unit_id])
         return cursor.fetchall()
+
+
+def kept_queue_total(unit_id: int) -> Coalesce:
+    """The unit's open cases as the database keeps them (``count_queue_by_state``'s rows, summed), as a scalar
+    subquery: a queue page annotates it (``json_rows.PAGE_TOTAL``) and reads its total in its own query."""
+    kept = (
+        QueueCount.objects.filter(unit_id=unit_id)
+        .order_by()
+        .values("unit")
+        .annotate(total=Sum("n"))
+        .values("total")
+    )
+    return Coalesce(Subquery(kept), 0)
 
 
 def count_queue(*, officer: User, state: str | None = None) -> int:

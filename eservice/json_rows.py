@@ -36,6 +36,9 @@ from eservice.db import prepared_cursor
 
 PLAIN, DATETIME, DATE, LOOKUP = "plain", "datetime", "date", "lookup"
 _TOTAL, _ROW = "_page_total", "_page_row"
+# A queryset that annotates PAGE_TOTAL (a scalar subquery: a total the database keeps) carries its own total: with
+# ``total_by_window`` the page reads it from its rows, in the same query, instead of counting them by a window.
+PAGE_TOTAL = "page_total"
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,9 @@ def json_page(
     ``total_by_window``: the total rides on the page's rows (``count(*) OVER ()``), one query in all — right for
     a short list (an applicant's applications), since the window reads every row of the set. For a long one
     (a unit's queue: tens of thousands of open cases, read in index order) the total is a separate count, an
-    index-only scan, and the page stops after its rows. A page past the end counts on its own either way.
+    index-only scan, and the page stops after its rows; or, when the queryset annotates ``PAGE_TOTAL`` (a total
+    the database keeps), that rides on the rows instead of the window. A page past the end counts on its own
+    either way.
 
     ``total``: the caller knows the total already (one the database keeps, such as the unit queue's counts):
     it is the answer's total, and nothing is counted."""
@@ -109,7 +114,7 @@ def json_page(
         text = json.dumps([_row_in_python(row, columns) for row in rows], ensure_ascii=False)
     if total is not None:
         return total, text
-    return source.count() if shape.needs_count(counted) else counted, text
+    return count(source) if shape.needs_count(counted) else counted, text
 
 
 @dataclass(frozen=True)
@@ -137,12 +142,14 @@ class _Shape:
 
 
 def _page(queryset: QuerySet, shape: _Shape) -> QuerySet:
-    selected = queryset.values(**{f"c{i}": F(column.source) for i, column in enumerate(shape.columns)})
+    values = {f"c{i}": F(column.source) for i, column in enumerate(shape.columns)}
     # The row's place in the order: json_agg keeps it (row_number is computed as the rows stream past).
     windows = {_ROW: Window(RowNumber(), order_by=list(queryset.query.order_by))}
-    if shape.total_by_window:
+    if shape.total_by_window and PAGE_TOTAL in queryset.query.annotations:
+        values[_TOTAL] = F(PAGE_TOTAL)
+    elif shape.total_by_window:
         windows[_TOTAL] = Window(Count("pk"))
-    return selected.annotate(**windows)[shape.offset : shape.offset + shape.limit]
+    return queryset.values(**values).annotate(**windows)[shape.offset : shape.offset + shape.limit]
 
 
 def _page_sql(queryset: QuerySet, shape: _Shape) -> tuple[str, list[Any]]:
@@ -157,8 +164,20 @@ def _page_sql(queryset: QuerySet, shape: _Shape) -> tuple[str, list[Any]]:
     return f"SELECT {total}, coalesce({rows}, '[]')::text FROM ({inner}) t", list(inner_params)  # noqa: S608
 
 
+def count(source: QuerySet | Statement) -> int:
+    """The total of ``source``'s rows: ``count()``, or the total it carries (``PAGE_TOTAL``)."""
+    queryset = source.queryset() if isinstance(source, Statement) else source
+    if PAGE_TOTAL not in queryset.query.annotations:
+        return queryset.count()
+    return next(iter(queryset.order_by().values_list(PAGE_TOTAL, flat=True)[:1]), 0)
+
+
 def _count_sql(queryset: QuerySet) -> tuple[str, list[Any]]:
-    """``queryset.count()`` as SQL: PostgreSQL flattens the subquery into the same index-only count."""
+    """``count(queryset)`` as SQL: PostgreSQL flattens the subquery into the same index-only count (or reads the
+    total the rows carry)."""
+    if PAGE_TOTAL in queryset.query.annotations:  # no row: nothing to count
+        inner, params = queryset.order_by().values(PAGE_TOTAL)[:1].query.sql_with_params()
+        return f"SELECT coalesce(max(t.{PAGE_TOTAL}), 0) FROM ({inner}) t", list(params)  # noqa: S608
     inner, params = queryset.order_by().values("pk").query.sql_with_params()
     return f"SELECT count(*) FROM ({inner}) t", list(params)  # noqa: S608
 

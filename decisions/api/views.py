@@ -30,7 +30,7 @@ from applications.uploads import install_size_limit, too_large_error
 from decisions import complaints, selectors, services, verification
 from decisions.filters import CaseFilter
 from decisions.models import Complaint, Decision, InformationRequest
-from eservice.json_rows import DATE, DATETIME, Column, Statement
+from eservice.json_rows import DATE, DATETIME, PAGE_TOTAL, Column, Statement
 from eservice.schema import ErrorSerializer
 from identity.permissions import IsApplicant, IsOfficer
 
@@ -85,15 +85,15 @@ class BackofficeCaseListApi(GenericAPIView):
         # The rows built as JSON by the database (eservice.json_rows); only the working days left are counted
         # here (the Office's calendar), from the rows' own dates. The unit's whole queue, asked for most, is a
         # statement compiled once per process; a filtered one is built from the request.
+        # A unit's queue runs to tens of thousands of cases: the page reads only its 50 rows in the order of
+        # the queue's index, and its total is read from the counts the database keeps, or counted apart.
         unit_id = request.user.unit_id
         if unit_id is not None and not any(name in request.query_params for name in CaseFilter.base_filters):
+            # The whole queue, asked for most: one statement, its kept total read in the page's own query.
             source = Statement("backoffice queue", _unit_queue_rows, (unit_id,))
-        else:
-            source = _with_applicant_name(self.filter_queryset(self.get_queryset()))
-        # A unit's queue runs to tens of thousands of cases: the page reads only its 50 rows in the order of
-        # the queue's index, and its total is counted apart, or read from the counts the database keeps.
+            return self.paginator.json_page_response(source, QUEUE_COLUMNS, request, finish=_with_days_left)
         return self.paginator.json_page_response(
-            source,
+            _with_applicant_name(self.filter_queryset(self.get_queryset())),
             QUEUE_COLUMNS,
             request,
             finish=_with_days_left,
@@ -130,7 +130,9 @@ QUEUE_COLUMNS = [
 
 
 def _unit_queue_rows(unit_id: int) -> QuerySet[Application]:
-    return _with_applicant_name(selectors.unit_queue(unit_id))
+    return _with_applicant_name(selectors.unit_queue(unit_id)).annotate(
+        **{PAGE_TOTAL: selectors.kept_queue_total(unit_id)}
+    )
 
 
 def _with_applicant_name(queryset: QuerySet[Application]) -> QuerySet[Application]:

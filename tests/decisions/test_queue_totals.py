@@ -201,6 +201,7 @@ def test_the_unit_queue_total_comes_from_the_kept_counts(officer_api, queue, uni
     assert officer_api.get(f"{QUEUE}?state=submitted").json()["count"] == 1000
     assert officer_api.get(f"{QUEUE}?state=in_review").json()["count"] == 3
     assert officer_api.get(f"{QUEUE}?offset=4611686018427387904").json()["count"] == 1008  # past any table
+    assert officer_api.get(f"{QUEUE}?offset=500").json()["count"] == 1008  # past the rows: no row to carry it
     assert officer_api.get(f"{QUEUE}?state=submitted&officer=none").json()["count"] == 2  # counted
     assert officer_api.get(f"{QUEUE}?officer=me").json()["count"] == 5  # counted
 
