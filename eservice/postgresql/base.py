@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import select
 
+import psycopg
 from django.db.backends.postgresql import base
 from psycopg import pq
 
@@ -41,5 +42,8 @@ def quiet(connection) -> bool:
     if pgconn.status != pq.ConnStatus.OK or pgconn.transaction_status != pq.TransactionStatus.IDLE:
         return False
     poller = select.poll()
-    poller.register(pgconn.socket, select.POLLIN | select.POLLPRI)
+    try:
+        poller.register(pgconn.socket, select.POLLIN | select.POLLPRI)
+    except psycopg.OperationalError:  # no socket after all: let Django's own check decide
+        return False
     return not poller.poll(0)
