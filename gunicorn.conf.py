@@ -32,3 +32,13 @@ def post_fork(server, worker):
     from django.db import connections
 
     connections.close_all()
+
+
+def post_worker_init(worker):
+    """The application is loaded (in the master with preload, else here): move everything it holds out of the
+    collector's reach (``gc.freeze``). A full collection otherwise walks every object Django and the project
+    loaded, about 150 ms on the benchmark's machine, and the request it lands in waits (benchmarks/REPORT.md:
+    the fixed-rate tails); with them frozen it walks only what requests leave behind."""
+    import gc
+
+    gc.freeze()
