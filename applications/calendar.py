@@ -38,9 +38,8 @@ def _public_holidays(year: int, language: str = "lv") -> holidays.HolidayBase:
     return holidays.country_holidays(COUNTRY, years=year, language=language)
 
 
-@lru_cache(
-    maxsize=8192
-)  # asked for every day a queue page spans; the package's answer for a day never changes
+# Asked for every day a queue page spans; the package's answer for a day does not change while the process runs.
+@lru_cache(maxsize=8192)
 def _package_says_working(day: dt.date) -> bool:
     calendar = _public_holidays(day.year)
     if day in calendar:

@@ -83,13 +83,13 @@ class BackofficeCaseListApi(GenericAPIView):
     )
     def get(self, request: Request) -> HttpResponse:
         # The rows built as JSON by the database (eservice.json_rows); only the working days left are counted
-        # here (the Office's calendar), from the rows' own dates. The unit's whole queue, asked for most, is a
-        # statement compiled once per process; a filtered one is built from the request.
-        # A unit's queue runs to tens of thousands of cases: the page reads only its 50 rows in the order of
-        # the queue's index, and its total is read from the counts the database keeps, or counted apart.
+        # here (the Office's calendar), from the rows' own dates. A unit's queue runs to tens of thousands of
+        # cases: the page reads only its 50 rows in the order of the queue's index, and its total is read from
+        # the counts the database keeps, or counted apart.
         unit_id = request.user.unit_id
         if unit_id is not None and not any(name in request.query_params for name in CaseFilter.base_filters):
-            # The whole queue, asked for most: one statement, its kept total read in the page's own query.
+            # The whole queue, asked for most: a statement compiled once per process, its kept total read in the
+            # page's own query. A filtered queue is built from the request.
             source = Statement("backoffice queue", _unit_queue_rows, (unit_id,))
             return self.paginator.json_page_response(source, QUEUE_COLUMNS, request, finish=_with_days_left)
         return self.paginator.json_page_response(
