@@ -19,9 +19,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import zoneinfo
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -153,15 +154,21 @@ def _page(queryset: QuerySet, shape: _Shape) -> QuerySet:
 
 
 def _page_sql(queryset: QuerySet, shape: _Shape) -> tuple[str, list[Any]]:
-    """The page as one PostgreSQL query; its parameters follow ``shape.column_params``."""
+    """The page as one PostgreSQL query; its parameters follow ``shape.column_params``.
+
+    Each row is written as JSON text by concatenation, each value by the cheapest expression that writes it as
+    ``json_build_object`` would (``to_json`` for a plain value): PostgreSQL's JSON builders look up each value's
+    type and output function again for every value, which cost more than running the page's query
+    (benchmarks/REPORT.md)."""
     inner, inner_params = _page(queryset, shape).query.sql_with_params()
-    items = ", ".join(
-        f"{_literal(column.key)}, {_sql_value(f't.c{i}', column)}" for i, column in enumerate(shape.columns)
+    members = " || ',' || ".join(
+        f"'\"{_name(column.key)}\":' || {_sql_json(f't.c{i}', column)}"
+        for i, column in enumerate(shape.columns)
     )
-    # Keys and the zone are checked literals (_literal); values and the inner query's own are parameters.
-    rows = f"json_agg(json_build_object({items}) ORDER BY t.{_ROW})"
+    # Keys and the zone are checked names (_name); values and the inner query's own are parameters.
+    rows = f"string_agg('{{' || {members} || '}}', ',' ORDER BY t.{_ROW})"
     total = f"max(t.{_TOTAL})" if shape.total_by_window else "0"
-    return f"SELECT {total}, coalesce({rows}, '[]')::text FROM ({inner}) t", list(inner_params)  # noqa: S608
+    return f"SELECT {total}, '[' || coalesce({rows}, '') || ']' FROM ({inner}) t", list(inner_params)  # noqa: S608
 
 
 def count(source: QuerySet | Statement) -> int:
@@ -323,38 +330,71 @@ def _forget_statements(**kwargs: object) -> None:
     _statements.clear()
 
 
-def _literal(name: str) -> str:
-    """A key or a time zone's name as an SQL literal; both come from code and settings, and are checked."""
+def _name(name: str) -> str:
+    """A key or a time zone's name, written into the SQL: both come from code and settings, and are checked."""
     if not _NAME.fullmatch(name):
         raise ValueError(f"not a plain name: {name!r}")
-    return f"'{name}'"
+    return name
 
 
 _NAME = re.compile(r"[A-Za-z0-9_/+-]+")
 
 
-def _sql_value(ref: str, column: Column) -> str:
-    """The column's value as SQL; a LOOKUP's table is a parameter (``_Shape.column_params``, in column order)."""
+def _sql_json(ref: str, column: Column) -> str:
+    """The column's value as JSON text (``null`` for NULL); a LOOKUP's table is a parameter
+    (``_Shape.column_params``, in column order), read once per query (a scalar subquery), not once per row."""
     if column.kind == DATETIME:
-        return _sql_isoformat(ref, _literal(timezone.get_current_timezone_name()))
+        return f"CASE WHEN {ref} IS NULL THEN 'null' ELSE '\"' || {_sql_isoformat(ref)} || '\"' END"
     if column.kind == DATE:
-        return f"to_char({ref}, 'YYYY-MM-DD')"
+        return f"coalesce('\"' || to_char({ref}, 'YYYY-MM-DD') || '\"', 'null')"
     if column.kind == LOOKUP:
-        return f"(%s::jsonb -> ({ref})::text)"
-    return ref
+        return f"coalesce(((SELECT %s::jsonb) -> ({ref})::text)::text, 'null')"
+    return f"coalesce(to_json({ref})::text, 'null')"
 
 
-def _sql_isoformat(ref: str, zone: str) -> str:
-    """``timezone.localtime(value).isoformat()`` with ``+00:00`` written ``Z``, as DRF's DateTimeField does:
-    microseconds only when there are some, the offset as ``+HH:MM``."""
-    offset = f"(({ref} AT TIME ZONE {zone}) - ({ref} AT TIME ZONE 'UTC'))"
+def _sql_isoformat(ref: str) -> str:
+    """``timezone.localtime(value).isoformat()`` of a non-null ``ref`` with ``+00:00`` written ``Z``, as DRF's
+    DateTimeField does: microseconds only when there are some, the offset as ``+HH:MM``.
+
+    The offsets the current zone has had since 1970 are written out (a comparison each); any other is
+    computed (``to_char``, about as costly as the rest of the value)."""
+    zone = f"'{_name(timezone.get_current_timezone_name())}'"
+    local = f"({ref} AT TIME ZONE {zone})"
+    offset = f"({local} - ({ref} AT TIME ZONE 'UTC'))"
+    known = " ".join(
+        f"WHEN interval '{seconds} seconds' THEN '{_offset_text(seconds)}'"
+        for seconds in _zone_offsets(timezone.get_current_timezone_name())
+    )
     return (
-        f"CASE WHEN {ref} IS NULL THEN NULL ELSE "
-        f"replace(to_char({ref} AT TIME ZONE {zone}, 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), '.000000', '') "
-        f"|| CASE WHEN {offset} = interval '0' THEN 'Z' "
-        f"WHEN {offset} > interval '0' THEN '+' || to_char({offset}, 'HH24:MI') "
+        f"replace(to_char({local}, 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), '.000000', '') || CASE {offset} {known} "
+        f"WHEN interval '0' THEN 'Z' "
+        f"ELSE CASE WHEN {offset} > interval '0' THEN '+' || to_char({offset}, 'HH24:MI') "
         f"ELSE '-' || to_char(-{offset}, 'HH24:MI') END END"
     )
+
+
+@lru_cache(maxsize=16)
+def _zone_offsets(name: str) -> tuple[int, ...]:
+    """The UTC offsets (seconds, whole minutes, not zero) the zone ``name`` has had from 1970 to 2100, sampled
+    on the 1st and 15th of each month: an offset held for less than that is missed, and computed instead."""
+    try:
+        zone = zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return ()
+    found = set()
+    for year in range(1970, 2101):
+        for month in range(1, 13):
+            for day in (1, 15):
+                offset = dt.datetime(year, month, day, 12, tzinfo=dt.UTC).astimezone(zone).utcoffset()
+                if offset is not None and offset.total_seconds() % 60 == 0 and offset:
+                    found.add(int(offset.total_seconds()))
+    return tuple(sorted(found))
+
+
+def _offset_text(seconds: int) -> str:
+    sign = "+" if seconds > 0 else "-"
+    hours, minutes = divmod(abs(seconds) // 60, 60)
+    return f"{sign}{hours:02d}:{minutes:02d}"
 
 
 def _row_in_python(row: dict[str, Any], columns: Sequence[Column]) -> dict[str, Any]:

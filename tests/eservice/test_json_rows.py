@@ -100,6 +100,35 @@ def test_the_page_is_what_drf_writes(applications, zone, offset, limit, by_windo
         assert in_python(applications, offset, limit) == (total, json.loads(text))
 
 
+@pytest.mark.parametrize("zone", ["Europe/Riga", "America/St_Johns", "Asia/Kathmandu"])
+def test_an_offset_not_written_out_is_computed_the_same(applications, zone, monkeypatch):
+    require_postgres()
+    # The SQL writes out the offsets the zone has had (one comparison each) and computes any other: with none
+    # written out, every value takes the computed branch, and the page is still what DRF writes.
+    monkeypatch.setattr(json_rows, "_zone_offsets", lambda name: ())
+    with timezone.override(ZoneInfo(zone)):
+        assert json.loads(json_page(applications, COLUMNS, offset=0, limit=50)[1]) == expected(
+            applications, 0, 50
+        )
+
+
+def test_zone_offsets_are_the_zones_own():
+    # +02:00 and +03:00 (and +04:00 in the 1980s)
+    assert {7200, 10800} <= set(json_rows._zone_offsets("Europe/Riga"))
+    assert json_rows._zone_offsets("UTC") == ()
+    assert -9000 in json_rows._zone_offsets("America/St_Johns")  # -02:30
+    assert json_rows._offset_text(-9000) == "-02:30"
+    assert json_rows._offset_text(20700) == "+05:45"
+
+
+def test_text_is_escaped_as_json(applications):
+    tricky = 'a "q" \\ b\n\t ā \x01 </x>'  # fits the column (30)
+    applications.filter(pk=applications[1].pk).update(reference=tricky)
+    rows = json.loads(json_page(applications, COLUMNS, offset=0, limit=50)[1])
+    assert tricky in [row["reference"] for row in rows]
+    assert rows == expected(applications, 0, 50)
+
+
 def test_utc_is_written_z_and_microseconds_only_when_there_are_some(applications):
     with timezone.override(UTC):
         rows = json.loads(json_page(applications, COLUMNS, offset=0, limit=50)[1])
