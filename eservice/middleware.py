@@ -5,6 +5,7 @@ library's PC), the CSP header built once, the route that gives a JWT request to 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 from csp.constants import HEADER
 from csp.middleware import CheckableLazyObject, CSPMiddleware
@@ -68,24 +69,28 @@ class StaticCSPMiddleware(CSPMiddleware):
     (a nonce asked for by a template, a view's own policy) still goes through django-csp unchanged.
     """
 
-    _DYNAMIC = ("_csp_config", "_csp_update", "_csp_replace", "_csp_exempt", "_csp_config_ro")
+    # What django-csp's decorators set on a response (instance attributes: looked up in its __dict__, since a
+    # hasattr that fails raises and catches an AttributeError each time).
+    _DYNAMIC = frozenset(("_csp_config", "_csp_update", "_csp_replace", "_csp_exempt", "_csp_config_ro"))
 
     def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
         policy = _static_policy()
         if (
             policy is None
             or getattr(request, "_csp_nonce", None) is not None
-            or any(hasattr(response, name) for name in self._DYNAMIC)
+            or not self._DYNAMIC.isdisjoint(vars(response))
             or (settings.DEBUG and response.status_code in (404, 500))
         ):
             return super().process_response(request, response)
         if HEADER not in response:
             response[HEADER] = policy
-        # As django-csp does: a nonce asked for after the header is written is an error, not a silent gap.
-        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        # As django-csp does: a nonce asked for after the header is written is an error, not a silent gap (one
+        # object for every request: asking it only raises, so it never holds a value).
+        request.csp_nonce = _NONCE_AFTER_RESPONSE
         return response
 
 
+_NONCE_AFTER_RESPONSE = CheckableLazyObject(CSPMiddleware._csp_nonce_post_response)
 _policy_cache: list[str | None] = []
 
 
@@ -156,22 +161,50 @@ class _ApiHandler(BaseHandler):
 class UnprefixedLocaleMiddleware(LocaleMiddleware):
     """``LocaleMiddleware`` where the URLconf has no language-prefixed paths (this project's has none): the
     language is the cookie's or the ``Accept-Language`` header's, and the path is not looked at twice for a
-    language it cannot hold (about a third of the stock middleware's cost). With prefixed patterns, it is the
-    stock middleware."""
+    language it cannot hold. The language Django picks for a cookie and a header is kept per pair
+    (``_language_for``): it depends on nothing else. With prefixed patterns, it is the stock middleware."""
 
     def process_request(self, request: HttpRequest) -> None:
         if _language_prefixes(request):
             return super().process_request(request)
-        translation.activate(translation.get_language_from_request(request))
-        request.LANGUAGE_CODE = translation.get_language()
+        language, code = _language_for(
+            request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME), request.META.get("HTTP_ACCEPT_LANGUAGE", "")
+        )
+        translation.activate(language)
+        request.LANGUAGE_CODE = code
         return None
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         if _language_prefixes(request):
             return super().process_response(request, response)
-        patch_vary_headers(response, ("Accept-Language",))
-        response.headers.setdefault("Content-Language", translation.get_language())
+        if "Vary" in response:
+            patch_vary_headers(response, ("Accept-Language",))
+        else:  # most answers: set outright (patch_vary_headers parses and rebuilds the header)
+            response.headers["Vary"] = "Accept-Language"
+        if "Content-Language" not in response:
+            response.headers["Content-Language"] = translation.get_language()
         return response
+
+
+@lru_cache(maxsize=512)
+def _language_for(cookie: str | None, accept_language: str) -> tuple[str, str]:
+    """What ``get_language_from_request`` picks for this language cookie and ``Accept-Language`` header (it
+    reads nothing else of the request), and what ``get_language`` then says (``request.LANGUAGE_CODE``)."""
+    language = translation.get_language_from_request(_LanguageAsked(cookie, accept_language))
+    return language, translation.to_language(language)
+
+
+class _LanguageAsked:
+    """The two parts of a request ``get_language_from_request`` reads (without a path to check)."""
+
+    def __init__(self, cookie: str | None, accept_language: str) -> None:
+        self.COOKIES = {} if cookie is None else {settings.LANGUAGE_COOKIE_NAME: cookie}
+        self.META = {"HTTP_ACCEPT_LANGUAGE": accept_language}
+
+
+@receiver(setting_changed)
+def _forget_languages(**kwargs: object) -> None:
+    _language_for.cache_clear()
 
 
 def _language_prefixes(request: HttpRequest) -> bool:
