@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
 from csp.constants import HEADER, NONCE, NONE, SELF
+from csp.exceptions import CSPNonceError
 from csp.utils import build_policy
 from django.http import HttpResponse
 from django.test import RequestFactory
@@ -46,3 +48,11 @@ def test_a_header_already_set_is_kept(settings):
     response = HttpResponse()
     response[HEADER] = "default-src 'none'"
     assert _answer(response)[HEADER] == "default-src 'none'"
+
+
+def test_a_nonce_asked_for_after_the_header_is_written_is_an_error(client, db):
+    for _ in range(2):  # the guard is shared by every request: it stays a guard
+        request = client.get("/healthz").wsgi_request
+        assert not request.csp_nonce  # not evaluated
+        with pytest.raises(CSPNonceError):
+            str(request.csp_nonce)
