@@ -207,11 +207,19 @@ def _fetch_count(connection: Any, sql: str, params: list[Any]) -> int:
 
 @dataclass(frozen=True)
 class _Bound:
-    """SQL and its parameters, with ``slots`` (parameter position, index in the statement's values) to fill."""
+    """SQL and its parameters, with ``slots`` (parameter position, index in the statement's values) to fill.
+
+    ``sent``: the SQL as it is run, with its constants (a state, a string of the query's own) written into it
+    as literals, so that the only parameters left are the statement's values (after ``leading`` placeholders
+    of the caller's, such as a page's lookup tables). PostgreSQL plans a prepared statement once for all its
+    executions only when that plan is as good as one made for the values: a queue's partial index, whose
+    condition names the open states, cannot be proven for ``state IN ($1, $2…)``, so with the states as
+    parameters every execution was planned again (about a millisecond each)."""
 
     sql: str
     params: tuple[Any, ...]
     slots: tuple[tuple[int, int], ...]
+    leading: int = 0
 
     def bind(self, values: tuple) -> list[Any]:
         params = list(self.params)
@@ -219,9 +227,39 @@ class _Bound:
             params[position] = values[index]
         return params
 
+    @cached_property
+    def sent(self) -> str:
+        slotted = {position for position, _ in self.slots}
+        placeholders = iter(range(-self.leading, len(self.params)))
+
+        def write(match: re.Match) -> str:
+            if match.group() == "%%":
+                return "%%"
+            position = next(placeholders)
+            if position < 0 or position in slotted or not _inlinable(self.params[position]):
+                return "%s"
+            return _sql_constant(self.params[position])
+
+        return _PLACEHOLDER.sub(write, self.sql)
+
+    def bind_sent(self, values: tuple) -> list[Any]:
+        """The parameters of ``sent`` (after the ``leading`` ones): the statement's values, and any constant
+        not written into it, in the order of their places."""
+        params = self.bind(values)
+        slotted = {position for position, _ in self.slots}
+        return [
+            value
+            for position, value in enumerate(params)
+            if position in slotted or not _inlinable(self.params[position])
+        ]
+
     @classmethod
     def from_pair(
-        cls, first: tuple[str, list[Any]], second: tuple[str, list[Any]], made_up: tuple[tuple, tuple]
+        cls,
+        first: tuple[str, list[Any]],
+        second: tuple[str, list[Any]],
+        made_up: tuple[tuple, tuple],
+        leading: int = 0,
     ) -> _Bound | None:
         """The SQL of one query compiled with two sets of made-up values, if the two differ only in where those
         values went (the same places in both); None when the values changed the SQL or were rewritten."""
@@ -238,7 +276,7 @@ class _Bound:
                 constants.append(one)
             else:
                 return None
-        return cls(sql, tuple(constants), tuple(slots))
+        return cls(sql, tuple(constants), tuple(slots), leading)
 
 
 @dataclass(frozen=True)
@@ -249,14 +287,14 @@ class _Compiled:
 
     def run(self, statement: Statement, shape: _Shape, total: int | None) -> tuple[int, str]:
         connection = connections[self.alias]
-        page_params = self.page.bind(statement.values)
         if settings.JSON_ROWS_CHECK_STATEMENTS:
-            _check(statement, shape, self, page_params)
-        counted, text = _fetch_page(connection, self.page.sql, [*shape.column_params, *page_params])
+            _check(statement, shape, self, self.page.bind(statement.values))
+        page_params = [*shape.column_params, *self.page.bind_sent(statement.values)]
+        counted, text = _fetch_page(connection, self.page.sent, page_params)
         if total is not None:
             return total, text
         if shape.needs_count(counted):
-            counted = _fetch_count(connection, self.count.sql, self.count.bind(statement.values))
+            counted = _fetch_count(connection, self.count.sent, self.count.bind_sent(statement.values))
         return counted, text
 
 
@@ -295,7 +333,8 @@ def _compile(statement: Statement, shape: _Shape) -> _Compiled | None:
     first, second = statement.build(*made_up[0]), statement.build(*made_up[1])
     if connections[first.db].vendor != "postgresql" or first.query.is_empty():
         return None  # elsewhere the rows are built in Python from the queryset itself
-    page = _Bound.from_pair(_page_sql(first, shape), _page_sql(second, shape), made_up)
+    leading = len(shape.column_params)  # the lookups' placeholders come first, given by the shape
+    page = _Bound.from_pair(_page_sql(first, shape), _page_sql(second, shape), made_up, leading)
     count = _Bound.from_pair(_count_sql(first), _count_sql(second), made_up)
     return _Compiled(first.db, page, count) if page and count else None
 
@@ -315,6 +354,28 @@ def _made_up(values: tuple, variant: int) -> tuple | None:
         else:
             return None
     return tuple(made_up)
+
+
+_PLACEHOLDER = re.compile(r"%%|%s")
+
+
+def _sql_constant(value: Any) -> str:
+    """A constant of the query (``_inlinable``) as an SQL literal."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(int(value))
+    return f"'{str.__str__(value)}'"
+
+
+def _inlinable(value: Any) -> bool:
+    """A number, or a string of plain characters (a state, a separator): nothing that needs quoting rules."""
+    if isinstance(value, (bool, int)):
+        return True
+    return isinstance(value, str) and _PLAIN_TEXT.fullmatch(value) is not None
+
+
+_PLAIN_TEXT = re.compile(r"[A-Za-z0-9_ .,:/+-]*")
 
 
 def _same(one: Any, other: Any) -> bool:

@@ -295,3 +295,67 @@ def test_a_page_far_on_is_compiled_as_usual(applications):
     total, text = json_page(statement, COLUMNS, offset=4, limit=1)  # the fifth: one of the first pages
     assert (total, json.loads(text)) == (len(MOMENTS), expected(_of_applicant(applicant_id), 4, 1))
     assert len(built) > 2 and applicant_id not in built[1:3]  # compiled with made-up values
+
+
+def _of_applicant_in_states(applicant_id: int):
+    # Constants of the query's own: two states (plain text), one string with a quote and one date (parameters).
+    return (
+        _of_applicant(applicant_id)
+        .filter(state__in=["draft", "submitted"])
+        .exclude(reference="it's")
+        .exclude(decision_due_on=dt.date(1900, 1, 1))
+    )
+
+
+@pytest.mark.parametrize("by_window", [True, False])
+def test_a_statements_constants_are_written_into_its_sql(applications, by_window):
+    """So that PostgreSQL can plan it once for every value (a partial index's condition is provable only
+    against constants): numbers and plain strings are written in; the caller's values, and any constant
+    that would need quoting rules, stay parameters; the page is the queryset's."""
+    require_postgres()
+    applicant_id = applications.first().applicant_id
+    statement = json_rows.Statement("in states", _of_applicant_in_states, (applicant_id,))
+    for offset, limit in ((0, 50), (1, 2), (50, 10)):
+        assert json_page(
+            statement, COLUMNS, offset=offset, limit=limit, total_by_window=by_window
+        ) == json_page(
+            _of_applicant_in_states(applicant_id),
+            COLUMNS,
+            offset=offset,
+            limit=limit,
+            total_by_window=by_window,
+        )
+    shape = json_rows._Shape(COLUMNS, 0, 50, by_window)
+    page = json_rows._compiled(statement, shape).page
+    assert "'draft'" in page.sent and "'submitted'" in page.sent and "it''s" not in page.sent
+    assert (
+        page.sent.count("%s") == len(shape.column_params) + 3
+    )  # the two lookups; the applicant, "it's", the date
+    assert page.bind_sent((applicant_id,)) == [applicant_id, "it's", dt.date(1900, 1, 1)]
+
+
+def test_only_plain_constants_are_written_in():
+    assert [json_rows._sql_constant(value) for value in (7, True, "in_review", "", " ")] == [
+        "7",
+        "true",
+        "'in_review'",
+        "''",
+        "' '",
+    ]
+    assert not any(
+        json_rows._inlinable(value) for value in ("it's", "a\\b", "%s", None, dt.date(2026, 1, 1), 1.5)
+    )
+
+
+def test_the_unit_queue_has_nothing_left_to_bind(django_assert_num_queries):
+    """The officers' queue, asked for most, is compiled per unit with everything written in: a prepared
+    statement without parameters, planned once per connection (benchmarks/REPORT.md)."""
+    require_postgres()
+    from decisions.api.views import QUEUE_COLUMNS, _unit_queue_rows
+    from identity.models import TerritorialUnit
+
+    unit = TerritorialUnit.objects.filter(handles_residence_permits=True).first()
+    statement = json_rows.Statement(("queue", unit.pk), lambda: _unit_queue_rows(unit.pk))
+    json_page(statement, QUEUE_COLUMNS, offset=0, limit=50)
+    page = json_rows._compiled(statement, json_rows._Shape(QUEUE_COLUMNS, 0, 50, True)).page
+    assert "%s" not in page.sent and "'awaiting_applicant'" in page.sent
