@@ -108,28 +108,35 @@ def prepare(*, unit_code: str = "riga-1") -> BackofficeSetup:
     )
 
 
-def _timed_get(client, path: str, repeat: int) -> tuple[float, int]:
-    """Median milliseconds of ``repeat`` GETs after two warm-ups, and the query count of one."""
+def _timed_gets(
+    measures: dict[str, tuple[object, str]], repeat: int
+) -> tuple[dict[str, float], dict[str, int]]:
+    """Median milliseconds of ``repeat`` GETs of each measure after two warm-ups, taken in turn (A B C A B C…)
+    so that a slow spell of the machine falls on all of them alike, and the query count of one."""
     from django.db import connection
 
-    for _ in range(2):
-        response = client.get(path)
-        assert response.status_code == 200, (path, response.status_code)
-    queries = []
+    queries: dict[str, int] = {}
+    for name, (client, path) in measures.items():
+        for _ in range(2):
+            response = client.get(path)
+            assert response.status_code == 200, (path, response.status_code)
+        seen = []
 
-    def count(execute, sql, params, many, context):
-        queries.append(sql)
-        return execute(sql, params, many, context)
+        def count(execute, sql, params, many, context, seen=seen):
+            seen.append(sql)
+            return execute(sql, params, many, context)
 
-    with connection.execute_wrapper(count):
-        client.get(path)
-    timings = []
+        with connection.execute_wrapper(count):
+            client.get(path)
+        queries[name] = len(seen)
+    timings: dict[str, list[float]] = {name: [] for name in measures}
     for _ in range(repeat):
-        started = time.perf_counter()
-        response = client.get(path)
-        timings.append(time.perf_counter() - started)
-        assert response.status_code == 200, (path, response.status_code)
-    return statistics.median(timings) * 1000, len(queries)
+        for name, (client, path) in measures.items():
+            started = time.perf_counter()
+            response = client.get(path)
+            timings[name].append(time.perf_counter() - started)
+            assert response.status_code == 200, (path, response.status_code)
+    return {name: statistics.median(values) * 1000 for name, values in timings.items()}, queries
 
 
 def grow_to(size: int) -> int:
@@ -156,6 +163,12 @@ def measure_size(setup: BackofficeSetup, size: int, *, repeat: int) -> SizeMeasu
     from decisions.selectors import list_queue
 
     total = grow_to(size)
+    # The growth's writes go to disk now, not in the background while the pages are timed (after a million
+    # rows the checkpointer's writes made single measures 1.4–1.8× slower than the same code's other runs).
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("CHECKPOINT")
     measures = {
         "queue page": (setup.page_client, QUEUE_PAGE),
         "queue API": (setup.api_client, QUEUE_API),
@@ -163,9 +176,7 @@ def measure_size(setup: BackofficeSetup, size: int, *, repeat: int) -> SizeMeasu
         "applicant's dashboard": (setup.applicant_page, APPLICANT_DASHBOARD),
         "applicant's list API": (setup.applicant_api, APPLICANT_LIST_API),
     }
-    medians, queries = {}, {}
-    for name, (client, path) in measures.items():
-        medians[name], queries[name] = _timed_get(client, path, repeat)
+    medians, queries = _timed_gets(measures, repeat)
     measure = SizeMeasure(
         applications=total,
         unit_open_cases=list_queue(officer=setup.officer).count(),
@@ -225,8 +236,8 @@ def queue_and_case_page(context: Context) -> Result:
             "spread over the 10 units that handle residence permits (Riga 1 takes 8 shares of 17) and "
             "15 states (about 6.5 % open in the back office, deadlines from 10 days past to 90 ahead), then "
             "VACUUM ANALYZE. Django's test client in-process (no HTTP server), an officer of Riga 1 "
-            f"signed in past the second factor; median of {repeat} GETs after 2 warm-ups, same method at "
-            "both sizes; each case page opening also writes its access-log row. The case has 3 documents. "
+            f"signed in past the second factor; median of {repeat} GETs after 2 warm-ups, the measures "
+            "taken in turn, after a CHECKPOINT, same method at both sizes; each case page opening also writes its access-log row. The case has 3 documents. "
             "The applicant (signed in by session for the dashboard, by token for the API list) has 4 "
             "applications of their own among all the others.\n\n"
             "EXPLAIN (ANALYZE, BUFFERS) of the default queue, large size:\n\n```\n" + last.explain + "\n```"

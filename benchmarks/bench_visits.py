@@ -8,7 +8,7 @@ show. tests/applications/visits/test_visit_queries.py pins the query counts on e
 
 from __future__ import annotations
 
-from benchmarks.bench_backoffice import _Quiet, _timed_get
+from benchmarks.bench_backoffice import _Quiet, _timed_gets
 from benchmarks.run import Context, Result
 
 LATENCY_TARGET = 1.2  # the page's time at 100,000 bookings at most 1.2× that at 1,000
@@ -106,7 +106,8 @@ def free_slots_as_bookings_grow(context: Context) -> Result:
     for size in (small, large):
         print(f"  {size} bookings …", flush=True)
         total = _grow_bookings(unit, size)
-        timed = {name: _timed_get(client, path, repeat) for name, (client, path) in paths.items()}
+        medians, queries = _timed_gets(paths, repeat)
+        timed = {name: (medians[name], queries[name]) for name in paths}
         slots = len(list_free_slots(unit_id=unit.pk, start=today, end=last))
         measures.append((total, slots, timed))
         print(f"    {timed}", flush=True)
