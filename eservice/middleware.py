@@ -167,9 +167,12 @@ class UnprefixedLocaleMiddleware(LocaleMiddleware):
     def process_request(self, request: HttpRequest) -> None:
         if _language_prefixes(request):
             return super().process_request(request)
-        language, code = _language_for(
-            request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME), request.META.get("HTTP_ACCEPT_LANGUAGE", "")
-        )
+        cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        accept_language = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
+        if len(accept_language) + len(cookie or "") > _KEPT_PAIR_LENGTH:  # not kept: 512 × 8 KB would add up
+            language, code = _language_for.__wrapped__(cookie, accept_language)
+        else:
+            language, code = _language_for(cookie, accept_language)
         translation.activate(language)
         request.LANGUAGE_CODE = code
         return None
@@ -184,6 +187,9 @@ class UnprefixedLocaleMiddleware(LocaleMiddleware):
         if "Content-Language" not in response:
             response.headers["Content-Language"] = translation.get_language()
         return response
+
+
+_KEPT_PAIR_LENGTH = 512  # a browser's cookie and header are a few dozen characters
 
 
 @lru_cache(maxsize=512)

@@ -47,3 +47,13 @@ def test_a_page_answers_in_the_language_asked_for(client, cookie, accept, expect
     assert response["Content-Language"] == expected
     assert f'lang="{expected}"' in response.content.decode()
     assert "Accept-Language" in response["Vary"]
+
+
+@pytest.mark.django_db
+def test_a_long_header_is_answered_and_not_kept(client):
+    _language_for.cache_clear()
+    long_header = "ru," + ",".join(f"x{i};q=0.1" for i in range(200))
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE=long_header)
+    djangos = translation.get_language_from_request(RequestFactory(HTTP_ACCEPT_LANGUAGE=long_header).get("/"))
+    assert response["Content-Language"] == djangos  # whatever Django makes of it (it caps a header's length)
+    assert _language_for.cache_info().currsize == 0
