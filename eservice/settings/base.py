@@ -323,6 +323,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "eservice.negotiation.ApiContentNegotiation",
     "DEFAULT_SCHEMA_CLASS": "eservice.schema.ApiAutoSchema",
     "EXCEPTION_HANDLER": "eservice.exceptions.api_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "eservice.pagination.ApiPagination",
