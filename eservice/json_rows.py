@@ -161,12 +161,12 @@ def _page_sql(queryset: QuerySet, shape: _Shape) -> tuple[str, list[Any]]:
     type and output function again for every value, which cost more than running the page's query
     (benchmarks/REPORT.md)."""
     inner, inner_params = _page(queryset, shape).query.sql_with_params()
-    members = " || ',' || ".join(
-        f"'\"{_name(column.key)}\":' || {_sql_json(f't.c{i}', column)}"
+    members = ", ".join(
+        f"'{',' if i else '{'}\"{_name(column.key)}\":', {_sql_json(f't.c{i}', column)}"
         for i, column in enumerate(shape.columns)
     )
     # Keys and the zone are checked names (_name); values and the inner query's own are parameters.
-    rows = f"string_agg('{{' || {members} || '}}', ',' ORDER BY t.{_ROW})"
+    rows = f"string_agg(concat({members}, '}}'), ',' ORDER BY t.{_ROW})"
     total = f"max(t.{_TOTAL})" if shape.total_by_window else "0"
     return f"SELECT {total}, '[' || coalesce({rows}, '') || ']' FROM ({inner}) t", list(inner_params)  # noqa: S608
 
