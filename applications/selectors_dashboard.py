@@ -58,8 +58,14 @@ def list_applications(*, user: User) -> Statement:
         return Statement(("applications", "nobody"), Application.objects.none)
     unit = counter_unit_of(user)
     if unit is None:
-        return Statement(("applications", "own"), _newest_first, (user.pk,))
+        return list_own_applications(user_id=user.pk)
     return Statement(("applications", "own and the unit's counter"), _newest_first, (user.pk, unit))
+
+
+def list_own_applications(*, user_id: int) -> Statement:
+    """``list_applications`` of a user who works at no counter (every applicant): only the token is needed to
+    know it, so the API reads it beside the token's user (identity.authentication)."""
+    return Statement(("applications", "own"), _newest_first, (user_id,))
 
 
 def _newest_first(user_id: int, counter_unit_id: int | None = None) -> QuerySet[Application]:

@@ -75,6 +75,33 @@ class Statement:
         return self.build(*self.values)
 
 
+@dataclass(frozen=True)
+class PageQuery:
+    """The one query ``json_page`` would run for a page of a compiled ``Statement`` (``page_query``), for the
+    caller to run inside another read it makes first; its row goes back to ``json_page`` as ``ahead``."""
+
+    sql: str
+    params: list[Any]
+    key: tuple  # the statement, its values, the page's shape and lookups: json_page uses the row only for these
+
+
+def page_query(source: Statement, columns: Sequence[Column], *, offset: int, limit: int) -> PageQuery | None:
+    """What ``json_page(source, columns, offset=offset, limit=limit)`` runs when it is one compiled query with
+    the total on its rows (PostgreSQL, one of the first pages); None otherwise."""
+    shape = _Shape(columns, offset, limit, True)
+    compiled = _compiled(source, shape) if offset < _STATEMENT_PAGES * limit else None
+    if compiled is None:
+        return None
+    if settings.JSON_ROWS_CHECK_STATEMENTS:
+        _check(source, shape, compiled, compiled.page.bind(source.values))
+    params = [*shape.column_params, *compiled.page.bind_sent(source.values)]
+    return PageQuery(compiled.page.sent, params, _ahead_key(source, shape))
+
+
+def _ahead_key(source: Statement, shape: _Shape) -> tuple:
+    return source.key, source.values, shape.key, tuple(shape.column_params)
+
+
 def json_page(
     source: QuerySet | Statement,
     columns: Sequence[Column],
@@ -83,6 +110,7 @@ def json_page(
     limit: int,
     total_by_window: bool = True,
     total: int | None = None,
+    ahead: tuple[PageQuery, tuple] | None = None,
 ) -> tuple[int, str]:
     """The total number of rows of ``source`` (an ordered queryset, or a ``Statement`` that builds one) and the
     page ``[offset, offset + limit)`` as the text of a JSON array of objects with ``columns``' keys.
@@ -95,12 +123,18 @@ def json_page(
     either way.
 
     ``total``: the caller knows the total already (one the database keeps, such as the unit queue's counts):
-    it is the answer's total, and nothing is counted."""
+    it is the answer's total, and nothing is counted.
+
+    ``ahead``: a ``page_query`` the caller ran already, and its row: used when it is this very page (the same
+    statement, values, shape and lookups), else the page is read as usual."""
     shape = _Shape(columns, offset, limit, total_by_window and total is None)
     if isinstance(source, Statement) and offset < _STATEMENT_PAGES * limit:
         compiled = _compiled(source, shape)
         if compiled is not None:
-            return compiled.run(source, shape, total)
+            fetched = None
+            if ahead is not None and ahead[0].key == _ahead_key(source, shape):
+                fetched = ahead[1]
+            return compiled.run(source, shape, total, fetched)
     if isinstance(source, Statement):
         source = source.queryset()
     if source.query.is_empty():  # .none(): there is no SQL to run
@@ -285,12 +319,17 @@ class _Compiled:
     page: _Bound
     count: _Bound
 
-    def run(self, statement: Statement, shape: _Shape, total: int | None) -> tuple[int, str]:
+    def run(
+        self, statement: Statement, shape: _Shape, total: int | None, fetched: tuple | None = None
+    ) -> tuple[int, str]:
         connection = connections[self.alias]
-        if settings.JSON_ROWS_CHECK_STATEMENTS:
-            _check(statement, shape, self, self.page.bind(statement.values))
-        page_params = [*shape.column_params, *self.page.bind_sent(statement.values)]
-        counted, text = _fetch_page(connection, self.page.sent, page_params)
+        if fetched is not None:  # read ahead by the caller (PageQuery), already checked
+            counted, text = fetched[0] or 0, fetched[1]
+        else:
+            if settings.JSON_ROWS_CHECK_STATEMENTS:
+                _check(statement, shape, self, self.page.bind(statement.values))
+            page_params = [*shape.column_params, *self.page.bind_sent(statement.values)]
+            counted, text = _fetch_page(connection, self.page.sent, page_params)
         if total is not None:
             return total, text
         if shape.needs_count(counted):

@@ -14,7 +14,7 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 
 from eservice import json_rows
-from eservice.json_rows import Column, Statement, json_page
+from eservice.json_rows import Column, PageQuery, Statement, json_page
 
 MAX_SQL_OFFSET = 2**62  # OFFSET and LIMIT are bigint in SQL
 
@@ -58,11 +58,13 @@ class ApiPagination(LimitOffsetPagination):
         finish: Callable[[list[dict[str, Any]]], list[dict[str, Any]]] | None = None,
         total_by_window: bool = True,
         total: int | None = None,
+        ahead: tuple[PageQuery, tuple] | None = None,
     ) -> HttpResponse:
         """The paginated answer (``count``, ``next``, ``previous``, ``results``) with the rows built as JSON by
         the database (``eservice.json_rows``), in one query; the same document ``get_paginated_response``
         gives for the same rows (``source``: a queryset or a ``json_rows.Statement``). ``finish`` completes the rows where Python must (it gets them parsed);
-        ``total_by_window=False`` for a long list; ``total`` when the caller knows it already (``json_page``)."""
+        ``total_by_window=False`` for a long list; ``total`` when the caller knows it already, ``ahead`` when it
+        read the page already (``json_page``)."""
         self.request = request
         self.limit = self.get_limit(request)
         self.offset = self.get_offset(request)
@@ -76,6 +78,7 @@ class ApiPagination(LimitOffsetPagination):
                 limit=self.limit,
                 total_by_window=total_by_window,
                 total=total,
+                ahead=ahead,
             )
         if finish is not None:
             # orjson: the page is parsed and written again on every call (about 0.3 ms less than the json

@@ -13,10 +13,22 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
+from eservice.json_rows import PageQuery
 from identity import tokens
 from identity.models import User
-from identity.selectors import get_user_with_unit
+from identity.selectors import get_user_with_unit, get_user_with_unit_beside
 from identity.services.api_tokens import password_fingerprint
+
+# A view's ``read_ahead(request, user_id)`` may name the query it will run first (a ``json_rows.PageQuery``): it
+# is read beside the token's user, in the same round trip, and once the user has passed every check the query and
+# its row are left on the request under this name for the view (the applicant's list: one query instead of two).
+READ_AHEAD = "token_read_ahead"
+
+
+def _read_ahead(request: Request, user_id: int) -> PageQuery | None:
+    view = (request.parser_context or {}).get("view")
+    read_ahead = getattr(view, "read_ahead", None)
+    return read_ahead(request, user_id) if read_ahead is not None else None
 
 
 class JWTAuthentication(authentication.BaseAuthentication):
@@ -33,9 +45,14 @@ class JWTAuthentication(authentication.BaseAuthentication):
         except (tokens.TokenError, UnicodeDecodeError) as exc:
             raise exceptions.AuthenticationFailed(_("The access token is invalid or expired.")) from exc
         try:
-            user = get_user_with_unit(int(claims["sub"]))
+            user_id = int(claims["sub"])
         except (TypeError, ValueError) as exc:
             raise exceptions.AuthenticationFailed(_("The access token is invalid or expired.")) from exc
+        ahead = _read_ahead(request, user_id)
+        if ahead is None:
+            user = get_user_with_unit(user_id)
+        else:
+            user, row = get_user_with_unit_beside(user_id, ahead.sql, ahead.params)
         if user is None or not user.is_active:
             raise exceptions.AuthenticationFailed(_("The account is not active."))
         if not constant_time_compare(str(claims.get("pwf", "")), password_fingerprint(user)):
@@ -46,6 +63,8 @@ class JWTAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(
                 _("Staff must sign in with the code from their authenticator app."), code="otp_required"
             )
+        if ahead is not None:  # the user passed every check: the view may use what was read beside them
+            setattr(request, READ_AHEAD, (ahead, row))
         return user, claims
 
     def authenticate_header(self, request: Request) -> str:

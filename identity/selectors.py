@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 from django.db import connections, router
@@ -35,12 +35,34 @@ def get_user_with_unit(pk: int) -> User | None:
     query again for every request: its SQL is written once per process from the models' own columns (about a
     millisecond saved on each API request; benchmarks/REPORT.md)."""
     statement = _user_with_unit_statement()
-    connection = connections[statement.alias]
-    with prepared_cursor(connection) as cursor:
+    with prepared_cursor(connections[statement.alias]) as cursor:
         cursor.execute(statement.sql, [pk])
+        return _user_from_row(statement, cursor.fetchone())
+
+
+def get_user_with_unit_beside(pk: int, sql: str, params: list[Any]) -> tuple[User | None, tuple | None]:
+    """``get_user_with_unit(pk)`` and the one row of the query ``sql`` (a page of a list, built as one row by
+    ``eservice.json_rows``), in one round trip: the query runs beside the user's row. For a request whose read
+    is known from its token before its user is (identity.authentication); the caller uses the row only once
+    the user has passed every check. No user: ``(None, None)``."""
+    statement = _user_with_unit_statement()
+    with prepared_cursor(connections[statement.alias]) as cursor:
+        cursor.execute(
+            f"SELECT {statement.columns}, beside.* FROM {statement.tables} "  # noqa: S608 (the caller's SQL)
+            f"CROSS JOIN LATERAL ({sql}) beside WHERE {statement.where}",
+            [*params, pk],
+        )
         row = cursor.fetchone()
     if row is None:
+        return None, None
+    width = len(statement.converters)
+    return _user_from_row(statement, row[:width]), tuple(row[width:])
+
+
+def _user_from_row(statement: _Statement, row: tuple | None) -> User | None:
+    if row is None:
         return None
+    connection = connections[statement.alias]
     values = [
         _convert(value, converters, connection) if converters else value
         for value, converters in zip(row, statement.converters, strict=True)
@@ -57,12 +79,18 @@ def get_user_with_unit(pk: int) -> User | None:
 @dataclass(frozen=True)
 class _Statement:
     alias: str
-    sql: str
+    columns: str  # model metadata only: the user's and the unit's columns, their tables, the user's key
+    tables: str
+    where: str
     user_fields: list[str]
     unit_fields: list[str]
     converters: list[
         list[tuple[Callable, Any]]
     ]  # per column: the backend's and the field's (SQLite has some)
+
+    @cached_property
+    def sql(self) -> str:
+        return f"SELECT {self.columns} FROM {self.tables} WHERE {self.where}"  # noqa: S608 (model metadata only)
 
 
 @cache
@@ -83,15 +111,16 @@ def _user_with_unit_statement() -> _Statement:
                 ]
             )
     unit_key = User._meta.get_field("unit").column
-    sql = (
-        f"SELECT {', '.join(columns)} FROM {quote(User._meta.db_table)} u "  # noqa: S608 (model metadata only)
-        f"LEFT JOIN {quote(TerritorialUnit._meta.db_table)} t "
-        f"ON t.{quote(TerritorialUnit._meta.pk.column)} = u.{quote(unit_key)} "
-        f"WHERE u.{quote(User._meta.pk.column)} = %s"
+    tables = (
+        f"{quote(User._meta.db_table)} u LEFT JOIN {quote(TerritorialUnit._meta.db_table)} t "
+        f"ON t.{quote(TerritorialUnit._meta.pk.column)} = u.{quote(unit_key)}"
     )
+    where = f"u.{quote(User._meta.pk.column)} = %s"
     return _Statement(
         alias,
-        sql,
+        ", ".join(columns),
+        tables,
+        where,
         [field.attname for field in User._meta.concrete_fields],
         [field.attname for field in TerritorialUnit._meta.concrete_fields],
         converters,
