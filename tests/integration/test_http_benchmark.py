@@ -55,8 +55,9 @@ def test_the_breakdown_names_every_middleware_and_the_list_parts():
     assert {
         "JWT decode and verify, a token not seen before",
         "JWT decode, a token verified before (what most requests run)",
-        "user lookup, SQL written once (what it runs)",
-        "… the same, its SQL compiled once (what it runs)",
+        "user lookup, SQL written once (before the page was read beside it)",
+        "… the same, its SQL compiled once (before it was read beside the user)",
+        "the user and the page with its total in one query (what it runs)",
     } <= set(parts)
 
 
