@@ -92,10 +92,7 @@ def page_query(source: Statement, columns: Sequence[Column], *, offset: int, lim
     compiled = _compiled(source, shape) if offset < _STATEMENT_PAGES * limit else None
     if compiled is None:
         return None
-    if settings.JSON_ROWS_CHECK_STATEMENTS:
-        _check(source, shape, compiled, compiled.page.bind(source.values))
-    params = [*shape.column_params, *compiled.page.bind_sent(source.values)]
-    return PageQuery(compiled.page.sent, params, _ahead_key(source, shape))
+    return PageQuery(compiled.page.sent, compiled.page_params(source, shape), _ahead_key(source, shape))
 
 
 def _ahead_key(source: Statement, shape: _Shape) -> tuple:
@@ -319,6 +316,12 @@ class _Compiled:
     page: _Bound
     count: _Bound
 
+    def page_params(self, statement: Statement, shape: _Shape) -> list[Any]:
+        """The parameters of ``page.sent`` for ``statement``'s values (checked against a fresh compile in tests)."""
+        if settings.JSON_ROWS_CHECK_STATEMENTS:
+            _check(statement, shape, self, self.page.bind(statement.values))
+        return [*shape.column_params, *self.page.bind_sent(statement.values)]
+
     def run(
         self, statement: Statement, shape: _Shape, total: int | None, fetched: tuple | None = None
     ) -> tuple[int, str]:
@@ -326,10 +329,7 @@ class _Compiled:
         if fetched is not None:  # read ahead by the caller (PageQuery), already checked
             counted, text = fetched[0] or 0, fetched[1]
         else:
-            if settings.JSON_ROWS_CHECK_STATEMENTS:
-                _check(statement, shape, self, self.page.bind(statement.values))
-            page_params = [*shape.column_params, *self.page.bind_sent(statement.values)]
-            counted, text = _fetch_page(connection, self.page.sent, page_params)
+            counted, text = _fetch_page(connection, self.page.sent, self.page_params(statement, shape))
         if total is not None:
             return total, text
         if shape.needs_count(counted):
