@@ -14,9 +14,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import holidays
 from django.db import connections, router
+from django.db.models import Expression, TextField
 from django.utils import translation
 
 from applications.models import CalendarException
@@ -49,9 +51,72 @@ def _package_says_working(day: dt.date) -> bool:
     return day.weekday() < 5
 
 
-def _exceptions_between(start: dt.date, end: dt.date) -> dict[dt.date, bool]:
-    """The administrator's exceptions from ``start`` to ``end``: asked on every page of the officers' queue and
-    with every deadline, so a prepared statement written once, not an ORM query compiled each time."""
+@dataclass(frozen=True)
+class KnownExceptions:
+    """The administrator's exceptions as a query read them beside its own rows (``ExceptionsNearToday``): every
+    one from ``start`` to ``end``."""
+
+    start: dt.date
+    end: dt.date
+    overrides: dict[dt.date, bool]
+
+    @classmethod
+    def from_text(cls, text: str | None) -> KnownExceptions | None:
+        """``ExceptionsNearToday``'s value (``2025-10-23/2027-12-01|2026-11-18:0,2026-12-05:1``); None for none
+        (a query with no row, so no value)."""
+        if not text:
+            return None
+        window, _, listed = text.partition("|")
+        start, _, end = window.partition("/")
+        overrides = {}
+        for item in filter(None, listed.split(",")):
+            day, _, working = item.partition(":")
+            overrides[dt.date.fromisoformat(day)] = working == "1"
+        return cls(dt.date.fromisoformat(start), dt.date.fromisoformat(end), overrides)
+
+
+# How far from the database's today ExceptionsNearToday reads: further than any open case's deadline or pause.
+NEAR_DAYS = 400
+
+
+class ExceptionsNearToday(Expression):
+    """The administrator's exceptions within ``NEAR_DAYS`` of the database's today, with the window they cover,
+    as one text value (``KnownExceptions.from_text`` reads it): a scalar subquery, for a query that counts
+    working days from its rows to be sent with the calendar it needs (the officers' queue beside its page:
+    ``json_rows.PAGE_ASIDE``). Uncorrelated: the database runs it once per query. A date outside the window
+    is asked for as usual (``working_days_left``)."""
+
+    output_field = TextField()
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        quote = connection.ops.quote_name
+        date, working = (
+            quote(CalendarException._meta.get_field(name).column) for name in ("date", "is_working_day")
+        )
+        table = quote(CalendarException._meta.db_table)
+        if connection.vendor == "postgresql":
+            start, end = f"CURRENT_DATE - {NEAR_DAYS}", f"CURRENT_DATE + {NEAR_DAYS}"
+            window = f"to_char({start}, 'YYYY-MM-DD') || '/' || to_char({end}, 'YYYY-MM-DD')"
+            day, joined = f"to_char({date}, 'YYYY-MM-DD')", "string_agg"
+        else:  # SQLite keeps dates as ISO text
+            start, end = f"date('now', '-{NEAR_DAYS} days')", f"date('now', '+{NEAR_DAYS} days')"
+            window, day, joined = f"{start} || '/' || {end}", date, "group_concat"
+        listed = f"{joined}({day} || CASE WHEN {working} THEN ':1' ELSE ':0' END, ',')"
+        return (
+            f"(SELECT {window} || '|' || coalesce({listed}, '') FROM {table} "  # noqa: S608 (model metadata)
+            f"WHERE {date} >= {start} AND {date} <= {end})",
+            [],
+        )
+
+
+def _exceptions_between(
+    start: dt.date, end: dt.date, known: KnownExceptions | None = None
+) -> dict[dt.date, bool]:
+    """The administrator's exceptions from ``start`` to ``end`` (those of ``known`` when it covers them): asked on
+    every page of the officers' queue and with every deadline, so a prepared statement written once, not an ORM
+    query compiled each time."""
+    if known is not None and known.start <= start and end <= known.end:
+        return known.overrides
     connection = connections[router.db_for_read(CalendarException)]
     with prepared_cursor(connection) as cursor:
         cursor.execute(_exceptions_sql(connection.alias), [start, end])
@@ -129,13 +194,16 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
     return count
 
 
-def working_days_left(*, today: dt.date, dates: list[dt.date | None]) -> list[int | None]:
-    """``working_days_between(today, date)`` for many dates with one query (a queue page of 50 cases)."""
+def working_days_left(
+    *, today: dt.date, dates: list[dt.date | None], exceptions: KnownExceptions | None = None
+) -> list[int | None]:
+    """``working_days_between(today, date)`` for many dates with one query (a queue page of 50 cases), or none
+    when ``exceptions`` (read beside the dates) cover them all."""
     known = [date for date in dates if date is not None]
     if not known:
         return [None for _ in dates]
     low, high = min([today, *known]), max([today, *known])
-    overrides = _exceptions_between(low, high)
+    overrides = _exceptions_between(low, high, exceptions)
 
     def working(day: dt.date) -> bool:
         override = overrides.get(day)

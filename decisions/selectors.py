@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.calendar import working_days_left
+from applications.calendar import KnownExceptions, working_days_left
 from applications.completeness import document_freshness
 from applications.models import Application, ApplicationDocument, ApplicationEvent, QueueCount
 from applications.models.application import BACK_OFFICE_STATES
@@ -170,8 +170,7 @@ def list_answered_cases(*, officer: User, limit: int = 20) -> list[Application]:
 def annotate_days_left(cases: list[Application], today: dt.date | None = None) -> list[Application]:
     """Set ``days_left`` (working days to the deadline; negative when breached) and ``days_late`` on each
     case, in one query."""
-    today = today or timezone.localdate()
-    left = _days_left(cases, today)
+    left = _days_left(cases, today or timezone.localdate())
     for case, days in zip(cases, left, strict=True):
         case.days_left = days
         case.days_late = -days if days is not None and days < 0 else 0
@@ -179,16 +178,28 @@ def annotate_days_left(cases: list[Application], today: dt.date | None = None) -
 
 
 def _days_left(cases: list[Application], today: dt.date) -> list[int | None]:
-    """Working days from today to each case's deadline (one calendar query). While a case waits for the
-    applicant its deadline stands still: it keeps the days it had left on the day it paused."""
-    paused = [
-        case.review_paused_on if case.state == Application.State.AWAITING_APPLICANT else None
-        for case in cases
-    ]
-    positions = working_days_left(today=today, dates=[case.decision_due_on for case in cases] + paused)
+    return days_left(
+        [(case.state, case.decision_due_on, case.review_paused_on) for case in cases], today=today
+    )
+
+
+def days_left(
+    cases: list[tuple[str, dt.date | None, dt.date | None]],
+    *,
+    today: dt.date,
+    exceptions: KnownExceptions | None = None,
+) -> list[int | None]:
+    """Working days from today to the deadline of each case, given as (state, decision_due_on,
+    review_paused_on): one calendar query, or none when ``exceptions`` (read beside the cases) cover the dates.
+    While a case waits for the applicant its deadline stands still: it keeps the days it had left on the day it
+    paused."""
+    awaiting = Application.State.AWAITING_APPLICANT
+    due = [case[1] for case in cases]
+    paused = [case[2] if case[0] == awaiting else None for case in cases]
+    positions = working_days_left(today=today, dates=due + paused, exceptions=exceptions)
     due_left, paused_at = positions[: len(cases)], positions[len(cases) :]
     return [
-        None if due is None else due - (pause or 0) for due, pause in zip(due_left, paused_at, strict=True)
+        None if left is None else left - (pause or 0) for left, pause in zip(due_left, paused_at, strict=True)
     ]
 
 

@@ -23,7 +23,7 @@ import zoneinfo
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.signals import setting_changed
@@ -36,10 +36,23 @@ from django.utils import timezone
 from eservice.db import prepared_cursor
 
 PLAIN, DATETIME, DATE, LOOKUP = "plain", "datetime", "date", "lookup"
-_TOTAL, _ROW = "_page_total", "_page_row"
+_TOTAL, _ROW, _ASIDE = "_page_total", "_page_row", "_page_aside"
 # A queryset that annotates PAGE_TOTAL (a scalar subquery: a total the database keeps) carries its own total: with
 # ``total_by_window`` the page reads it from its rows, in the same query, instead of counting them by a window.
 PAGE_TOTAL = "page_total"
+# A queryset that annotates PAGE_ASIDE (an uncorrelated scalar subquery, which PostgreSQL runs once per query)
+# sends that value once beside the page's rows (``Page.aside``): what the caller needs of another table to finish
+# the rows (the Office's calendar beside the officers' queue), in the same round trip.
+PAGE_ASIDE = "page_aside"
+
+
+class Page(NamedTuple):
+    """A page as ``json_page`` gives it: the total of the rows, the page as the text of a JSON array, and the
+    value the queryset annotated as ``PAGE_ASIDE`` (None without one, or on an empty page)."""
+
+    total: int
+    text: str
+    aside: Any = None
 
 
 @dataclass(frozen=True)
@@ -108,7 +121,7 @@ def json_page(
     total_by_window: bool = True,
     total: int | None = None,
     ahead: tuple[PageQuery, tuple] | None = None,
-) -> tuple[int, str]:
+) -> Page:
     """The total number of rows of ``source`` (an ordered queryset, or a ``Statement`` that builds one) and the
     page ``[offset, offset + limit)`` as the text of a JSON array of objects with ``columns``' keys.
 
@@ -135,18 +148,19 @@ def json_page(
     if isinstance(source, Statement):
         source = source.queryset()
     if source.query.is_empty():  # .none(): there is no SQL to run
-        return 0, "[]"
+        return Page(0, "[]")
     connection = connections[source.db]
     if connection.vendor == "postgresql":
         sql, params = _page_sql(source, shape)
-        counted, text = _fetch_page(connection, sql, [*shape.column_params, *params])
+        counted, text, aside = _fetch_page(connection, sql, [*shape.column_params, *params])
     else:
         rows = list(_page(source, shape))
         counted = rows[0][_TOTAL] if rows and shape.total_by_window else 0
+        aside = rows[0].get(_ASIDE) if rows else None
         text = json.dumps([_row_in_python(row, columns) for row in rows], ensure_ascii=False)
     if total is not None:
-        return total, text
-    return count(source) if shape.needs_count(counted) else counted, text
+        return Page(total, text, aside)
+    return Page(count(source) if shape.needs_count(counted) else counted, text, aside)
 
 
 @dataclass(frozen=True)
@@ -181,6 +195,8 @@ def _page(queryset: QuerySet, shape: _Shape) -> QuerySet:
         values[_TOTAL] = F(PAGE_TOTAL)
     elif shape.total_by_window:
         windows[_TOTAL] = Window(Count("pk"))
+    if PAGE_ASIDE in queryset.query.annotations:
+        values[_ASIDE] = F(PAGE_ASIDE)
     return queryset.values(**values).annotate(**windows)[shape.offset : shape.offset + shape.limit]
 
 
@@ -199,7 +215,11 @@ def _page_sql(queryset: QuerySet, shape: _Shape) -> tuple[str, list[Any]]:
     # Keys and the zone are checked names (_name); values and the inner query's own are parameters.
     rows = f"string_agg(concat({members}, '}}'), ',' ORDER BY t.{_ROW})"
     total = f"max(t.{_TOTAL})" if shape.total_by_window else "0"
-    return f"SELECT {total}, '[' || coalesce({rows}, '') || ']' FROM ({inner}) t", list(inner_params)  # noqa: S608
+    aside = f", min(t.{_ASIDE})" if PAGE_ASIDE in queryset.query.annotations else ""
+    return (
+        f"SELECT {total}, '[' || coalesce({rows}, '') || ']'{aside} FROM ({inner}) t",  # noqa: S608
+        list(inner_params),
+    )
 
 
 def count(source: QuerySet | Statement) -> int:
@@ -220,11 +240,15 @@ def _count_sql(queryset: QuerySet) -> tuple[str, list[Any]]:
     return f"SELECT count(*) FROM ({inner}) t", list(params)  # noqa: S608
 
 
-def _fetch_page(connection: Any, sql: str, params: list[Any]) -> tuple[int, str]:
+def _fetch_page(connection: Any, sql: str, params: list[Any]) -> tuple[int, str, Any]:
     with prepared_cursor(connection) as cursor:  # planned once per connection, not on every page
         cursor.execute(sql, params)
-        total, text = cursor.fetchone()
-    return total or 0, text
+        return _page_row(cursor.fetchone())
+
+
+def _page_row(row: tuple) -> tuple[int, str, Any]:
+    """The total, the rows' text and the aside (when the page has one) of the page query's one row."""
+    return row[0] or 0, row[1], row[2] if len(row) > 2 else None
 
 
 def _fetch_count(connection: Any, sql: str, params: list[Any]) -> int:
@@ -324,17 +348,17 @@ class _Compiled:
 
     def run(
         self, statement: Statement, shape: _Shape, total: int | None, fetched: tuple | None = None
-    ) -> tuple[int, str]:
+    ) -> Page:
         connection = connections[self.alias]
         if fetched is not None:  # read ahead by the caller (PageQuery), already checked
-            counted, text = fetched[0] or 0, fetched[1]
+            counted, text, aside = _page_row(fetched)
         else:
-            counted, text = _fetch_page(connection, self.page.sent, self.page_params(statement, shape))
+            counted, text, aside = _fetch_page(connection, self.page.sent, self.page_params(statement, shape))
         if total is not None:
-            return total, text
+            return Page(total, text, aside)
         if shape.needs_count(counted):
             counted = _fetch_count(connection, self.count.sent, self.count.bind_sent(statement.values))
-        return counted, text
+        return Page(counted, text, aside)
 
 
 def _check(statement: Statement, shape: _Shape, compiled: _Compiled, page_params: list[Any]) -> None:

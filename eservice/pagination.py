@@ -55,23 +55,24 @@ class ApiPagination(LimitOffsetPagination):
         source: QuerySet | Statement,
         columns: list[Column],
         request: Request,
-        finish: Callable[[list[dict[str, Any]]], list[dict[str, Any]]] | None = None,
+        finish: Callable[[list[dict[str, Any]], Any], list[dict[str, Any]]] | None = None,
         total_by_window: bool = True,
         total: int | None = None,
         ahead: tuple[PageQuery, tuple] | None = None,
     ) -> HttpResponse:
         """The paginated answer (``count``, ``next``, ``previous``, ``results``) with the rows built as JSON by
         the database (``eservice.json_rows``), in one query; the same document ``get_paginated_response``
-        gives for the same rows (``source``: a queryset or a ``json_rows.Statement``). ``finish`` completes the rows where Python must (it gets them parsed);
+        gives for the same rows (``source``: a queryset or a ``json_rows.Statement``). ``finish`` completes the
+        rows where Python must (it gets them parsed, and the page's ``aside``: json_rows.PAGE_ASIDE);
         ``total_by_window=False`` for a long list; ``total`` when the caller knows it already, ``ahead`` when it
         read the page already (``json_page``)."""
         self.request = request
         self.limit = self.get_limit(request)
         self.offset = self.get_offset(request)
         if self.offset + self.limit > MAX_SQL_OFFSET:  # past any real table: no page, and no bigint overflow
-            self.count, results = json_rows.count(source) if total is None else total, "[]"
+            self.count, results, aside = json_rows.count(source) if total is None else total, "[]", None
         else:
-            self.count, results = json_page(
+            self.count, results, aside = json_page(
                 source,
                 columns,
                 offset=self.offset,
@@ -83,7 +84,7 @@ class ApiPagination(LimitOffsetPagination):
         if finish is not None:
             # orjson: the page is parsed and written again on every call (about 0.3 ms less than the json
             # module for 50 rows): the same values as json.dumps(..., ensure_ascii=False), without its spaces.
-            results = orjson.dumps(finish(orjson.loads(results))).decode()
+            results = orjson.dumps(finish(orjson.loads(results), aside)).decode()
         links = {"next": self.get_next_link(), "previous": self.get_previous_link()}
         envelope = json.dumps({"count": self.count, **links}, ensure_ascii=False)
         return HttpResponse(f'{envelope[:-1]},"results":{results}}}', content_type="application/json")

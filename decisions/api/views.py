@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import partial
-from types import SimpleNamespace
+from typing import Any
 
 from django.db.models import QuerySet, Value
 from django.db.models.functions import Concat, Trim
 from django.http import HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -25,6 +26,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from applications.calendar import ExceptionsNearToday, KnownExceptions
 from applications.models import Application
 from applications.services import review
 from applications.uploads import install_size_limit, too_large_error
@@ -32,7 +34,7 @@ from decisions import complaints, selectors, services, verification
 from decisions.filters import CaseFilter
 from decisions.models import Complaint, Decision, InformationRequest
 from eservice import json_rows
-from eservice.json_rows import DATE, DATETIME, PAGE_TOTAL, Column, PageQuery, Statement
+from eservice.json_rows import DATE, DATETIME, PAGE_ASIDE, PAGE_TOTAL, Column, PageQuery, Statement
 from eservice.schema import ErrorSerializer
 from identity.authentication import READ_AHEAD
 from identity.permissions import IsApplicant, IsOfficer
@@ -86,7 +88,8 @@ class BackofficeCaseListApi(GenericAPIView):
     )
     def get(self, request: Request) -> HttpResponse:
         # The rows built as JSON by the database (eservice.json_rows); only the working days left are counted
-        # here (the Office's calendar), from the rows' own dates. A unit's queue runs to tens of thousands of
+        # here (the Office's calendar), from the rows' own dates and the administrator's calendar exceptions
+        # read in the same query (PAGE_ASIDE). A unit's queue runs to tens of thousands of
         # cases: the page reads only its 50 rows in the order of the queue's index, and its total is read from
         # the counts the database keeps, or counted apart.
         unit_id = request.user.unit_id
@@ -184,20 +187,18 @@ def _unit_queue_rows(unit_id: int) -> QuerySet[Application]:
 
 
 def _with_applicant_name(queryset: QuerySet[Application]) -> QuerySet[Application]:
-    return queryset.annotate(applicant_name=Trim(Concat("first_name", Value(" "), "last_name")))
+    """The queue's rows as QUEUE_COLUMNS read them, and the calendar their working days are counted with."""
+    return queryset.annotate(
+        applicant_name=Trim(Concat("first_name", Value(" "), "last_name")),
+        **{PAGE_ASIDE: ExceptionsNearToday()},
+    )
 
 
-def _with_days_left(rows: list[dict]) -> list[dict]:
-    cases = [
-        SimpleNamespace(
-            state=row["state"],
-            decision_due_on=_date(row["decision_due_on"]),
-            review_paused_on=_date(row.pop("_paused")),
-        )
-        for row in rows
-    ]
-    for row, case in zip(rows, selectors.annotate_days_left(cases), strict=True):
-        row["working_days_left"] = case.days_left
+def _with_days_left(rows: list[dict], aside: Any) -> list[dict]:
+    cases = [(row["state"], _date(row["decision_due_on"]), _date(row.pop("_paused"))) for row in rows]
+    left = selectors.days_left(cases, today=timezone.localdate(), exceptions=KnownExceptions.from_text(aside))
+    for row, days in zip(rows, left, strict=True):
+        row["working_days_left"] = days
     return rows
 
 

@@ -186,3 +186,52 @@ def test_next_working_day_agrees_with_the_day_by_day_answer():
             expected += dt.timedelta(days=1)
         assert next_working_day(day) == expected, day
         day += dt.timedelta(days=1)
+
+
+def test_exceptions_read_beside_a_query_spare_the_calendar_query(django_assert_num_queries):
+    """ExceptionsNearToday: the administrator's exceptions around the database's today, read inside another
+    query (the officers' queue beside its page); counting with them gives the same days and asks nothing more,
+    and a date beyond their window is asked for as usual."""
+    from django.utils import timezone
+
+    from applications.calendar import NEAR_DAYS, ExceptionsNearToday, KnownExceptions, working_days_left
+    from applications.models import CalendarException
+
+    today = timezone.localdate()
+    off = today + dt.timedelta(days=10 - today.weekday())  # a Thursday
+    worked = today + dt.timedelta(days=12 - today.weekday())  # a Saturday
+    far = today + dt.timedelta(days=NEAR_DAYS + 30)
+    CalendarExceptionFactory(date=off, is_working_day=False)
+    CalendarExceptionFactory(date=worked, is_working_day=True)
+    CalendarExceptionFactory(date=far, is_working_day=False)
+    with django_assert_num_queries(1):
+        text = CalendarException.objects.annotate(near=ExceptionsNearToday()).values_list("near", flat=True)[
+            0
+        ]
+    known = KnownExceptions.from_text(text)
+    assert known.overrides == {off: False, worked: True}
+    assert known.start <= today - dt.timedelta(days=NEAR_DAYS - 1) and known.end >= off + dt.timedelta(
+        days=300
+    )
+    dates = [off, worked, today + dt.timedelta(days=30), today - dt.timedelta(days=90), None]
+    with django_assert_num_queries(0):
+        left = working_days_left(today=today, dates=dates, exceptions=known)
+    assert left == working_days_left(today=today, dates=dates)
+    # The Thursday off, the Friday (unless a holiday), the Saturday worked.
+    assert left[1] - left[0] == 1 + is_working_day(off + dt.timedelta(days=1))
+    with django_assert_num_queries(1):
+        beyond = working_days_left(today=today, dates=[far], exceptions=known)
+    assert beyond == [working_days_between(today, far)]
+
+
+def test_known_exceptions_read_their_text():
+    from applications.calendar import KnownExceptions
+
+    assert KnownExceptions.from_text(None) is None
+    assert KnownExceptions.from_text("2026-01-01/2026-12-31|") == KnownExceptions(
+        D(2026, 1, 1), D(2026, 12, 31), {}
+    )
+    assert KnownExceptions.from_text("2026-01-01/2026-12-31|2026-11-16:0,2026-11-21:1").overrides == {
+        D(2026, 11, 16): False,
+        D(2026, 11, 21): True,
+    }

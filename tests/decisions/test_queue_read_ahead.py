@@ -10,7 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from applications.calendar import is_working_day, working_days_between
 from decisions.api import views
+from tests.applications.factories import CalendarExceptionFactory
 from tests.factories import ApplicationFactory, TerritorialUnitFactory
 from tests.services import require_postgres
 
@@ -38,8 +40,29 @@ def test_the_second_page_read_comes_with_the_user(bearer_client, officer, unit):
     first, first_read = _get(client)
     second, second_read = _get(client)
     assert second == first and len(first["results"]) == 3
-    assert len(second_read) == len(first_read) - 1
+    assert len(second_read) == len(first_read) - 1 == 1  # the user, the page and the calendar: one query
     assert "identity_user" in second_read[0]["sql"] and "applications_application" in second_read[0]["sql"]
+    assert "applications_calendarexception" in second_read[0]["sql"]
+
+
+def test_a_calendar_exception_counts_at_once(bearer_client, officer, unit):
+    """The administrator's exceptions are read with the page each time, never kept: a day off added between
+    two reads is one working day less on the next."""
+    require_postgres()
+    today = timezone.localdate()
+    due = today + dt.timedelta(days=14)
+    ApplicationFactory(submitted=True, unit=unit, decision_due_on=due)
+    client = bearer_client(officer)
+    before = _get(client)[0]["results"][0]["working_days_left"]
+    assert before == working_days_between(today, due)
+    day_off = next(
+        today + dt.timedelta(days=offset)
+        for offset in range(1, 14)
+        if is_working_day(today + dt.timedelta(days=offset))
+    )
+    CalendarExceptionFactory(date=day_off, is_working_day=False)
+    body, read = _get(client)
+    assert body["results"][0]["working_days_left"] == before - 1 and len(read) == 1
 
 
 def test_an_officer_moved_to_another_unit_sees_that_units_queue(bearer_client, officer, unit):

@@ -8,8 +8,10 @@ import json
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db.models import F
+from django.db import connection
+from django.db.models import F, Value
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework import serializers
 
@@ -94,7 +96,9 @@ def in_python(queryset, offset: int, limit: int) -> tuple[int, list[dict]]:
 @pytest.mark.parametrize("by_window", [True, False])
 def test_the_page_is_what_drf_writes(applications, zone, offset, limit, by_window):
     with timezone.override(ZoneInfo(zone)):
-        total, text = json_page(applications, COLUMNS, offset=offset, limit=limit, total_by_window=by_window)
+        total, text, _ = json_page(
+            applications, COLUMNS, offset=offset, limit=limit, total_by_window=by_window
+        )
         assert total == len(MOMENTS)
         assert json.loads(text) == expected(applications, offset, limit)
         assert in_python(applications, offset, limit) == (total, json.loads(text))
@@ -143,12 +147,17 @@ def test_utc_is_written_z_and_microseconds_only_when_there_are_some(applications
 
 
 def test_a_page_past_the_end_still_counts(applications):
-    assert json_page(applications, COLUMNS, offset=50, limit=10) == (len(MOMENTS), "[]")
+    assert json_page(applications, COLUMNS, offset=50, limit=10) == (len(MOMENTS), "[]", None)
     assert json_page(applications, COLUMNS, offset=50, limit=10, total_by_window=False) == (
         len(MOMENTS),
         "[]",
+        None,
     )
-    assert json_page(Application.objects.none().order_by("id"), COLUMNS, offset=0, limit=10) == (0, "[]")
+    assert json_page(Application.objects.none().order_by("id"), COLUMNS, offset=0, limit=10) == (
+        0,
+        "[]",
+        None,
+    )
 
 
 @pytest.mark.parametrize("by_window", [True, False])
@@ -157,7 +166,7 @@ def test_a_known_total_is_the_answer_and_nothing_is_counted(
     applications, by_window, offset, django_assert_num_queries
 ):
     with django_assert_num_queries(1):  # the page only
-        total, text = json_page(
+        total, text, _ = json_page(
             applications, COLUMNS, offset=offset, limit=2, total_by_window=by_window, total=1234
         )
     assert total == 1234
@@ -167,7 +176,7 @@ def test_a_known_total_is_the_answer_and_nothing_is_counted(
 def test_postgresql_builds_the_rows_in_one_query(applications, django_assert_num_queries):
     require_postgres()
     with django_assert_num_queries(1):
-        total, _ = json_page(applications, COLUMNS, offset=0, limit=3)
+        total, _, _ = json_page(applications, COLUMNS, offset=0, limit=3)
     assert total == len(MOMENTS)
     with django_assert_num_queries(2):  # a long list: the page, and a count apart
         assert json_page(applications, COLUMNS, offset=0, limit=3, total_by_window=False)[0] == len(MOMENTS)
@@ -237,7 +246,7 @@ def test_postgresql_compiles_a_statement_once_per_shape(applications, django_ass
 
     for _ in range(3):
         with django_assert_num_queries(2):  # the page, and the count apart: nothing else
-            total, _ = json_page(
+            total, _, _ = json_page(
                 json_rows.Statement("counted", build, (applicant_id,)),
                 COLUMNS,
                 offset=0,
@@ -287,12 +296,12 @@ def test_a_page_far_on_is_compiled_as_usual(applications):
         return _of_applicant(who)
 
     statement = json_rows.Statement("far", build, (applicant_id,))
-    total, text = json_page(
+    total, text, _ = json_page(
         statement, COLUMNS, offset=6, limit=1
     )  # the seventh page of one row: past the end
     assert (total, json.loads(text)) == (len(MOMENTS), [])
     assert built == [applicant_id]  # built once, from the real value
-    total, text = json_page(statement, COLUMNS, offset=4, limit=1)  # the fifth: one of the first pages
+    total, text, _ = json_page(statement, COLUMNS, offset=4, limit=1)  # the fifth: one of the first pages
     assert (total, json.loads(text)) == (len(MOMENTS), expected(_of_applicant(applicant_id), 4, 1))
     assert len(built) > 2 and applicant_id not in built[1:3]  # compiled with made-up values
 
@@ -359,3 +368,33 @@ def test_the_unit_queue_has_nothing_left_to_bind(django_assert_num_queries):
     json_page(statement, QUEUE_COLUMNS, offset=0, limit=50)
     page = json_rows._compiled(statement, json_rows._Shape(QUEUE_COLUMNS, 0, 50, True)).page
     assert "%s" not in page.sent and "'awaiting_applicant'" in page.sent
+
+
+@pytest.mark.parametrize("by_window", [True, False])
+def test_the_aside_comes_once_beside_the_rows(applications, by_window, django_assert_num_queries):
+    """A value the queryset annotates as PAGE_ASIDE (what the caller needs of another table to finish the rows)
+    is sent once with the page, in the same query on PostgreSQL; the rows are what they are without it."""
+    beside = applications.annotate(**{json_rows.PAGE_ASIDE: Value("the calendar")})
+    with django_assert_num_queries(1 if by_window else 2):  # a long list counts apart
+        page = json_page(beside, COLUMNS, offset=0, limit=50, total_by_window=by_window)
+    assert page == (*json_page(applications, COLUMNS, offset=0, limit=50)[:2], "the calendar")
+    assert json_page(beside, COLUMNS, offset=50, limit=10) == (len(MOMENTS), "[]", None)  # no row, no aside
+
+
+def test_a_statement_and_its_read_ahead_bring_the_aside(applications):
+    require_postgres()
+    applicant_id = applications.first().applicant_id
+
+    def build(who: int):
+        return _of_applicant(who).annotate(**{json_rows.PAGE_ASIDE: Value("aside")})
+
+    statement = json_rows.Statement("aside", build, (applicant_id,))
+    assert json_page(statement, COLUMNS, offset=0, limit=50).aside == "aside"
+    ahead = json_rows.page_query(statement, COLUMNS, offset=0, limit=50)
+    with connection.cursor() as cursor:
+        cursor.execute(ahead.sql, ahead.params)
+        row = cursor.fetchone()
+    with CaptureQueriesContext(connection) as read:
+        page = json_page(statement, COLUMNS, offset=0, limit=50, ahead=(ahead, row))
+    assert read.captured_queries == [] and page == json_page(build(applicant_id), COLUMNS, offset=0, limit=50)
+    assert page.aside == "aside"
