@@ -334,7 +334,7 @@ def test_a_statements_constants_are_written_into_its_sql(applications, by_window
             limit=limit,
             total_by_window=by_window,
         )
-    shape = json_rows._Shape(COLUMNS, 0, 50, by_window)
+    shape = json_rows._shape(COLUMNS, 0, 50, by_window)
     page = json_rows._compiled(statement, shape).page
     assert "'draft'" in page.sent and "'submitted'" in page.sent and "it''s" not in page.sent
     assert (
@@ -366,7 +366,7 @@ def test_the_unit_queue_has_nothing_left_to_bind(django_assert_num_queries):
     unit = TerritorialUnit.objects.filter(handles_residence_permits=True).first()
     statement = json_rows.Statement(("queue", unit.pk), lambda: _unit_queue_rows(unit.pk))
     json_page(statement, QUEUE_COLUMNS, offset=0, limit=50)
-    page = json_rows._compiled(statement, json_rows._Shape(QUEUE_COLUMNS, 0, 50, True)).page
+    page = json_rows._compiled(statement, json_rows._shape(QUEUE_COLUMNS, 0, 50, True)).page
     assert "%s" not in page.sent and "'awaiting_applicant'" in page.sent
 
 

@@ -46,3 +46,22 @@ def test_errors_are_djangos_own():
     require_postgres()
     with pytest.raises(utils.ProgrammingError), prepared_cursor(connection) as cursor:
         cursor.execute("SELECT no_such_column FROM identity_user WHERE id = %s", [1])
+
+
+def test_a_long_statement_has_its_placeholders_found_once():
+    """psycopg finds the placeholders of a statement longer than 4 KB again on every call; a prepared one (a
+    list page is longer) has them found once per process, and each call still gets its own values."""
+    require_postgres()
+    from psycopg import _queries
+
+    long_sql = "SELECT %s::int + %s::int AS total, '" + "x" * 5000 + "' AS filler, %s::text AS said"
+    with prepared_cursor(connection) as cursor:
+        kept = type(cursor.cursor)._query_cls
+        assert kept is not _queries.PostgresQuery  # the class that keeps them
+        before = kept.found.cache_info()
+        for first, second, said in ((1, 2, "a"), (40, 2, "it's %s"), (-1, 1, "")):
+            cursor.execute(long_sql, [first, second, said])
+            assert cursor.fetchone()[::2] == (first + second, said)
+    after = kept.found.cache_info()
+    assert (after.misses - before.misses, after.hits - before.hits) == (1, 2)
+    assert len(_prepared("xxxxxxxxxx")) == 1
