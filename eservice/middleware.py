@@ -248,7 +248,11 @@ def _session_has_user(request: HttpRequest) -> bool:
     """Whether the session names a signed-in user, read without loading that user (a visitor's request, most
     of the public pages and the health check, then skips the user lookup altogether)."""
     session = getattr(request, "session", None)
-    return session is None or SESSION_KEY in session
+    if session is None:
+        return True
+    if session.session_key is None and not session.modified:
+        return False  # no session cookie and nothing stored yet: not even the (empty) session is read
+    return SESSION_KEY in session
 
 
 class BrowserMessageMiddleware(MessageMiddleware):

@@ -58,3 +58,13 @@ def test_public_pages_for_visitors_keep_their_caching(client):
     response = client.get("/guide/")
     assert response.status_code == 200
     assert "no-store" not in response.get("Cache-Control", "")
+
+
+def test_a_visitor_without_a_session_is_not_read_one(client, applicant):
+    """A visitor with no session cookie: the session is not even read (so the answer does not vary on the
+    cookie); signed in, the same page is private."""
+    visitor = client.get("/.well-known/jwks.json")
+    assert visitor.status_code == 200 and "Cookie" not in visitor.get("Vary", "")
+    client.force_login(applicant)
+    signed_in = client.get("/healthz")
+    assert signed_in.status_code == 200 and _is_private(signed_in)
