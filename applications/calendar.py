@@ -89,11 +89,7 @@ class ExceptionsNearToday(Expression):
     output_field = TextField()
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
-        quote = connection.ops.quote_name
-        date, working = (
-            quote(CalendarException._meta.get_field(name).column) for name in ("date", "is_working_day")
-        )
-        table = quote(CalendarException._meta.db_table)
+        table, date, working = _quoted_names(connection)
         if connection.vendor == "postgresql":
             start, end = f"CURRENT_DATE - {NEAR_DAYS}", f"CURRENT_DATE + {NEAR_DAYS}"
             window = f"to_char({start}, 'YYYY-MM-DD') || '/' || to_char({end}, 'YYYY-MM-DD')"
@@ -125,12 +121,17 @@ def _exceptions_between(
 
 @lru_cache(maxsize=4)
 def _exceptions_sql(alias: str) -> str:
-    quote = connections[alias].ops.quote_name
+    table, date, working = _quoted_names(connections[alias])
+    return f"SELECT {date}, {working} FROM {table} WHERE {date} >= %s AND {date} <= %s"  # noqa: S608
+
+
+def _quoted_names(connection: Any) -> tuple[str, str, str]:
+    """The exceptions' table and its date and working-day columns, quoted for ``connection``."""
+    quote = connection.ops.quote_name
     date, working = (
         quote(CalendarException._meta.get_field(name).column) for name in ("date", "is_working_day")
     )
-    table = quote(CalendarException._meta.db_table)
-    return f"SELECT {date}, {working} FROM {table} WHERE {date} >= %s AND {date} <= %s"  # noqa: S608
+    return quote(CalendarException._meta.db_table), date, working
 
 
 def _as_date(value: dt.date | str) -> dt.date:

@@ -47,11 +47,9 @@ class _LoggedCursorWrapper(CursorDebugWrapper):
 @cache
 def _cursor_class() -> type:
     from django.db.backends.postgresql.base import ServerBindingCursor
-    from psycopg import _queries
 
     class PreparingCursor(ServerBindingCursor):
-        if hasattr(_queries, "_query2pg_nocache"):  # else psycopg's own query class, as it is
-            _query_cls = _kept_placeholders_class()
+        _query_cls = _kept_placeholders_class()
 
         def execute(
             self, query: Any, params: Any = None, *, prepare: bool | None = True, **kwargs: Any
@@ -63,6 +61,9 @@ def _cursor_class() -> type:
 
 def _kept_placeholders_class() -> type:
     from psycopg import _queries
+
+    if not hasattr(_queries, "_query2pg_nocache"):  # a psycopg without it: its own query class, as it is
+        return _queries.PostgresQuery
 
     class KeptPlaceholders(_queries.PostgresQuery):
         """psycopg finds a statement's placeholders again on every call once it is longer than 4 KB (it keeps

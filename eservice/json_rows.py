@@ -230,7 +230,7 @@ def _page_sql(queryset: QuerySet, shape: _Shape) -> tuple[str, list[Any]]:
     (benchmarks/REPORT.md)."""
     inner, inner_params = _page(queryset, shape).query.sql_with_params()
     members = ", ".join(
-        f"'{',' if i else '{'}\"{_name(column.key)}\":', {_sql_json(f't.c{i}', column)}"
+        f"'{',' if i else '{'}\"{_name(column.key)}\":', {_sql_json(f't.c{i}', column, shape.zone)}"
         for i, column in enumerate(shape.columns)
     )
     # Keys and the zone are checked names (_name); values and the inner query's own are parameters.
@@ -486,11 +486,11 @@ def _name(name: str) -> str:
 _NAME = re.compile(r"[A-Za-z0-9_/+-]+")
 
 
-def _sql_json(ref: str, column: Column) -> str:
+def _sql_json(ref: str, column: Column, zone: str) -> str:
     """The column's value as JSON text (``null`` for NULL); a LOOKUP's table is a parameter
     (``_Shape.column_params``, in column order), read once per query (a scalar subquery), not once per row."""
     if column.kind == DATETIME:
-        return f"CASE WHEN {ref} IS NULL THEN 'null' ELSE '\"' || {_sql_isoformat(ref)} || '\"' END"
+        return f"CASE WHEN {ref} IS NULL THEN 'null' ELSE '\"' || {_sql_isoformat(ref, zone)} || '\"' END"
     if column.kind == DATE:
         return f"coalesce('\"' || to_char({ref}, 'YYYY-MM-DD') || '\"', 'null')"
     if column.kind == LOOKUP:
@@ -498,18 +498,17 @@ def _sql_json(ref: str, column: Column) -> str:
     return f"coalesce(to_json({ref})::text, 'null')"
 
 
-def _sql_isoformat(ref: str) -> str:
-    """``timezone.localtime(value).isoformat()`` of a non-null ``ref`` with ``+00:00`` written ``Z``, as DRF's
-    DateTimeField does: microseconds only when there are some, the offset as ``+HH:MM``.
+def _sql_isoformat(ref: str, zone: str) -> str:
+    """``timezone.localtime(value).isoformat()`` of a non-null ``ref`` in the time zone ``zone`` (the page's
+    shape's, the current one) with ``+00:00`` written ``Z``, as DRF's DateTimeField does: microseconds only when
+    there are some, the offset as ``+HH:MM``.
 
-    The offsets the current zone has had since 1970 are written out (a comparison each); any other is
+    The offsets the zone has had since 1970 are written out (a comparison each); any other is
     computed (``to_char``, about as costly as the rest of the value)."""
-    zone = f"'{_name(timezone.get_current_timezone_name())}'"
-    local = f"({ref} AT TIME ZONE {zone})"
+    local = f"({ref} AT TIME ZONE '{_name(zone)}')"
     offset = f"({local} - ({ref} AT TIME ZONE 'UTC'))"
     known = " ".join(
-        f"WHEN interval '{seconds} seconds' THEN '{_offset_text(seconds)}'"
-        for seconds in _zone_offsets(timezone.get_current_timezone_name())
+        f"WHEN interval '{seconds} seconds' THEN '{_offset_text(seconds)}'" for seconds in _zone_offsets(zone)
     )
     return (
         f"replace(to_char({local}, 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), '.000000', '') || CASE {offset} {known} "
