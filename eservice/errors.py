@@ -19,8 +19,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views import defaults
+from django_ratelimit.exceptions import Ratelimited
 
 from eservice.exceptions import error_body
 
@@ -166,13 +168,17 @@ def service_unavailable(request: HttpRequest) -> HttpResponse:
     return response
 
 
-class DatabaseUnavailableMiddleware:
-    """A view that loses the database answers 503 instead of 500, and logs one line instead of a traceback.
+class ExceptionResponseMiddleware:
+    """The exceptions raised by a view that have an answer of their own, in one layer (each layer costs its call
+    on every request, and both hooks only look at an exception):
 
-    Errors raised inside other middlewares (loading the session, the user) never reach ``process_exception``:
-    ``server_error`` (``handler500``) answers those the same way. The connection is not reused after the error
-    (Django closes a connection that saw an error at the end of the request), so the web process recovers by
-    itself once the database is back: no restart.
+    - a lost database is a 503 instead of a 500, with one log line instead of a traceback. Errors raised inside
+      other middlewares (loading the session, the user) never reach ``process_exception``: ``server_error``
+      (``handler500``) answers those the same way. The connection is not reused after the error (Django closes
+      a connection that saw an error at the end of the request), so the web process recovers by itself once the
+      database is back: no restart;
+    - a rate limit (django-ratelimit's ``Ratelimited``) is ``RATELIMIT_VIEW``'s 429: what django-ratelimit's own
+      ``RatelimitMiddleware`` does, and all it does.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -182,10 +188,12 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not isinstance(exception, DATABASE_UNAVAILABLE):
-            return None
-        logger.warning("database.unavailable path=%s error=%s", request.path, type(exception).__name__)
-        return service_unavailable(request)
+        if isinstance(exception, Ratelimited):
+            return import_string(settings.RATELIMIT_VIEW)(request, exception)
+        if isinstance(exception, DATABASE_UNAVAILABLE):
+            logger.warning("database.unavailable path=%s error=%s", request.path, type(exception).__name__)
+            return service_unavailable(request)
+        return None
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

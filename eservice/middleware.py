@@ -21,6 +21,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
+from django.middleware.common import CommonMiddleware
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -60,13 +61,17 @@ class PrivateResponseMiddleware:
         return response
 
 
-class StaticCSPMiddleware(CSPMiddleware):
-    """django-csp's middleware, with the policy built once instead of on every response.
+class FramingPolicyMiddleware(CSPMiddleware):
+    """The two headers that say who may show our pages and what they may load, in one layer: django-csp's
+    ``Content-Security-Policy`` with the policy built once instead of on every response, and Django's
+    ``X-Frame-Options`` (what ``XFrameOptionsMiddleware`` writes, for browsers older than ``frame-ancestors``).
 
     The project's policy is static: no nonce, no per-view ``csp_update``/``csp_replace``, no report-only policy.
     django-csp rebuilds the header string from the settings for each response (about a tenth of a millisecond,
     the most expensive layer on a small API answer); this writes the same string, built once. Anything dynamic
-    (a nonce asked for by a template, a view's own policy) still goes through django-csp unchanged.
+    (a nonce asked for by a template, a view's own policy) still goes through django-csp unchanged. A view that
+    sets its own ``X-Frame-Options`` or is ``xframe_options_exempt`` keeps it, as with Django's middleware
+    (``security.W002``, which looks for that middleware by name, is silenced in the settings for this).
     """
 
     # What django-csp's decorators set on a response (instance attributes: looked up in its __dict__, since a
@@ -74,7 +79,9 @@ class StaticCSPMiddleware(CSPMiddleware):
     _DYNAMIC = frozenset(("_csp_config", "_csp_update", "_csp_replace", "_csp_exempt", "_csp_config_ro"))
 
     def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
-        policy = _static_policy()
+        policy, frame_options = _static_headers()
+        if "X-Frame-Options" not in response and not getattr(response, "xframe_options_exempt", False):
+            response.headers["X-Frame-Options"] = frame_options
         if (
             policy is None
             or getattr(request, "_csp_nonce", None) is not None
@@ -83,7 +90,7 @@ class StaticCSPMiddleware(CSPMiddleware):
         ):
             return super().process_response(request, response)
         if HEADER not in response:
-            response[HEADER] = policy
+            response.headers[HEADER] = policy
         # As django-csp does: a nonce asked for after the header is written is an error, not a silent gap (one
         # object for every request: asking it only raises, so it never holds a value).
         request.csp_nonce = _NONCE_AFTER_RESPONSE
@@ -91,25 +98,26 @@ class StaticCSPMiddleware(CSPMiddleware):
 
 
 _NONCE_AFTER_RESPONSE = CheckableLazyObject(CSPMiddleware._csp_nonce_post_response)
-_policy_cache: list[str | None] = []
+_headers_cache: list[tuple[str | None, str]] = []
 
 
-def _static_policy() -> str | None:
-    """The policy header when it can be written as a constant (no report-only policy, no excluded prefixes),
-    built once per process; None when django-csp must decide per request."""
-    if not _policy_cache:
+def _static_headers() -> tuple[str | None, str]:
+    """The policy header when it can be written as a constant (no report-only policy, no excluded prefixes), or
+    None when django-csp must decide per request; and the ``X-Frame-Options`` value. Built once per process."""
+    if not _headers_cache:
         config = getattr(settings, "CONTENT_SECURITY_POLICY", None) or {}
         static = not getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None) and not config.get(
             "EXCLUDE_URL_PREFIXES"
         )
-        _policy_cache.append(build_policy() if static and config else None)
-    return _policy_cache[0]
+        frame_options = getattr(settings, "X_FRAME_OPTIONS", "DENY").upper()  # as XFrameOptionsMiddleware
+        _headers_cache.append((build_policy() if static and config else None, frame_options))
+    return _headers_cache[0]
 
 
 @receiver(setting_changed)
 def _forget_policy(*, setting: str, **kwargs: object) -> None:
-    if setting.startswith("CONTENT_SECURITY_POLICY"):
-        _policy_cache.clear()
+    if setting.startswith("CONTENT_SECURITY_POLICY") or setting == "X_FRAME_OPTIONS":
+        _headers_cache.clear()
 
 
 # ---- A JWT request to the API: its own, shorter middleware list ---------------------------------------------
@@ -221,6 +229,39 @@ def is_bearer_api_request(request: HttpRequest) -> bool:
     return request.path_info.startswith(API_PREFIX) and request.META.get("HTTP_AUTHORIZATION", "")[
         :7
     ].lower() == ("bearer ")
+
+
+class HostCheckedCommonMiddleware(CommonMiddleware):
+    """Django's ``CommonMiddleware`` with the host check remembered: a ``Host`` header that passed it once passes
+    without being parsed and matched against ``ALLOWED_HOSTS`` again (about 5 µs a request; the header is the
+    same on nearly every request). A host that fails is checked every time (the 400 with its log line), and
+    only the first few hosts that pass are kept, so a wildcard in ``ALLOWED_HOSTS`` cannot grow the set. With
+    ``DISALLOWED_USER_AGENTS``, ``PREPEND_WWW`` or ``USE_X_FORWARDED_HOST`` set it is the stock middleware.
+    The slash redirect and ``Content-Length`` of the answer are the stock ones."""
+
+    def process_request(self, request: HttpRequest) -> HttpResponse | None:
+        host = request.META.get("HTTP_HOST")
+        if host in _passed_hosts:
+            return None
+        response = super().process_request(request)
+        if host is not None and len(_passed_hosts) < _HOSTS_KEPT and _host_check_is_all(response):
+            _passed_hosts.add(host)
+        return response
+
+
+_HOSTS_KEPT = 16
+_passed_hosts: set[str | None] = set()
+
+
+def _host_check_is_all(response: HttpResponse | None) -> bool:
+    return response is None and not (
+        settings.DISALLOWED_USER_AGENTS or settings.PREPEND_WWW or settings.USE_X_FORWARDED_HOST
+    )
+
+
+@receiver(setting_changed)
+def _forget_hosts(**kwargs: object) -> None:
+    _passed_hosts.clear()
 
 
 # ---- Browser requests: two stock middlewares, narrowed -------------------------------------------------------

@@ -25,7 +25,8 @@ def setting_rate(name: str) -> Callable[[str, HttpRequest], str]:
 
 
 def limit_posts_by_ip(setting: str, *, group: str | None = None):
-    """Block (429 via RatelimitMiddleware and RATELIMIT_VIEW) POSTs from one client address above the set rate.
+    """Block POSTs from one client address above the set rate (429: ``RATELIMIT_VIEW``, answered by
+    ``eservice.errors.ExceptionResponseMiddleware``).
 
     The address is the one axes uses too (``identity.client_address``, honouring ``PROXY_COUNT``)."""
     return ratelimit(group=group, key=client_ip_key, rate=setting_rate(setting), method="POST", block=True)

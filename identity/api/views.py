@@ -41,7 +41,7 @@ def _error(code: str, message: str, http_status: int, details: object = None) ->
 
 
 def _limit(setting: str):
-    # Outside DRF's dispatch, so a blocked request reaches RatelimitMiddleware and gets the 429 JSON body.
+    # Outside DRF's dispatch, so a blocked request reaches ExceptionResponseMiddleware and gets the 429 JSON body.
     return method_decorator(limit_posts_by_ip(setting), name="dispatch")
 
 
