@@ -5,7 +5,7 @@ library's PC), the CSP header built once, the route that gives a JWT request to 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from csp.constants import HEADER
 from csp.middleware import CheckableLazyObject, CSPMiddleware
@@ -13,6 +13,7 @@ from csp.utils import build_policy
 from django.conf import settings
 from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.middleware import AuthenticationMiddleware, auser, get_user
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.messages.storage import default_storage
 from django.core.handlers.base import BaseHandler
@@ -27,6 +28,7 @@ from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.functional import SimpleLazyObject, empty
 from django.utils.module_loading import import_string
+from django_otp.middleware import OTPMiddleware
 
 from identity.middleware import StaffSecondFactorMiddleware
 
@@ -264,19 +266,38 @@ def _forget_hosts(**kwargs: object) -> None:
     _passed_hosts.clear()
 
 
-# ---- Browser requests: two stock middlewares, narrowed -------------------------------------------------------
+# ---- Browser requests: stock middlewares, narrowed -------------------------------------------------------
 
 
-class BrowserStaffSecondFactorMiddleware(StaffSecondFactorMiddleware):
-    """The staff second-factor rule for sessions, skipped when no session names a user (a visitor); a staff
-    token is refused without the code by ``identity.authentication.JWTAuthentication``."""
+class SessionUserMiddleware(AuthenticationMiddleware):
+    """Who is signed in through the session, in one layer: Django's ``AuthenticationMiddleware`` (``request.user``,
+    read from the session when first used), django-otp's ``OTPMiddleware`` (that user's ``otp_device`` and
+    ``is_verified()``), and the staff second-factor rule (``identity.middleware``), skipped when the session
+    names nobody (a visitor).
+
+    Stacked, the first two make two nested lazy objects for every request and each layer costs its call, though
+    most requests never look at the user; here ``request.user`` is one lazy object, made by OTPMiddleware's own
+    code when first used (``request.auser`` the same for async code). A staff token is refused without the code
+    by ``identity.authentication.JWTAuthentication``: this is for sessions."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        super().__init__(get_response)
+        self._otp = OTPMiddleware(get_response)
+        self._second_factor = StaffSecondFactorMiddleware(get_response)
+
+    def process_request(self, request: HttpRequest) -> None:
+        request.user = SimpleLazyObject(partial(self._verified_user, request))
+        request.auser = partial(self._otp._verify_user_async_via_auser, request, partial(auser, request))
+
+    def _verified_user(self, request: HttpRequest) -> object:
+        return self._otp._verify_user_sync(request, get_user(request))
 
     def process_view(
         self, request: HttpRequest, view_func: Callable, view_args: tuple, view_kwargs: dict
     ) -> HttpResponse | None:
         if not _session_has_user(request):
             return None  # nobody signed in through a session: no staff session to hold back
-        return super().process_view(request, view_func, view_args, view_kwargs)
+        return self._second_factor.process_view(request, view_func, view_args, view_kwargs)
 
 
 def _signed_in(request: HttpRequest) -> bool:

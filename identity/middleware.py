@@ -8,7 +8,8 @@ the second factor, sign in or out, or switch the language. Pages answer with the
 or sign in again with the code); API views see nobody signed in through the session (401). Bearer tokens are
 checked by ``identity.authentication.JWTAuthentication``, which refuses a staff token issued without the code.
 
-Install it right after ``django_otp.middleware.OTPMiddleware`` (which provides ``user.is_verified()``).
+It runs inside ``eservice.middleware.SessionUserMiddleware``, after django-otp's ``OTPMiddleware`` code has
+given the user ``is_verified()``.
 """
 
 from __future__ import annotations

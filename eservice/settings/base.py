@@ -64,9 +64,8 @@ MIDDLEWARE = [
     "eservice.middleware.HostCheckedCommonMiddleware",  # CommonMiddleware, a host that passed not checked again
     "eservice.request_guards.QueryStringGuardMiddleware",  # ?x=%00 is a 400, not a database error
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
-    "eservice.middleware.BrowserStaffSecondFactorMiddleware",  # unverified staff sessions may only enrol TOTP
+    # The session's user, with django-otp's is_verified(); an unverified staff session may only enrol TOTP.
+    "eservice.middleware.SessionUserMiddleware",
     "eservice.middleware.PrivateResponseMiddleware",  # Cache-Control: private, no-store for personal data
     "eservice.middleware.BrowserMessageMiddleware",
     "eservice.middleware.FramingPolicyMiddleware",  # django-csp's (the static policy built once), X-Frame-Options

@@ -10,10 +10,8 @@ from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.test import RequestFactory
-from django_otp.middleware import OTPMiddleware
 
 from eservice.middleware import is_bearer_api_request
-from identity.middleware import StaffSecondFactorMiddleware
 
 pytestmark = pytest.mark.django_db
 
@@ -36,13 +34,7 @@ def test_only_a_bearer_request_under_api_is_narrowed(path, authorization, expect
 def test_the_browser_stack_keeps_the_stock_middlewares_for_django_checks():
     loaded = [__import__(p.rsplit(".", 1)[0], fromlist=["x"]) for p in settings.MIDDLEWARE]
     classes = [getattr(module, path.rsplit(".", 1)[1]) for module, path in zip(loaded, settings.MIDDLEWARE)]
-    for stock in (
-        SessionMiddleware,
-        AuthenticationMiddleware,
-        OTPMiddleware,
-        StaffSecondFactorMiddleware,
-        MessageMiddleware,
-    ):
+    for stock in (SessionMiddleware, AuthenticationMiddleware, MessageMiddleware):
         assert any(issubclass(cls, stock) for cls in classes), stock
     assert "django.middleware.csrf.CsrfViewMiddleware" in settings.MIDDLEWARE
 
