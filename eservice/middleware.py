@@ -233,6 +233,9 @@ def is_bearer_api_request(request: HttpRequest) -> bool:
     ].lower() == ("bearer ")
 
 
+# ---- Stock middlewares, narrowed or joined into one layer ------------------------------------------------
+
+
 class HostCheckedCommonMiddleware(CommonMiddleware):
     """Django's ``CommonMiddleware`` with the host check remembered: a ``Host`` header that passed it once passes
     without being parsed and matched against ``ALLOWED_HOSTS`` again (about 5 µs a request; the header is the
@@ -252,7 +255,7 @@ class HostCheckedCommonMiddleware(CommonMiddleware):
 
 
 _HOSTS_KEPT = 16
-_passed_hosts: set[str | None] = set()
+_passed_hosts: set[str] = set()
 
 
 def _host_check_is_all(response: HttpResponse | None) -> bool:
@@ -264,9 +267,6 @@ def _host_check_is_all(response: HttpResponse | None) -> bool:
 @receiver(setting_changed)
 def _forget_hosts(**kwargs: object) -> None:
     _passed_hosts.clear()
-
-
-# ---- Browser requests: stock middlewares, narrowed -------------------------------------------------------
 
 
 class SessionUserMiddleware(AuthenticationMiddleware):

@@ -289,7 +289,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # X-Frame-Options is written by eservice.middleware.FramingPolicyMiddleware (with the CSP, in one layer), not by
-# Django's XFrameOptionsMiddleware, which this check looks for by name (tests/eservice/test_static_csp.py).
+# Django's XFrameOptionsMiddleware, which this check looks for by name (tests/eservice/test_framing_policy.py).
 SILENCED_SYSTEM_CHECKS = ["security.W002"]
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

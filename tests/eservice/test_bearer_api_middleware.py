@@ -10,8 +10,10 @@ from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.test import RequestFactory
+from django_otp.middleware import OTPMiddleware
 
-from eservice.middleware import is_bearer_api_request
+from eservice.middleware import SessionUserMiddleware, is_bearer_api_request
+from identity.middleware import StaffSecondFactorMiddleware
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +38,10 @@ def test_the_browser_stack_keeps_the_stock_middlewares_for_django_checks():
     classes = [getattr(module, path.rsplit(".", 1)[1]) for module, path in zip(loaded, settings.MIDDLEWARE)]
     for stock in (SessionMiddleware, AuthenticationMiddleware, MessageMiddleware):
         assert any(issubclass(cls, stock) for cls in classes), stock
+    # OTPMiddleware and the staff second-factor rule run inside SessionUserMiddleware, as their own classes.
+    session_user = SessionUserMiddleware(lambda request: None)
+    assert isinstance(session_user._otp, OTPMiddleware)
+    assert isinstance(session_user._second_factor, StaffSecondFactorMiddleware)
     assert "django.middleware.csrf.CsrfViewMiddleware" in settings.MIDDLEWARE
 
 

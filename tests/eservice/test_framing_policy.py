@@ -60,7 +60,7 @@ def test_a_nonce_asked_for_after_the_header_is_written_is_an_error(client, db):
 
 
 def test_every_answer_says_it_may_not_be_framed(client, db):
-    """A page, an API error and a redirect made by an outer middleware all carry X-Frame-Options: DENY."""
+    """A page, an API error and a 404 all carry X-Frame-Options: DENY."""
     for path in ("/healthz", "/api/v1/applications", "/no-such-page"):
         assert client.get(path)["X-Frame-Options"] == "DENY"
 
