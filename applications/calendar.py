@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 import holidays
@@ -63,16 +63,33 @@ class KnownExceptions:
     @classmethod
     def from_text(cls, text: str | None) -> KnownExceptions | None:
         """``ExceptionsNearToday``'s value (``2025-10-23/2027-12-01|2026-11-18:0,2026-12-05:1``); None for none
-        (a query with no row, so no value)."""
-        if not text:
-            return None
-        window, _, listed = text.partition("|")
-        start, _, end = window.partition("/")
-        overrides = {}
-        for item in filter(None, listed.split(",")):
-            day, _, working = item.partition(":")
-            overrides[dt.date.fromisoformat(day)] = working == "1"
-        return cls(dt.date.fromisoformat(start), dt.date.fromisoformat(end), overrides)
+        (a query with no row, so no value). The same text gives the same object (it changes once a day, or when
+        an administrator edits the calendar), so what is worked out from it (``day_numbers``) is kept."""
+        return _known_exceptions(text) if text else None
+
+    @cached_property
+    def day_numbers(self) -> dict[dt.date, int]:
+        """Each day from ``start`` to ``end`` with the number of working days after ``start`` up to and
+        including it: the working days between two days of the window are the difference of their numbers
+        (a queue page asks for a hundred dates; the days between them are walked once, not for every page)."""
+        numbers, count, day = {self.start: 0}, 0, self.start
+        while day < self.end:
+            day += dt.timedelta(days=1)
+            override = self.overrides.get(day)
+            count += _package_says_working(day) if override is None else override
+            numbers[day] = count
+        return numbers
+
+
+@lru_cache(maxsize=8)
+def _known_exceptions(text: str) -> KnownExceptions:
+    window, _, listed = text.partition("|")
+    start, _, end = window.partition("/")
+    overrides = {}
+    for item in filter(None, listed.split(",")):
+        day, _, working = item.partition(":")
+        overrides[dt.date.fromisoformat(day)] = working == "1"
+    return KnownExceptions(dt.date.fromisoformat(start), dt.date.fromisoformat(end), overrides)
 
 
 # How far from the database's today ExceptionsNearToday reads: further than any open case's deadline or pause.
@@ -204,6 +221,10 @@ def working_days_left(
     if not known:
         return [None for _ in dates]
     low, high = min([today, *known]), max([today, *known])
+    if exceptions is not None and exceptions.start <= low and high <= exceptions.end:
+        numbers = exceptions.day_numbers
+        base = numbers[today]
+        return [None if date is None else numbers[date] - base for date in dates]
     overrides = _exceptions_between(low, high, exceptions)
 
     def working(day: dt.date) -> bool:

@@ -235,3 +235,31 @@ def test_known_exceptions_read_their_text():
         D(2026, 11, 16): False,
         D(2026, 11, 21): True,
     }
+
+
+def test_known_exceptions_number_the_working_days_of_their_window():
+    """The day numbers a queue page counts with: the difference of two days' numbers is the working days
+    between them as counted day by day, the administrator's exceptions included, whichever comes first; the same
+    text gives the same object, so the numbers are worked out once."""
+    from applications.calendar import KnownExceptions, working_days_left
+
+    text = "2025-10-01/2027-03-31|2025-11-17:1,2026-03-04:0,2026-12-19:1"
+    known = KnownExceptions.from_text(text)
+    assert KnownExceptions.from_text(text) is known
+    numbers = known.day_numbers
+    assert numbers is known.day_numbers and len(numbers) == (known.end - known.start).days + 1
+    for day, working in known.overrides.items():  # the day-by-day count reads them from the table
+        CalendarExceptionFactory(date=day, is_working_day=working)
+    pairs = [
+        (D(2025, 10, 1), D(2027, 3, 31)),
+        (D(2025, 11, 14), D(2025, 11, 19)),  # across the holiday and the transferred Monday
+        (D(2026, 3, 1), D(2026, 3, 8)),
+        (D(2026, 12, 31), D(2026, 12, 17)),  # backwards
+        (D(2026, 6, 22), D(2026, 6, 22)),
+    ]
+    for start, end in pairs:
+        assert numbers[end] - numbers[start] == working_days_between(start, end), (start, end)
+    today, dates = D(2026, 3, 2), [D(2026, 3, 9), None, D(2025, 11, 20), D(2026, 12, 21)]
+    assert working_days_left(today=today, dates=dates, exceptions=known) == [
+        None if day is None else working_days_between(today, day) for day in dates
+    ]
