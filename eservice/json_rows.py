@@ -491,10 +491,10 @@ def _sql_json(ref: str, column: Column, zone: str) -> str:
     (``_Shape.column_params``, in column order), read once per query (a scalar subquery), not once per row."""
     if column.kind == DATETIME:
         return f"CASE WHEN {ref} IS NULL THEN 'null' ELSE '\"' || {_sql_isoformat(ref, zone)} || '\"' END"
-    if column.kind == DATE:
-        return f"coalesce('\"' || to_char({ref}, 'YYYY-MM-DD') || '\"', 'null')"
     if column.kind == LOOKUP:
         return f"coalesce(((SELECT %s::jsonb) -> ({ref})::text)::text, 'null')"
+    # A DATE too: PostgreSQL writes a date in JSON as ISO 8601 (YYYY-MM-DD) whatever the session's DateStyle,
+    # as DRF's DateField does, in half the time of to_char.
     return f"coalesce(to_json({ref})::text, 'null')"
 
 

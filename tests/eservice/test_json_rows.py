@@ -146,6 +146,25 @@ def test_utc_is_written_z_and_microseconds_only_when_there_are_some(applications
     ]
 
 
+def test_dates_are_iso_whatever_the_sessions_date_style(applications):
+    """A date is written as DRF's DateField writes it (YYYY-MM-DD) even where the connection's DateStyle would
+    write it otherwise (PostgreSQL's JSON output does not follow DateStyle)."""
+    require_postgres()
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET DateStyle = 'SQL, DMY'")
+        try:
+            rows = json.loads(json_page(applications, COLUMNS, offset=0, limit=50)[1])
+        finally:
+            cursor.execute("RESET DateStyle")
+    assert sorted(row["decision_due_on"] for row in rows if row["decision_due_on"]) == [
+        "2026-12-28",
+        "2026-12-30",
+    ]
+    assert rows == expected(applications, 0, 50)
+
+
 def test_a_page_past_the_end_still_counts(applications):
     assert json_page(applications, COLUMNS, offset=50, limit=10) == (len(MOMENTS), "[]", None)
     assert json_page(applications, COLUMNS, offset=50, limit=10, total_by_window=False) == (
