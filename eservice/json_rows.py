@@ -67,7 +67,10 @@ class Column:
 
     @cached_property
     def lookup_json(self) -> str:
-        return json.dumps(self.lookup, ensure_ascii=False)
+        """The lookup as the page query's parameter: each value already written as JSON, held as a string, which
+        PostgreSQL hands back as text (``->>``) instead of writing a jsonb value out again on every row."""
+        written = {key: json.dumps(value, ensure_ascii=False) for key, value in (self.lookup or {}).items()}
+        return json.dumps(written, ensure_ascii=False)
 
 
 @dataclass(frozen=True)
@@ -229,12 +232,14 @@ def _page_sql(queryset: QuerySet, shape: _Shape) -> tuple[str, list[Any]]:
     type and output function again for every value, which cost more than running the page's query
     (benchmarks/REPORT.md)."""
     inner, inner_params = _page(queryset, shape).query.sql_with_params()
-    members = ", ".join(
-        f"'{',' if i else '{'}\"{_name(column.key)}\":', {_sql_json(f't.c{i}', column, shape.zone)}"
+    # Joined by ||, not concat(): every part is text and none is NULL (_sql_json writes null), and concat()
+    # looks up each argument's output function again on every row.
+    members = " || ".join(
+        f"'{',' if i else '{'}\"{_name(column.key)}\":' || {_sql_json(f't.c{i}', column, shape.zone)}"
         for i, column in enumerate(shape.columns)
     )
     # Keys and the zone are checked names (_name); values and the inner query's own are parameters.
-    rows = f"string_agg(concat({members}, '}}'), ',' ORDER BY t.{_ROW})"
+    rows = f"string_agg({members} || '}}', ',' ORDER BY t.{_ROW})"
     total = f"max(t.{_TOTAL})" if shape.total_by_window else "0"
     aside = f", min(t.{_ASIDE})" if PAGE_ASIDE in queryset.query.annotations else ""
     return (
@@ -492,7 +497,7 @@ def _sql_json(ref: str, column: Column, zone: str) -> str:
     if column.kind == DATETIME:
         return f"CASE WHEN {ref} IS NULL THEN 'null' ELSE '\"' || {_sql_isoformat(ref, zone)} || '\"' END"
     if column.kind == LOOKUP:
-        return f"coalesce(((SELECT %s::jsonb) -> ({ref})::text)::text, 'null')"
+        return f"coalesce((SELECT %s::jsonb) ->> ({ref})::text, 'null')"
     # A DATE too: PostgreSQL writes a date in JSON as ISO 8601 (YYYY-MM-DD) whatever the session's DateStyle,
     # as DRF's DateField does, in half the time of to_char.
     return f"coalesce(to_json({ref})::text, 'null')"
