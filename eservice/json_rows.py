@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any, NamedTuple
 
+import orjson
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.db import connections
@@ -36,6 +37,9 @@ from django.utils import timezone
 from eservice.db import prepared_cursor
 
 PLAIN, DATETIME, DATE, LOOKUP = "plain", "datetime", "date", "lookup"
+# FILLED: a value only Python can work out (the Office's working days), written by the caller (``fill``) from its
+# ``inputs``, other columns' keys.
+FILLED = "filled"
 _TOTAL, _ROW, _ASIDE = "_page_total", "_page_row", "_page_aside"
 # A queryset that annotates PAGE_TOTAL (a scalar subquery: a total the database keeps) carries its own total: with
 # ``total_by_window`` the page reads it from its rows, in the same query, instead of counting them by a window.
@@ -58,12 +62,16 @@ class Page(NamedTuple):
 @dataclass(frozen=True)
 class Column:
     """One key of each row: ``key`` in the JSON from ``source`` (a ``values()`` name such as ``kind__code``).
-    ``kind``: PLAIN as it is, DATETIME and DATE as DRF writes them, LOOKUP through ``lookup`` (value → JSON)."""
+    ``kind``: PLAIN as it is, DATETIME and DATE as DRF writes them, LOOKUP through ``lookup`` (value → JSON);
+    FILLED (no ``source``) written by ``fill`` from the values of ``inputs``. ``hidden``: read (an input of a
+    FILLED column) but not written into the row."""
 
     key: str
     source: str
     kind: str = PLAIN
     lookup: Mapping[str, Any] | None = None
+    inputs: tuple[str, ...] = ()
+    hidden: bool = False
 
     @cached_property
     def lookup_json(self) -> str:
@@ -161,7 +169,7 @@ def json_page(
         rows = list(_page(source, shape))
         counted = rows[0][_TOTAL] if rows and shape.total_by_window else 0
         aside = rows[0].get(_ASIDE) if rows else None
-        text = json.dumps([_row_in_python(row, columns) for row in rows], ensure_ascii=False)
+        text = _rows_text_in_python(rows, columns)
     if total is not None:
         return Page(total, text, aside)
     return Page(count(source) if shape.needs_count(counted) else counted, text, aside)
@@ -180,7 +188,9 @@ class _Shape:
     @cached_property
     def key(self) -> tuple:
         # The lookups are parameters.
-        described = tuple((column.key, column.source, column.kind) for column in self.columns)
+        described = tuple(
+            (column.key, column.source, column.kind, column.inputs, column.hidden) for column in self.columns
+        )
         return described, self.offset, self.limit, self.total_by_window, self.zone
 
     @cached_property
@@ -212,7 +222,7 @@ _MAX_SHAPES = 512
 
 
 def _page(queryset: QuerySet, shape: _Shape) -> QuerySet:
-    values = {f"c{i}": F(column.source) for i, column in enumerate(shape.columns)}
+    values = {f"c{i}": F(column.source) for i, column in enumerate(shape.columns) if column.kind != FILLED}
     # The row's place in the order: json_agg keeps it (row_number is computed as the rows stream past).
     windows = {_ROW: Window(RowNumber(), order_by=list(queryset.query.order_by))}
     if shape.total_by_window and PAGE_TOTAL in queryset.query.annotations:
@@ -234,9 +244,10 @@ def _page_sql(queryset: QuerySet, shape: _Shape) -> tuple[str, list[Any]]:
     inner, inner_params = _page(queryset, shape).query.sql_with_params()
     # Joined by ||, not concat(): every part is text and none is NULL (_sql_json writes null), and concat()
     # looks up each argument's output function again on every row.
+    written = [(i, column) for i, column in enumerate(shape.columns) if not column.hidden]
     members = " || ".join(
-        f"'{',' if i else '{'}\"{_name(column.key)}\":' || {_sql_json(f't.c{i}', column, shape.zone)}"
-        for i, column in enumerate(shape.columns)
+        f"'{',' if n else '{'}\"{_name(column.key)}\":' || {_sql_member(i, column, shape)}"
+        for n, (i, column) in enumerate(written)
     )
     # Keys and the zone are checked names (_name); values and the inner query's own are parameters.
     rows = f"string_agg({members} || '}}', ',' ORDER BY t.{_ROW})"
@@ -491,6 +502,21 @@ def _name(name: str) -> str:
 _NAME = re.compile(r"[A-Za-z0-9_/+-]+")
 
 
+def _sql_member(index: int, column: Column, shape: _Shape) -> str:
+    """A written column's value: its JSON, or for a FILLED one its slot (``fill``): the JSON of its inputs
+    between two U+001E, a character JSON text never holds unescaped."""
+    if column.kind != FILLED:
+        return _sql_json(f"t.c{index}", column, shape.zone)
+    where = {other.key: (i, other) for i, other in enumerate(shape.columns)}
+    # A lookup's table is a parameter, placed by column_params: not to be written a second time here.
+    if not column.inputs or any(where[key][1].kind in (LOOKUP, FILLED) for key in column.inputs):
+        raise ValueError(f"{column.key}: a FILLED column needs inputs, neither lookups nor FILLED")
+    inputs = " || ',' || ".join(
+        _sql_json(f"t.c{where[key][0]}", where[key][1], shape.zone) for key in column.inputs
+    )
+    return f"chr(30) || {inputs} || chr(30)"
+
+
 def _sql_json(ref: str, column: Column, zone: str) -> str:
     """The column's value as JSON text (``null`` for NULL); a LOOKUP's table is a parameter
     (``_Shape.column_params``, in column order), read once per query (a scalar subquery), not once per row."""
@@ -547,9 +573,53 @@ def _offset_text(seconds: int) -> str:
     return f"{sign}{hours:02d}:{minutes:02d}"
 
 
+def _rows_text_in_python(rows: list[dict[str, Any]], columns: Sequence[Column]) -> str:
+    """What the page query writes, from rows selected by ``_page``: hidden columns left out, a FILLED one as
+    its slot (``fill``)."""
+    if not any(column.hidden or column.kind == FILLED for column in columns):
+        return json.dumps([_row_in_python(row, columns) for row in rows], ensure_ascii=False)
+    written = []
+    for row in rows:
+        values = _row_in_python(row, columns)
+        members = []
+        for column in columns:
+            if column.kind == FILLED:
+                inputs = json.dumps([values[key] for key in column.inputs], ensure_ascii=False)[1:-1]
+                members.append(f"{json.dumps(column.key)}:{_SLOT}{inputs}{_SLOT}")
+            elif not column.hidden:
+                members.append(
+                    f"{json.dumps(column.key)}:{json.dumps(values[column.key], ensure_ascii=False)}"
+                )
+        written.append("{" + ",".join(members) + "}")
+    return "[" + ",".join(written) + "]"
+
+
+# chr(30): JSON text escapes it inside a string, so unescaped it marks only a FILLED column's slot.
+_SLOT = "\x1e"
+
+
+def fill(text: str, values: Callable[[list[list[Any]]], Sequence[Any]]) -> str:
+    """The page ``text`` with each FILLED column's slot replaced by its value: ``values`` gets the inputs of
+    every slot in the page's order (a list of values, as ``Column.inputs`` names them) and gives one value per
+    slot, written as JSON. Nothing else of the page is parsed or written again."""
+    parts = text.split(_SLOT)
+    slots = parts[1::2]
+    if not slots:
+        return text
+    inputs = orjson.loads("[[" + "],[".join(slots) + "]]")
+    filled = values(inputs)
+    out = [parts[0]]
+    for value, after in zip(filled, parts[2::2], strict=True):
+        out.append(orjson.dumps(value).decode())
+        out.append(after)
+    return "".join(out)
+
+
 def _row_in_python(row: dict[str, Any], columns: Sequence[Column]) -> dict[str, Any]:
     out = {}
     for i, column in enumerate(columns):
+        if column.kind == FILLED:
+            continue
         value = row[f"c{i}"]
         if value is not None and column.kind == DATETIME:
             value = isoformat(value)

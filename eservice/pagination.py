@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib import parse
 
-import orjson
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from rest_framework.pagination import LimitOffsetPagination
@@ -55,15 +54,16 @@ class ApiPagination(LimitOffsetPagination):
         source: QuerySet | Statement,
         columns: list[Column],
         request: Request,
-        finish: Callable[[list[dict[str, Any]], Any], list[dict[str, Any]]] | None = None,
+        finish: Callable[[list[list[Any]], Any], Sequence[Any]] | None = None,
         total_by_window: bool = True,
         total: int | None = None,
         ahead: tuple[PageQuery, tuple] | None = None,
     ) -> HttpResponse:
         """The paginated answer (``count``, ``next``, ``previous``, ``results``) with the rows built as JSON by
         the database (``eservice.json_rows``), in one query; the same document ``get_paginated_response``
-        gives for the same rows (``source``: a queryset or a ``json_rows.Statement``). ``finish`` completes the
-        rows where Python must (it gets them parsed, and the page's ``aside``: json_rows.PAGE_ASIDE);
+        gives for the same rows (``source``: a queryset or a ``json_rows.Statement``). ``finish`` gives the values
+        of the FILLED columns, which only Python can work out (it gets their inputs, as ``json_rows.fill``
+        gives them, and the page's ``aside``: json_rows.PAGE_ASIDE);
         ``total_by_window=False`` for a long list; ``total`` when the caller knows it already, ``ahead`` when it
         read the page already (``json_page``)."""
         self.request = request
@@ -81,10 +81,8 @@ class ApiPagination(LimitOffsetPagination):
                 total=total,
                 ahead=ahead,
             )
-        if finish is not None:
-            # orjson: the page is parsed and written again on every call (about 0.3 ms less than the json
-            # module for 50 rows): the same values as json.dumps(..., ensure_ascii=False), without its spaces.
-            results = orjson.dumps(finish(orjson.loads(results), aside)).decode()
+        if finish is not None:  # only the FILLED columns' slots are read and written, not the whole page
+            results = json_rows.fill(results, lambda inputs: finish(inputs, aside))
         links = {"next": self.get_next_link(), "previous": self.get_previous_link()}
         envelope = json.dumps({"count": self.count, **links}, ensure_ascii=False)
         return HttpResponse(f'{envelope[:-1]},"results":{results}}}', content_type="application/json")

@@ -34,7 +34,16 @@ from decisions import complaints, selectors, services, verification
 from decisions.filters import CaseFilter
 from decisions.models import Complaint, Decision, InformationRequest
 from eservice import json_rows
-from eservice.json_rows import DATE, DATETIME, PAGE_ASIDE, PAGE_TOTAL, Column, PageQuery, Statement
+from eservice.json_rows import (
+    DATE,
+    DATETIME,
+    FILLED,
+    PAGE_ASIDE,
+    PAGE_TOTAL,
+    Column,
+    PageQuery,
+    Statement,
+)
 from eservice.schema import ErrorSerializer
 from identity.authentication import READ_AHEAD
 from identity.permissions import IsApplicant, IsOfficer
@@ -141,8 +150,8 @@ class BackofficeCaseListApi(GenericAPIView):
         return selectors.count_queue(officer=request.user, state=request.query_params.get("state"))
 
 
-# The fields of CaseRowOutput (which documents them), as eservice.json_rows builds them; the two hidden ones
-# (_due, _paused) give the working days left and are dropped from the answer.
+# The fields of CaseRowOutput (which documents them), as eservice.json_rows builds them; the working days left
+# are filled in from the state, the deadline and the day the case paused (read, not written: _paused).
 QUEUE_COLUMNS = [
     Column("id", "id"),
     Column("reference", "reference"),
@@ -153,9 +162,9 @@ QUEUE_COLUMNS = [
     Column("assigned_officer", "assigned_officer_id"),
     Column("submitted_at", "submitted_at", DATETIME),
     Column("decision_due_on", "decision_due_on", DATE),
-    Column("working_days_left", "decision_due_on", DATE),
+    Column("working_days_left", "", FILLED, inputs=("state", "decision_due_on", "_paused")),
     Column("answered_at", "answered_at", DATETIME),
-    Column("_paused", "review_paused_on", DATE),
+    Column("_paused", "review_paused_on", DATE, hidden=True),
 ]
 
 
@@ -194,12 +203,10 @@ def _with_applicant_name(queryset: QuerySet[Application]) -> QuerySet[Applicatio
     )
 
 
-def _with_days_left(rows: list[dict], aside: Any) -> list[dict]:
-    cases = [(row["state"], _date(row["decision_due_on"]), _date(row.pop("_paused"))) for row in rows]
-    left = selectors.days_left(cases, today=timezone.localdate(), exceptions=KnownExceptions.from_text(aside))
-    for row, days in zip(rows, left, strict=True):
-        row["working_days_left"] = days
-    return rows
+def _with_days_left(inputs: list[list], aside: Any) -> list[int | None]:
+    """The working days left of each row, from its working_days_left inputs (state, deadline, paused on)."""
+    cases = [(state, _date(due), _date(paused)) for state, due, paused in inputs]
+    return selectors.days_left(cases, today=timezone.localdate(), exceptions=KnownExceptions.from_text(aside))
 
 
 def _date(value: str | None) -> dt.date | None:

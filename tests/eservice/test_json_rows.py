@@ -417,3 +417,45 @@ def test_a_statement_and_its_read_ahead_bring_the_aside(applications):
         page = json_page(statement, COLUMNS, offset=0, limit=50, ahead=(ahead, row))
     assert read.captured_queries == [] and page == json_page(build(applicant_id), COLUMNS, offset=0, limit=50)
     assert page.aside == "aside"
+
+
+FILLED_COLUMNS = [
+    Column("id", "id"),
+    Column("reference", "reference"),
+    Column("days", "", json_rows.FILLED, inputs=("id", "decision_due_on", "_created")),
+    Column("decision_due_on", "decision_due_on", DATE),
+    Column("_created", "created_at", DATETIME, hidden=True),
+]
+
+
+def test_a_filled_column_gets_its_inputs_and_a_hidden_one_is_not_written(applications):
+    """A FILLED column is written by ``fill`` from its inputs (a hidden column among them), on PostgreSQL and
+    in Python alike; a value holding U+001E (the slots' mark) is escaped as JSON text always is, and stays as
+    it was."""
+    tricky = "\x1e1,2\x1e"
+    applications.filter(pk=applications[0].pk).update(reference=tricky)
+    seen = []
+
+    def values(inputs):
+        seen.extend(inputs)
+        return [{"for": row_id, "due": due} for row_id, due, _ in inputs]
+
+    _, text, _ = json_page(applications, FILLED_COLUMNS, offset=0, limit=50)
+    rows = json.loads(json_rows.fill(text, values))
+    expect = expected(applications, 0, 50)
+    assert [list(row) for row in rows] == [["id", "reference", "days", "decision_due_on"]] * len(MOMENTS)
+    assert [row["days"] for row in rows] == [
+        {"for": row["id"], "due": row["decision_due_on"]} for row in expect
+    ]
+    assert rows[0]["reference"] == tricky
+    assert [row[2] for row in seen] == [row["created_at"] for row in expect]  # the hidden column, as written
+    assert json_rows.fill("[]", values) == "[]"
+
+
+def test_a_filled_column_has_inputs_and_no_lookup_among_them(applications):
+    require_postgres()
+    label = Column("label", "state", LOOKUP, {"draft": "D"})
+    for inputs in [("label",), ()]:
+        columns = [label, Column("x", "", json_rows.FILLED, inputs=inputs)]
+        with pytest.raises(ValueError, match="inputs"):
+            json_page(applications, columns, offset=0, limit=50)
