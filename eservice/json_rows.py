@@ -7,7 +7,9 @@ sends one text value: the rows, formatted exactly as DRF writes them (``DateTime
 microseconds only when there are any, ``Z`` for UTC), with the page's total.
 
 The columns are declared once (``Column``) and serve both ways: another database (SQLite, the embedded default)
-builds the same rows in Python from the same declaration, and a test holds the two to the same answer.
+builds the same rows in Python from the same declaration, and a test holds the two to the same answer. A value
+only Python can work out (the officers' queue's working days left) is a ``FILLED`` column: the page carries its
+inputs in a marked slot, and ``fill`` writes the values there without parsing the rest of the page.
 
 A list asked for many times a second with only its values changing (the caller's id) is given as a ``Statement``:
 its SQL is compiled once per process and shape, then run with each caller's values. Building and compiling the
