@@ -49,10 +49,12 @@ def test_book_and_move_a_visit_and_read_both_calendar_entries(live_parts, browse
     expect(page.get_by_role("heading", level=1)).to_have_text("Book a visit")
     page.get_by_role("link", name="Next week").click()
     check_page(page)
-    first = page.get_by_role("radio").first
-    first.focus()
+    # The week's last free time: on a weekend the first of next week is under VISIT_CHANGE_CUTOFF_HOURS away,
+    # and a visit that close can no longer be moved here (the second half of this journey).
+    chosen = page.get_by_role("radio").last
+    chosen.focus()
     page.keyboard.press("Space")  # keyboard-usable: a native radio
-    expect(first).to_be_checked()
+    expect(chosen).to_be_checked()
     screenshot("week")
     page.get_by_role("button", name="Book this time").click()
     expect(flash(page)).to_contain_text("Your visit is booked")
