@@ -72,13 +72,19 @@ class KnownExceptions:
         """Each day from ``start`` to ``end`` with the number of working days after ``start`` up to and
         including it: the working days between two days of the window are the difference of their numbers
         (a queue page asks for a hundred dates; the days between them are walked once, not for every page)."""
-        numbers, count, day = {self.start: 0}, 0, self.start
-        while day < self.end:
-            day += dt.timedelta(days=1)
-            override = self.overrides.get(day)
-            count += _package_says_working(day) if override is None else override
-            numbers[day] = count
-        return numbers
+        return _day_numbers(self.start, self.end, self.overrides)
+
+
+def _day_numbers(start: dt.date, end: dt.date, overrides: dict[dt.date, bool]) -> dict[dt.date, int]:
+    """Each day from ``start`` to ``end`` with the number of working days after ``start`` up to and including it
+    (``overrides``: the administrator's exceptions in that span)."""
+    numbers, count, day = {start: 0}, 0, start
+    while day < end:
+        day += dt.timedelta(days=1)
+        override = overrides.get(day)
+        count += _package_says_working(day) if override is None else override
+        numbers[day] = count
+    return numbers
 
 
 @lru_cache(maxsize=8)
@@ -122,14 +128,9 @@ class ExceptionsNearToday(Expression):
         )
 
 
-def _exceptions_between(
-    start: dt.date, end: dt.date, known: KnownExceptions | None = None
-) -> dict[dt.date, bool]:
-    """The administrator's exceptions from ``start`` to ``end`` (those of ``known`` when it covers them): asked on
-    every page of the officers' queue and with every deadline, so a prepared statement written once, not an ORM
-    query compiled each time."""
-    if known is not None and known.start <= start and end <= known.end:
-        return known.overrides
+def _exceptions_between(start: dt.date, end: dt.date) -> dict[dt.date, bool]:
+    """The administrator's exceptions from ``start`` to ``end``: asked with every deadline, so a prepared
+    statement written once, not an ORM query compiled each time."""
     connection = connections[router.db_for_read(CalendarException)]
     with prepared_cursor(connection) as cursor:
         cursor.execute(_exceptions_sql(connection.alias), [start, end])
@@ -223,21 +224,10 @@ def working_days_left(
     low, high = min([today, *known]), max([today, *known])
     if exceptions is not None and exceptions.start <= low and high <= exceptions.end:
         numbers = exceptions.day_numbers
-        base = numbers[today]
-        return [None if date is None else numbers[date] - base for date in dates]
-    overrides = _exceptions_between(low, high, exceptions)
-
-    def working(day: dt.date) -> bool:
-        override = overrides.get(day)
-        return _package_says_working(day) if override is None else override
-
-    span = (high - low).days
-    # prefix[i]: working days in (low, low + i]
-    prefix = [0] * (span + 1)
-    for offset in range(1, span + 1):
-        prefix[offset] = prefix[offset - 1] + working(low + dt.timedelta(days=offset))
-    base = prefix[(today - low).days]
-    return [None if date is None else prefix[(date - low).days] - base for date in dates]
+    else:
+        numbers = _day_numbers(low, high, _exceptions_between(low, high))
+    base = numbers[today]
+    return [None if date is None else numbers[date] - base for date in dates]
 
 
 def upcoming_days_off(*, after: dt.date, limit: int = 5, horizon_days: int = 400) -> list[DayOff]:
