@@ -199,6 +199,17 @@ class _Shape:
     def column_params(self) -> list[str]:
         return [column.lookup_json for column in self.columns if column.kind == LOOKUP]
 
+    def __post_init__(self) -> None:
+        kinds = {column.key: column.kind for column in self.columns}
+        for column in self.columns:
+            # A lookup's table is a parameter, placed by column_params: it cannot be written a second time.
+            if column.kind == FILLED and (
+                not column.inputs or any(kinds.get(key, LOOKUP) in (LOOKUP, FILLED) for key in column.inputs)
+            ):
+                raise ValueError(
+                    f"{column.key}: a FILLED column needs inputs: other columns, no lookup or FILLED"
+                )
+
     def needs_count(self, total_on_rows: int) -> bool:
         # A page past the end has no row to carry the total.
         return not self.total_by_window or (total_on_rows == 0 and self.offset > 0)
@@ -510,9 +521,6 @@ def _sql_member(index: int, column: Column, shape: _Shape) -> str:
     if column.kind != FILLED:
         return _sql_json(f"t.c{index}", column, shape.zone)
     where = {other.key: (i, other) for i, other in enumerate(shape.columns)}
-    # A lookup's table is a parameter, placed by column_params: not to be written a second time here.
-    if not column.inputs or any(where[key][1].kind in (LOOKUP, FILLED) for key in column.inputs):
-        raise ValueError(f"{column.key}: a FILLED column needs inputs, neither lookups nor FILLED")
     inputs = " || ',' || ".join(
         _sql_json(f"t.c{where[key][0]}", where[key][1], shape.zone) for key in column.inputs
     )
@@ -578,8 +586,6 @@ def _offset_text(seconds: int) -> str:
 def _rows_text_in_python(rows: list[dict[str, Any]], columns: Sequence[Column]) -> str:
     """What the page query writes, from rows selected by ``_page``: hidden columns left out, a FILLED one as
     its slot (``fill``)."""
-    if not any(column.hidden or column.kind == FILLED for column in columns):
-        return json.dumps([_row_in_python(row, columns) for row in rows], ensure_ascii=False)
     written = []
     for row in rows:
         values = _row_in_python(row, columns)

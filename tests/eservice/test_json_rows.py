@@ -453,9 +453,8 @@ def test_a_filled_column_gets_its_inputs_and_a_hidden_one_is_not_written(applica
 
 
 def test_a_filled_column_has_inputs_and_no_lookup_among_them(applications):
-    require_postgres()
     label = Column("label", "state", LOOKUP, {"draft": "D"})
-    for inputs in [("label",), ()]:
+    for inputs in [("label",), (), ("no such column",)]:
         columns = [label, Column("x", "", json_rows.FILLED, inputs=inputs)]
         with pytest.raises(ValueError, match="inputs"):
             json_page(applications, columns, offset=0, limit=50)
