@@ -201,6 +201,33 @@ def test_postgresql_builds_the_rows_in_one_query(applications, django_assert_num
         assert json_page(applications, COLUMNS, offset=0, limit=3, total_by_window=False)[0] == len(MOMENTS)
 
 
+@pytest.mark.parametrize(
+    "order",
+    [
+        (F("decision_due_on").asc(nulls_last=True), "id"),
+        (F("decision_due_on").desc(nulls_first=True), "-id"),
+        (F("decision_due_on").desc(nulls_last=True), "id"),
+        ("-decision_due_on", "reference"),
+        ("kind__code", "-submitted_at", "pk"),
+        (),  # the model's default ordering
+    ],
+)
+@pytest.mark.parametrize(("offset", "limit"), [(0, 50), (1, 3)])
+def test_the_rows_come_in_the_querysets_order(applications, order, offset, limit, django_assert_num_queries):
+    ordered = applications.order_by(*order) if order else applications.order_by()
+    ordered.query.default_ordering = not order
+    with django_assert_num_queries(1) as read:
+        _, text, _ = json_page(ordered, COLUMNS, offset=offset, limit=limit)
+    assert [row["id"] for row in json.loads(text)] == [a.pk for a in ordered[offset : offset + limit]]
+    if connection.vendor == "postgresql":  # no window numbers the rows: the aggregate sorts them itself
+        assert "ROW_NUMBER" not in read.captured_queries[0]["sql"]
+
+
+def test_a_page_in_random_order_is_refused(applications):
+    with pytest.raises(ValueError, match="random"):
+        json_page(applications.order_by("?"), COLUMNS, offset=0, limit=5)
+
+
 def test_a_long_list_reads_only_its_page():
     """Without the window count, PostgreSQL stops after the page's rows (a LIMIT over a streaming row_number):
     the unit's queue at a million applications reads 50 of its tens of thousands of open cases."""
