@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import connections, router
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Subquery, Sum, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -178,24 +178,29 @@ def annotate_days_left(cases: list[Application], today: dt.date | None = None) -
 
 
 def _days_left(cases: list[Application], today: dt.date) -> list[int | None]:
-    return days_left(
-        [(case.state, case.decision_due_on, case.review_paused_on) for case in cases], today=today
-    )
+    return days_left([(case.decision_due_on, paused_on(case)) for case in cases], today=today)
+
+
+def paused_on(case: Application) -> dt.date | None:
+    """The day the case's deadline stopped, while it waits for the applicant (``PAUSED_ON`` in a query)."""
+    return case.review_paused_on if case.state == Application.State.AWAITING_APPLICANT else None
+
+
+# paused_on() as a column of a query.
+PAUSED_ON = Case(When(state=Application.State.AWAITING_APPLICANT, then=F("review_paused_on")))
 
 
 def days_left(
-    cases: list[tuple[str, dt.date | None, dt.date | None]],
+    cases: list[tuple[dt.date | None, dt.date | None]],
     *,
     today: dt.date,
     exceptions: KnownExceptions | None = None,
 ) -> list[int | None]:
-    """Working days from today to the deadline of each case, given as (state, decision_due_on,
-    review_paused_on): one calendar query, or none when ``exceptions`` (read beside the cases) cover the dates.
-    While a case waits for the applicant its deadline stands still: it keeps the days it had left on the day it
-    paused."""
-    awaiting = Application.State.AWAITING_APPLICANT
-    due = [case[1] for case in cases]
-    paused = [case[2] if case[0] == awaiting else None for case in cases]
+    """Working days from today to the deadline of each case, given as (decision_due_on, ``paused_on``): one
+    calendar query, or none when ``exceptions`` (read beside the cases) cover the dates. While a case waits for
+    the applicant its deadline stands still: it keeps the days it had left on the day it paused."""
+    due = [case[0] for case in cases]
+    paused = [case[1] for case in cases]
     positions = working_days_left(today=today, dates=due + paused, exceptions=exceptions)
     due_left, paused_at = positions[: len(cases)], positions[len(cases) :]
     return [

@@ -64,8 +64,8 @@ class Page(NamedTuple):
 class Column:
     """One key of each row: ``key`` in the JSON from ``source`` (a ``values()`` name such as ``kind__code``).
     ``kind``: PLAIN as it is, DATETIME and DATE as DRF writes them, LOOKUP through ``lookup`` (value → JSON);
-    FILLED (no ``source``) written by ``fill`` from the values of ``inputs``. ``hidden``: read (an input of a
-    FILLED column) but not written into the row."""
+    FILLED (no ``source``) written by ``fill`` from the values of ``inputs`` (a DATE one as its day number,
+    ``date.toordinal()``). ``hidden``: read (an input of a FILLED column) but not written into the row."""
 
     key: str
     source: str
@@ -254,12 +254,14 @@ def _page_sql(queryset: QuerySet, shape: _Shape) -> tuple[str, list[Any]]:
     ``json_build_object`` would (``to_json`` for a plain value): PostgreSQL's JSON builders look up each value's
     type and output function again for every value, which cost more than running the page's query
     (benchmarks/REPORT.md)."""
-    inner, inner_params = _page(queryset, shape).query.sql_with_params()
+    page = _page(queryset, shape)
+    inner, inner_params = page.query.sql_with_params()
+    integers = _integer_columns(page, shape)
     # Joined by ||, not concat(): every part is text and none is NULL (_sql_json writes null), and concat()
     # looks up each argument's output function again on every row.
     written = [(i, column) for i, column in enumerate(shape.columns) if not column.hidden]
     members = " || ".join(
-        f"'{',' if n else '{'}\"{_name(column.key)}\":' || {_sql_member(i, column, shape)}"
+        f"'{',' if n else '{'}\"{_name(column.key)}\":' || {_sql_member(i, column, shape, integers)}"
         for n, (i, column) in enumerate(written)
     )
     # Keys and the zone are checked names (_name); values and the inner query's own are parameters. The rows
@@ -540,21 +542,45 @@ def _name(name: str) -> str:
 _NAME = re.compile(r"[A-Za-z0-9_/+-]+")
 
 
-def _sql_member(index: int, column: Column, shape: _Shape) -> str:
-    """A written column's value: its JSON, or for a FILLED one its slot (``fill``): the JSON of its inputs
-    between two U+001E, a character JSON text never holds unescaped."""
-    if column.kind != FILLED:
-        return _sql_json(f"t.c{index}", column, shape.zone)
-    where = {other.key: (i, other) for i, other in enumerate(shape.columns)}
-    inputs = " || ',' || ".join(
-        _sql_json(f"t.c{where[key][0]}", where[key][1], shape.zone) for key in column.inputs
+def _integer_columns(page: QuerySet, shape: _Shape) -> frozenset[int]:
+    """The PLAIN columns of ``page`` (``_page``) that hold integers: written by their own output function, not
+    through ``to_json``, which looks up the value's type and output function again for every value."""
+    connection = connections[page.db]
+    return frozenset(
+        i
+        for i, column in enumerate(shape.columns)
+        if column.kind == PLAIN
+        and getattr(page.query.annotations.get(f"c{i}"), "output_field", None) is not None
+        and page.query.annotations[f"c{i}"].output_field.db_type(connection) in _INTEGER_TYPES
     )
-    return f"chr(30) || {inputs} || chr(30)"
 
 
-def _sql_json(ref: str, column: Column, zone: str) -> str:
+_INTEGER_TYPES = {"smallint", "integer", "bigint"}
+
+
+def _sql_member(index: int, column: Column, shape: _Shape, integers: frozenset[int]) -> str:
+    """A written column's value: its JSON, or for a FILLED one its slot (``fill``): the JSON of its inputs
+    between two U+001E, a character JSON text never holds unescaped; a DATE input as its day number
+    (``date.toordinal()``), cheaper to write here and to read in Python than its ISO text."""
+    if column.kind != FILLED:
+        return _sql_json(f"t.c{index}", column, shape.zone, index in integers)
+    where = {other.key: (i, other) for i, other in enumerate(shape.columns)}
+    inputs = []
+    for key in column.inputs:
+        i, source = where[key]
+        if source.kind == DATE:
+            inputs.append(f"coalesce((t.c{i} - DATE '0001-01-01' + 1)::text, 'null')")
+        else:
+            inputs.append(_sql_json(f"t.c{i}", source, shape.zone, i in integers))
+    joined = " || ',' || ".join(inputs)
+    return f"chr(30) || {joined} || chr(30)"
+
+
+def _sql_json(ref: str, column: Column, zone: str, integer: bool = False) -> str:
     """The column's value as JSON text (``null`` for NULL); a LOOKUP's table is a parameter
     (``_Shape.column_params``, in column order), read once per query (a scalar subquery), not once per row."""
+    if integer:
+        return f"coalesce({ref}::text, 'null')"
     if column.kind == DATETIME:
         return f"CASE WHEN {ref} IS NULL THEN 'null' ELSE '\"' || {_sql_isoformat(ref, zone)} || '\"' END"
     if column.kind == LOOKUP:
@@ -617,7 +643,8 @@ def _rows_text_in_python(rows: list[dict[str, Any]], columns: Sequence[Column]) 
         members = []
         for column in columns:
             if column.kind == FILLED:
-                inputs = json.dumps([values[key] for key in column.inputs], ensure_ascii=False)[1:-1]
+                given = [_input(row, columns, key, values) for key in column.inputs]
+                inputs = json.dumps(given, ensure_ascii=False)[1:-1]
                 members.append(f"{json.dumps(column.key)}:{_SLOT}{inputs}{_SLOT}")
             elif not column.hidden:
                 members.append(
@@ -625,6 +652,13 @@ def _rows_text_in_python(rows: list[dict[str, Any]], columns: Sequence[Column]) 
                 )
         written.append("{" + ",".join(members) + "}")
     return "[" + ",".join(written) + "]"
+
+
+def _input(row: dict[str, Any], columns: Sequence[Column], key: str, values: dict[str, Any]) -> Any:
+    """A FILLED column's input ``key`` as the page query writes it: a DATE as its day number."""
+    index, column = next((i, column) for i, column in enumerate(columns) if column.key == key)
+    value = row[f"c{index}"]
+    return value.toordinal() if column.kind == DATE and value is not None else values[key]
 
 
 # chr(30): JSON text escapes it inside a string, so unescaped it marks only a FILLED column's slot.

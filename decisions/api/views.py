@@ -151,7 +151,7 @@ class BackofficeCaseListApi(GenericAPIView):
 
 
 # The fields of CaseRowOutput (which documents them), as eservice.json_rows builds them; the working days left
-# are filled in from the state, the deadline and the day the case paused (read, not written: _paused).
+# are filled in from the deadline and the day the case paused (selectors.PAUSED_ON; read, not written).
 QUEUE_COLUMNS = [
     Column("id", "id"),
     Column("reference", "reference"),
@@ -162,9 +162,9 @@ QUEUE_COLUMNS = [
     Column("assigned_officer", "assigned_officer_id"),
     Column("submitted_at", "submitted_at", DATETIME),
     Column("decision_due_on", "decision_due_on", DATE),
-    Column("working_days_left", "", FILLED, inputs=("state", "decision_due_on", "_paused")),
+    Column("working_days_left", "", FILLED, inputs=("decision_due_on", "_paused")),
     Column("answered_at", "answered_at", DATETIME),
-    Column("_paused", "review_paused_on", DATE, hidden=True),
+    Column("_paused", "paused_on", DATE, hidden=True),
 ]
 
 
@@ -199,18 +199,20 @@ def _with_applicant_name(queryset: QuerySet[Application]) -> QuerySet[Applicatio
     """The queue's rows as QUEUE_COLUMNS read them, and the calendar their working days are counted with."""
     return queryset.annotate(
         applicant_name=Trim(Concat("first_name", Value(" "), "last_name")),
+        paused_on=selectors.PAUSED_ON,
         **{PAGE_ASIDE: ExceptionsNearToday()},
     )
 
 
 def _with_days_left(inputs: list[list], aside: Any) -> list[int | None]:
-    """The working days left of each row, from its working_days_left inputs (state, deadline, paused on)."""
-    cases = [(state, _date(due), _date(paused)) for state, due, paused in inputs]
+    """The working days left of each row, from its working_days_left inputs: the day numbers of its deadline
+    and of the day it paused."""
+    cases = [(_date(due), _date(paused)) for due, paused in inputs]
     return selectors.days_left(cases, today=timezone.localdate(), exceptions=KnownExceptions.from_text(aside))
 
 
-def _date(value: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(value) if value else None
+def _date(day_number: int | None) -> dt.date | None:
+    return None if day_number is None else dt.date.fromordinal(day_number)
 
 
 class DocumentRowOutput(serializers.Serializer):

@@ -60,6 +60,9 @@ def test_queue_rows_are_what_the_documented_serializer_writes(officer_api, offic
     Application.objects.filter(pk=answered.pk).update(
         answered_at=timezone.now().replace(microsecond=0), submitted_at=timezone.now()
     )
+    # A pause left behind on a case no longer waiting for the applicant stops nothing.
+    resumed = ApplicationFactory(in_review=True, unit=unit, decision_due_on=today + dt.timedelta(days=30))
+    Application.objects.filter(pk=resumed.pk).update(review_paused_on=today - dt.timedelta(days=7))
 
     response = officer_api.get("/api/v1/backoffice/cases?limit=3")
     second = officer_api.get("/api/v1/backoffice/cases?limit=3&offset=3").json()
@@ -68,7 +71,7 @@ def test_queue_rows_are_what_the_documented_serializer_writes(officer_api, offic
         selectors.annotate_days_left(list(selectors.list_queue(officer=officer))), many=True
     )
     assert response.json()["results"] + second["results"] == expected.data
-    assert response.json()["count"] == second["count"] == 4
+    assert response.json()["count"] == second["count"] == 5
     assert response.json()["next"].endswith("limit=3&offset=3") and second["previous"] is not None
 
 
