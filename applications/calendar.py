@@ -68,22 +68,23 @@ class KnownExceptions:
         return _known_exceptions(text) if text else None
 
     @cached_property
-    def day_numbers(self) -> dict[dt.date, int]:
-        """Each day from ``start`` to ``end`` with the number of working days after ``start`` up to and
-        including it: the working days between two days of the window are the difference of their numbers
-        (a queue page asks for a hundred dates; the days between them are walked once, not for every page)."""
+    def day_numbers(self) -> dict[int, int]:
+        """Each day from ``start`` to ``end`` (by its ordinal, ``date.toordinal()``) with the number of working
+        days after ``start`` up to and including it: the working days between two days of the window are the
+        difference of their numbers (a queue page asks for a hundred days; the days between them are walked
+        once, not for every page)."""
         return _day_numbers(self.start, self.end, self.overrides)
 
 
-def _day_numbers(start: dt.date, end: dt.date, overrides: dict[dt.date, bool]) -> dict[dt.date, int]:
-    """Each day from ``start`` to ``end`` with the number of working days after ``start`` up to and including it
-    (``overrides``: the administrator's exceptions in that span)."""
-    numbers, count, day = {start: 0}, 0, start
+def _day_numbers(start: dt.date, end: dt.date, overrides: dict[dt.date, bool]) -> dict[int, int]:
+    """Each day from ``start`` to ``end`` (its ordinal) with the number of working days after ``start`` up to
+    and including it (``overrides``: the administrator's exceptions in that span)."""
+    numbers, count, day = {start.toordinal(): 0}, 0, start
     while day < end:
         day += dt.timedelta(days=1)
         override = overrides.get(day)
         count += _package_says_working(day) if override is None else override
-        numbers[day] = count
+        numbers[day.toordinal()] = count
     return numbers
 
 
@@ -218,16 +219,27 @@ def working_days_left(
 ) -> list[int | None]:
     """``working_days_between(today, date)`` for many dates with one query (a queue page of 50 cases), or none
     when ``exceptions`` (read beside the dates) cover them all."""
-    known = [date for date in dates if date is not None]
+    days = [None if date is None else date.toordinal() for date in dates]
+    return working_days_to(today=today, days=days, exceptions=exceptions)
+
+
+def working_days_to(
+    *, today: dt.date, days: list[int | None], exceptions: KnownExceptions | None = None
+) -> list[int | None]:
+    """``working_days_left`` for days given by their ordinals (``date.toordinal()``), as a page of rows built
+    by the database gives them."""
+    known = [day for day in days if day is not None]
     if not known:
-        return [None for _ in dates]
-    low, high = min([today, *known]), max([today, *known])
-    if exceptions is not None and exceptions.start <= low and high <= exceptions.end:
+        return [None for _ in days]
+    base = today.toordinal()
+    low, high = min(base, min(known)), max(base, max(known))
+    if exceptions is not None and exceptions.start.toordinal() <= low and high <= exceptions.end.toordinal():
         numbers = exceptions.day_numbers
     else:
-        numbers = _day_numbers(low, high, _exceptions_between(low, high))
-    base = numbers[today]
-    return [None if date is None else numbers[date] - base for date in dates]
+        start, end = dt.date.fromordinal(low), dt.date.fromordinal(high)
+        numbers = _day_numbers(start, end, _exceptions_between(start, end))
+    at = numbers[base]
+    return [None if day is None else numbers[day] - at for day in days]
 
 
 def upcoming_days_off(*, after: dt.date, limit: int = 5, horizon_days: int = 400) -> list[DayOff]:

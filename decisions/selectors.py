@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.calendar import KnownExceptions, working_days_left
+from applications.calendar import KnownExceptions, working_days_to
 from applications.completeness import document_freshness
 from applications.models import Application, ApplicationDocument, ApplicationEvent, QueueCount
 from applications.models.application import BACK_OFFICE_STATES
@@ -178,7 +178,13 @@ def annotate_days_left(cases: list[Application], today: dt.date | None = None) -
 
 
 def _days_left(cases: list[Application], today: dt.date) -> list[int | None]:
-    return days_left([(case.decision_due_on, paused_on(case)) for case in cases], today=today)
+    return days_left(
+        [(_ordinal(case.decision_due_on), _ordinal(paused_on(case))) for case in cases], today=today
+    )
+
+
+def _ordinal(day: dt.date | None) -> int | None:
+    return None if day is None else day.toordinal()
 
 
 def paused_on(case: Application) -> dt.date | None:
@@ -191,17 +197,18 @@ PAUSED_ON = Case(When(state=Application.State.AWAITING_APPLICANT, then=F("review
 
 
 def days_left(
-    cases: list[tuple[dt.date | None, dt.date | None]],
+    cases: list[tuple[int | None, int | None]],
     *,
     today: dt.date,
     exceptions: KnownExceptions | None = None,
 ) -> list[int | None]:
-    """Working days from today to the deadline of each case, given as (decision_due_on, ``paused_on``): one
-    calendar query, or none when ``exceptions`` (read beside the cases) cover the dates. While a case waits for
-    the applicant its deadline stands still: it keeps the days it had left on the day it paused."""
+    """Working days from today to the deadline of each case, given as the ordinals (``date.toordinal()``) of
+    its decision_due_on and ``paused_on``: one calendar query, or none when ``exceptions`` (read beside the
+    cases) cover the days. While a case waits for the applicant its deadline stands still: it keeps the days it
+    had left on the day it paused."""
     due = [case[0] for case in cases]
     paused = [case[1] for case in cases]
-    positions = working_days_left(today=today, dates=due + paused, exceptions=exceptions)
+    positions = working_days_to(today=today, days=due + paused, exceptions=exceptions)
     due_left, paused_at = positions[: len(cases)], positions[len(cases) :]
     return [
         None if left is None else left - (pause or 0) for left, pause in zip(due_left, paused_at, strict=True)

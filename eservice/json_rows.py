@@ -64,7 +64,7 @@ class Page(NamedTuple):
 class Column:
     """One key of each row: ``key`` in the JSON from ``source`` (a ``values()`` name such as ``kind__code``).
     ``kind``: PLAIN as it is, DATETIME and DATE as DRF writes them, LOOKUP through ``lookup`` (value → JSON);
-    FILLED (no ``source``) written by ``fill`` from the values of ``inputs`` (a DATE one as its day number,
+    FILLED (no ``source``) written by ``fill`` from the values of ``inputs`` (a DATE one as its ordinal,
     ``date.toordinal()``). ``hidden``: read (an input of a FILLED column) but not written into the row."""
 
     key: str
@@ -560,7 +560,7 @@ _INTEGER_TYPES = {"smallint", "integer", "bigint"}
 
 def _sql_member(index: int, column: Column, shape: _Shape, integers: frozenset[int]) -> str:
     """A written column's value: its JSON, or for a FILLED one its slot (``fill``): the JSON of its inputs
-    between two U+001E, a character JSON text never holds unescaped; a DATE input as its day number
+    between two U+001E, a character JSON text never holds unescaped; a DATE input as its ordinal
     (``date.toordinal()``), cheaper to write here and to read in Python than its ISO text."""
     if column.kind != FILLED:
         return _sql_json(f"t.c{index}", column, shape.zone, index in integers)
@@ -655,7 +655,7 @@ def _rows_text_in_python(rows: list[dict[str, Any]], columns: Sequence[Column]) 
 
 
 def _input(row: dict[str, Any], columns: Sequence[Column], key: str, values: dict[str, Any]) -> Any:
-    """A FILLED column's input ``key`` as the page query writes it: a DATE as its day number."""
+    """A FILLED column's input ``key`` as the page query writes it: a DATE as its ordinal."""
     index, column = next((i, column) for i, column in enumerate(columns) if column.key == key)
     value = row[f"c{index}"]
     return value.toordinal() if column.kind == DATE and value is not None else values[key]
@@ -673,13 +673,11 @@ def fill(text: str, values: Callable[[list[list[Any]]], Sequence[Any]]) -> str:
     slots = parts[1::2]
     if not slots:
         return text
-    inputs = orjson.loads("[[" + "],[".join(slots) + "]]")
-    filled = values(inputs)
-    out = [parts[0]]
-    for value, after in zip(filled, parts[2::2], strict=True):
-        out.append(orjson.dumps(value).decode())
-        out.append(after)
-    return "".join(out)
+    filled = values(orjson.loads("[[" + "],[".join(slots) + "]]"))
+    if len(filled) != len(slots):
+        raise ValueError(f"{len(filled)} values for {len(slots)} slots")
+    parts[1::2] = [str(value) if type(value) is int else orjson.dumps(value).decode() for value in filled]
+    return "".join(parts)
 
 
 def _row_in_python(row: dict[str, Any], columns: Sequence[Column]) -> dict[str, Any]:

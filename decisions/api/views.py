@@ -8,7 +8,6 @@ serialise.
 
 from __future__ import annotations
 
-import datetime as dt
 from functools import partial
 from typing import Any
 
@@ -205,14 +204,11 @@ def _with_applicant_name(queryset: QuerySet[Application]) -> QuerySet[Applicatio
 
 
 def _with_days_left(inputs: list[list], aside: Any) -> list[int | None]:
-    """The working days left of each row, from its working_days_left inputs: the day numbers of its deadline
-    and of the day it paused."""
-    cases = [(_date(due), _date(paused)) for due, paused in inputs]
-    return selectors.days_left(cases, today=timezone.localdate(), exceptions=KnownExceptions.from_text(aside))
-
-
-def _date(day_number: int | None) -> dt.date | None:
-    return None if day_number is None else dt.date.fromordinal(day_number)
+    """The working days left of each row, from its working_days_left inputs: the ordinals of its deadline and
+    of the day it paused."""
+    return selectors.days_left(
+        inputs, today=timezone.localdate(), exceptions=KnownExceptions.from_text(aside)
+    )
 
 
 class DocumentRowOutput(serializers.Serializer):

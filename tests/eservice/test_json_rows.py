@@ -228,9 +228,7 @@ def test_integers_are_written_by_their_own_output_function(applications, django_
     columns = [Column("id", "id"), Column("officer", "assigned_officer_id"), Column("reference", "reference")]
     with django_assert_num_queries(1) as read:
         _, text, _ = json_page(applications, columns, offset=0, limit=50)
-    assert json.loads(text) == [
-        {"id": a.pk, "officer": None, "reference": a.reference} for a in applications
-    ]
+    assert json.loads(text) == [{"id": a.pk, "officer": None, "reference": a.reference} for a in applications]
     sql = read.captured_queries[0]["sql"]
     assert "coalesce(t.c0::text, 'null')" in sql and "coalesce(t.c1::text, 'null')" in sql
     assert "to_json(t.c2)" in sql  # text is escaped as JSON
@@ -484,15 +482,17 @@ def test_a_filled_column_gets_its_inputs_and_a_hidden_one_is_not_written(applica
     rows = json.loads(json_rows.fill(text, values))
     expect = expected(applications, 0, 50)
     assert [list(row) for row in rows] == [["id", "reference", "days", "decision_due_on"]] * len(MOMENTS)
-    assert [row["days"] for row in rows] == [  # a DATE input comes as its day number
-        {"for": row["id"], "due": _day_number(row["decision_due_on"])} for row in expect
+    assert [row["days"] for row in rows] == [  # a DATE input comes as its ordinal
+        {"for": row["id"], "due": _ordinal(row["decision_due_on"])} for row in expect
     ]
     assert rows[0]["reference"] == tricky
     assert [row[2] for row in seen] == [row["created_at"] for row in expect]  # the hidden column, as written
     assert json_rows.fill("[]", values) == "[]"
+    with pytest.raises(ValueError, match="values for"):  # one value per slot, no fewer
+        json_rows.fill(text, lambda inputs: inputs[1:])
 
 
-def _day_number(iso: str | None) -> int | None:
+def _ordinal(iso: str | None) -> int | None:
     return None if iso is None else dt.date.fromisoformat(iso).toordinal()
 
 
