@@ -377,13 +377,18 @@ class _Bound:
     def bind_sent(self, values: tuple) -> list[Any]:
         """The parameters of ``sent`` (after the ``leading`` ones): the statement's values, and any constant
         not written into it, in the order of their places."""
-        params = self.bind(values)
-        slotted = {position for position, _ in self.slots}
-        return [
-            value
-            for position, value in enumerate(params)
-            if position in slotted or not _inlinable(self.params[position])
-        ]
+        return [values[index] if index is not None else constant for index, constant in self._sent_params]
+
+    @cached_property
+    def _sent_params(self) -> tuple[tuple[int | None, Any], ...]:
+        """Each parameter of ``sent``: the index of the statement's value that fills it, or None and the
+        constant it holds."""
+        slots = dict(self.slots)
+        return tuple(
+            (slots.get(position), constant)
+            for position, constant in enumerate(self.params)
+            if position in slots or not _inlinable(constant)
+        )
 
     @classmethod
     def from_pair(
