@@ -183,6 +183,20 @@ def decode(token: str, *, token_type: str) -> dict[str, Any]:
         raise TokenError("Token is missing or too long.")
     if token.count(".") != 2:
         raise TokenError("Token is malformed.")
+    leeway = settings.JWT_LEEWAY_SECONDS
+    known = _verified.get(token)
+    if known is not None and _keys()[1].get(known[1]) is known[0] and known[2]["typ"] == token_type:
+        # Verified before (its header too: the same text) by a key still ours: only the clock can have changed
+        # the answer since.
+        claims = known[2]
+        now = time.time()
+        if (
+            claims["exp"] < now - leeway
+            or claims.get("nbf", 0) > now + leeway
+            or claims["iat"] > now + leeway
+        ):
+            raise TokenError("Token is invalid or expired.")
+        return dict(claims)
     try:
         header = jwt.get_unverified_header(token)
     except JOSEError as exc:
@@ -194,19 +208,6 @@ def decode(token: str, *, token_type: str) -> dict[str, Any]:
         raise TokenError("Token was not signed by a key of this service.")
     if header.get("alg") != key.algorithm:
         raise TokenError("Token algorithm is not accepted.")
-    leeway = settings.JWT_LEEWAY_SECONDS
-    known = _verified.get(token)
-    if known is not None and known[0] is key and known[1]["typ"] == token_type:
-        # Verified before by this key: only the clock can have changed the answer since.
-        claims = known[1]
-        now = time.time()
-        if (
-            claims["exp"] < now - leeway
-            or claims.get("nbf", 0) > now + leeway
-            or claims["iat"] > now + leeway
-        ):
-            raise TokenError("Token is invalid or expired.")
-        return dict(claims)
     try:
         claims = jwt.decode(
             token,
@@ -233,7 +234,7 @@ def decode(token: str, *, token_type: str) -> dict[str, Any]:
         raise TokenError("Token was issued in the future.")
     if len(_verified) >= _VERIFIED_MAX:
         _verified.clear()
-    _verified[token] = (key, dict(claims))
+    _verified[token] = (key, header["kid"], dict(claims))
     return claims
 
 
@@ -242,7 +243,7 @@ def decode(token: str, *, token_type: str) -> dict[str, Any]:
 # the token's handling (benchmarks/REPORT.md). Whether the account may still use it (active, password unchanged,
 # second factor) is read from the database on every request (identity.authentication); the time claims are
 # checked again on every use; a key rotation (reset_key_cache) or a change to the JWT settings forgets them all.
-_verified: dict[str, tuple[VerificationKey, dict[str, Any]]] = {}
+_verified: dict[str, tuple[VerificationKey, str, dict[str, Any]]] = {}  # the key, its id, the claims
 _VERIFIED_MAX = 4096
 
 

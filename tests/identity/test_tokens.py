@@ -288,8 +288,9 @@ def test_a_token_seen_before_is_not_verified_again(monkeypatch):
     first = tokens.decode(token, token_type=tokens.ACCESS)
     calls = []
     monkeypatch.setattr(tokens.jwt, "decode", lambda *a, **k: calls.append(a) or {})
+    monkeypatch.setattr(tokens.jwt, "get_unverified_header", lambda *a: calls.append(a) or {})
     assert tokens.decode(token, token_type=tokens.ACCESS) == first
-    assert calls == []
+    assert calls == []  # neither its signature nor even its header is read again
     with pytest.raises(tokens.TokenError, match="wrong type"):  # the same token asked for as another type
         monkeypatch.undo()
         tokens.decode(token, token_type=tokens.REFRESH)
@@ -324,6 +325,15 @@ def test_a_token_seen_before_is_refused_once_its_key_is_rotated_away(monkeypatch
     finally:
         monkeypatch.undo()
         tokens.reset_key_cache()
+
+
+def test_a_token_seen_before_is_checked_again_when_its_key_is_no_longer_ours(monkeypatch):
+    token = _access_token()
+    tokens.decode(token, token_type=tokens.ACCESS)
+    signing, _ = tokens._keys()
+    monkeypatch.setattr(tokens, "_keys", lambda: (signing, {}))  # without reset_key_cache
+    with pytest.raises(tokens.TokenError, match="not signed by a key of this service"):
+        tokens.decode(token, token_type=tokens.ACCESS)
 
 
 def test_a_changed_jwt_setting_forgets_what_was_verified():
