@@ -550,13 +550,11 @@ _NAME = re.compile(r"[A-Za-z0-9_/+-]+")
 def _integer_columns(page: QuerySet, shape: _Shape) -> frozenset[int]:
     """The PLAIN columns of ``page`` (``_page``) that hold integers: written by their own output function, not
     through ``to_json``, which looks up the value's type and output function again for every value."""
-    connection = connections[page.db]
+    connection, selected = connections[page.db], page.query.annotations
     return frozenset(
         i
         for i, column in enumerate(shape.columns)
-        if column.kind == PLAIN
-        and getattr(page.query.annotations.get(f"c{i}"), "output_field", None) is not None
-        and page.query.annotations[f"c{i}"].output_field.db_type(connection) in _INTEGER_TYPES
+        if column.kind == PLAIN and selected[f"c{i}"].output_field.db_type(connection) in _INTEGER_TYPES
     )
 
 

@@ -240,7 +240,7 @@ def test_a_page_in_random_order_is_refused(applications):
 
 
 def test_a_long_list_reads_only_its_page():
-    """Without the window count, PostgreSQL stops after the page's rows (a LIMIT over a streaming row_number):
+    """Without the window count, PostgreSQL stops after the page's rows (a LIMIT over the queue's index):
     the unit's queue at a million applications reads 50 of its tens of thousands of open cases."""
     require_postgres()
     from django.db import connection
