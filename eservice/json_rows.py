@@ -29,6 +29,7 @@ from typing import Any, NamedTuple
 
 import orjson
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.core.signals import setting_changed
 from django.db import connections
 from django.db.models import Count, F, OrderBy, QuerySet, Window
@@ -292,11 +293,31 @@ def _page_order(queryset: QuerySet) -> list[OrderBy]:
         if isinstance(entry, str):
             if entry == "?":
                 raise ValueError("a page in random order cannot be read in pages")
-            entry = F(entry[1:]).desc() if entry.startswith("-") else F(entry).asc()
+            name = entry.removeprefix("-")
+            if _names_a_relation(query.model, name):
+                # Django orders by the related model's own ordering there, which a column cannot repeat.
+                raise ValueError(f"order a page by a field of {name!r}, not by the relation itself")
+            entry = F(name).desc() if entry.startswith("-") else F(name).asc()
         elif not isinstance(entry, OrderBy):
             entry = entry.asc()
         order.append(entry)
     return order
+
+
+def _names_a_relation(model: type, name: str) -> bool:
+    """Whether Django orders by the ``order_by()`` name ``name`` in the related model's own ordering: a name
+    that ends on a relation (``kind``; not ``kind__code`` or ``kind_id``) whose model has one. An annotation's
+    name is no field."""
+    options, field, part = model._meta, None, ""
+    for part in name.split("__"):
+        if options is None:
+            return False
+        try:
+            field = options.pk if part == "pk" else options.get_field(part)
+        except FieldDoesNotExist:
+            return False
+        options = field.related_model._meta if field.is_relation and field.related_model else None
+    return bool(field is not None and options is not None and part != field.attname and options.ordering)
 
 
 def count(source: QuerySet | Statement) -> int:

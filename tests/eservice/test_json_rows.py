@@ -234,9 +234,19 @@ def test_integers_are_written_by_their_own_output_function(applications, django_
     assert "to_json(t.c2)" in sql  # text is escaped as JSON
 
 
-def test_a_page_in_random_order_is_refused(applications):
+def test_a_page_in_random_order_or_in_a_relations_own_order_is_refused(applications):
     with pytest.raises(ValueError, match="random"):
         json_page(applications.order_by("?"), COLUMNS, offset=0, limit=5)
+    for relation in ("kind", "-purpose", "applicant__unit"):  # Django would use the related model's ordering
+        with pytest.raises(ValueError, match="not by the relation itself"):
+            json_page(applications.order_by(relation, "id"), COLUMNS, offset=0, limit=5)
+    # Its fields, its key and an annotation are columns like any other.
+    # So is a relation whose model has no ordering: Django orders by its key, the column itself.
+    allowed = [("kind__code", "id"), ("-kind_id", "pk"), ("applicant__email", "-id"), ("-applicant", "id")]
+    named = applications.annotate(due=F("decision_due_on"))
+    for ordered in [applications.order_by(*order) for order in allowed] + [named.order_by("-due", "id")]:
+        _, text, _ = json_page(ordered, COLUMNS, offset=0, limit=5)
+        assert [row["id"] for row in json.loads(text)] == list(ordered.values_list("id", flat=True)[:5])
 
 
 def test_a_long_list_reads_only_its_page():
