@@ -27,6 +27,7 @@ from django.utils import timezone
 from applications.calendar import working_days_left
 from applications.models import Application, ApplicationEvent
 from applications.models.application import BACK_OFFICE_STATES
+from decisions.selectors import PAUSED_ON
 
 WEEKS = 12
 NEAR_BREACH_DAYS = 5
@@ -126,13 +127,14 @@ def unit_statistics(*, unit_id: int | None, today: dt.date | None = None) -> Uni
 
     open_cases = list(
         units_cases.filter(state__in=BACK_OFFICE_STATES)
+        .annotate(paused_on=PAUSED_ON)  # the day the deadline stopped, while waiting for the applicant
         .order_by("decision_due_on", "pk")
         .values_list(
             "pk",
             "reference",
             "state",
             "decision_due_on",
-            "review_paused_on",
+            "paused_on",
             "assigned_officer__first_name",
             "assigned_officer__last_name",
         )
@@ -192,7 +194,7 @@ def unit_statistics(*, unit_id: int | None, today: dt.date | None = None) -> Uni
         if due is None:
             without_deadline += 1
             continue
-        is_paused = state == State.AWAITING_APPLICANT and paused_on is not None
+        is_paused = paused_on is not None
         # While paused the deadline stands still: the days left are those of the day the case paused.
         days_left = position[due] - position[paused_on if is_paused else today]
         if days_left > NEAR_BREACH_DAYS:
