@@ -1,0 +1,39 @@
+"""Run by ``bench_instructions`` under valgrind: ``python -m benchmarks.count_requests PATH COUNT`` sends COUNT
+GET requests of PATH through Django's WSGI handler in this process, after a warm-up and ``gc.freeze()`` (as
+gunicorn's workers run, gunicorn.conf.py). ``BENCH_AUTHORIZATION`` is the requests' Authorization header.
+The settings and the database come from the environment, as for a web process."""
+
+from __future__ import annotations
+
+import gc
+import os
+import sys
+
+WARM_UP = 50
+
+
+def main() -> None:
+    import django
+
+    django.setup()
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.test.utils import override_settings
+
+    from benchmarks.bench_http import _caller
+
+    path, count = sys.argv[1], int(sys.argv[2])
+    authorization = os.environ.get("BENCH_AUTHORIZATION")
+    headers = {"Authorization": authorization} if authorization else {}
+    production_like = {"WHITENOISE_AUTOREFRESH": False, "WHITENOISE_USE_FINDERS": False, "DEBUG": False}
+    with override_settings(ROOT_URLCONF="benchmarks.urls", ALLOWED_HOSTS=["localhost"], **production_like):
+        call = _caller(WSGIHandler(), path, headers)
+        for _ in range(WARM_UP):
+            call()
+        gc.collect()
+        gc.freeze()
+        for _ in range(count):
+            call()
+
+
+if __name__ == "__main__":
+    main()
