@@ -223,13 +223,18 @@ class LoadRun:
     stack_worker_rss_mib: list[int] = field(default_factory=list)  # its workers' RSS at the end
 
 
+def sharing_keys(setup: LoadSetup, env: dict[str, str]) -> dict[str, str]:
+    """``env`` for a process that checks the setup's tokens: the key they were signed with, and SECRET_KEY (they
+    carry a mark of the password keyed with it)."""
+    from django.conf import settings
+
+    return {**env, "JWT_PRIVATE_KEY": setup.signing_key, "SECRET_KEY": settings.SECRET_KEY}
+
+
 def run_load(
     setup: LoadSetup, env: dict[str, str], var_dir: Path, *, rounds: int, seconds: float, fixed_seconds: float
 ) -> LoadRun:
-    from django.conf import settings
-
-    # Tokens carry a mark of the password keyed with SECRET_KEY: the servers must share this process's.
-    env = {**env, "JWT_PRIVATE_KEY": setup.signing_key, "SECRET_KEY": settings.SECRET_KEY}
+    env = sharing_keys(setup, env)
     servers = {
         "bare": Gunicorn(env, "benchmarks.settings_bare", var_dir / "gunicorn-bare.log"),
         "stack": Gunicorn(env, "benchmarks.settings", var_dir / "gunicorn-stack.log"),
@@ -286,6 +291,16 @@ def run_load(
 
 # ---- in-process: where the time goes ----------------------------------------------------------------------
 
+# The settings a request sent in this process runs under: the benchmark's URLs (the hellos beside the API) and
+# what a production process has (no debug, no static files looked up per request).
+IN_PROCESS = {
+    "ROOT_URLCONF": "benchmarks.urls",
+    "ALLOWED_HOSTS": ["localhost"],
+    "WHITENOISE_AUTOREFRESH": False,
+    "WHITENOISE_USE_FINDERS": False,
+    "DEBUG": False,
+}
+
 
 def _environ(path: str, headers: dict[str, str]) -> dict:
     environ = {
@@ -334,8 +349,7 @@ def middleware_costs(
     from django.test.utils import override_settings
 
     full = list(settings.API_MIDDLEWARE if api else settings.MIDDLEWARE)
-    production_like = {"WHITENOISE_AUTOREFRESH": False, "WHITENOISE_USE_FINDERS": False, "DEBUG": False}
-    with override_settings(ROOT_URLCONF="benchmarks.urls", ALLOWED_HOSTS=["localhost"], **production_like):
+    with override_settings(**IN_PROCESS):
         callers = []
         for cut in range(len(full) + 1):
             stack = {"API_MIDDLEWARE": full[:cut]} if api else {"MIDDLEWARE": full[:cut]}

@@ -48,7 +48,8 @@ def _counted(command: list[str], *, stdin: Path | None = None, env: dict | None 
 
 
 def python_per_request(env: dict[str, str], path: str, authorization: str, few: int, many: int) -> int:
-    """Instructions of the Python process for one GET of ``path`` (count_requests.py)."""
+    """Instructions of the Python process for one GET of ``path`` (count_requests.py); ``env`` shares the
+    keys of the tokens in ``authorization`` (``bench_http.sharing_keys``)."""
     child = {**os.environ, **env, "PYTHONHASHSEED": "0", "BENCH_AUTHORIZATION": authorization}
     command = [sys.executable, "-m", "benchmarks.count_requests", path]
     counts = [_counted([*command, str(n)], env=child) for n in (few, many)]
@@ -116,7 +117,7 @@ def instructions(context: Context) -> Result:
         return Result(title=title, rows=[("skipped", "needs PostgreSQL (BENCH_DATABASE_URL) and valgrind")])
     quick = context.quick
     setup = bench_http.prepare(applications=60 if quick else 100, queue_size=500 if quick else 10_000)
-    env = {**context.env, "JWT_PRIVATE_KEY": setup.signing_key, "SECRET_KEY": _secret_key()}
+    env = bench_http.sharing_keys(setup, context.env)
     few, many = (5, 15) if quick else (100, 600)
     targets = [
         ("officers' queue (JWT, 50 rows)", "/api/v1/backoffice/cases", f"Bearer {setup.officer_token}")
@@ -145,12 +146,6 @@ def instructions(context: Context) -> Result:
             "machine, and read the HTTP section for what they come to in requests per second."
         ),
     )
-
-
-def _secret_key() -> str:
-    from django.conf import settings
-
-    return settings.SECRET_KEY
 
 
 BENCHMARKS = [instructions]

@@ -19,13 +19,12 @@ def main() -> None:
     from django.core.handlers.wsgi import WSGIHandler
     from django.test.utils import override_settings
 
-    from benchmarks.bench_http import _caller
+    from benchmarks.bench_http import IN_PROCESS, _caller
 
     path, count = sys.argv[1], int(sys.argv[2])
     authorization = os.environ.get("BENCH_AUTHORIZATION")
     headers = {"Authorization": authorization} if authorization else {}
-    production_like = {"WHITENOISE_AUTOREFRESH": False, "WHITENOISE_USE_FINDERS": False, "DEBUG": False}
-    with override_settings(ROOT_URLCONF="benchmarks.urls", ALLOWED_HOSTS=["localhost"], **production_like):
+    with override_settings(**IN_PROCESS):
         call = _caller(WSGIHandler(), path, headers)
         for _ in range(WARM_UP):
             call()

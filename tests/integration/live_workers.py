@@ -127,6 +127,17 @@ class WorkerProcess:
         self._log.close()
 
 
+def benchmark_env(var_dir: Path) -> dict[str, str]:
+    """What a benchmark's child process (a gunicorn, a counted request) needs to share this test's database."""
+    return {
+        "DATABASE_URL": database_url_for_subprocess(),
+        "VAR_DIR": str(var_dir),
+        "DEBUG": "false",
+        "PYTHONPATH": str(BASE_DIR),
+        "CELERY_BROKER_URL": "memory://",
+    }
+
+
 def database_url_for_subprocess() -> str:
     """The URL of the database this process uses (the test database under pytest), for a worker to share."""
     from django.db import connection

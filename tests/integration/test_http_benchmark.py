@@ -9,7 +9,7 @@ from django.conf import settings
 
 from benchmarks import loadgen
 from benchmarks.bench_http import list_breakdown, middleware_costs, prepare, run_load, summarise
-from tests.integration.live_workers import BASE_DIR, database_url_for_subprocess
+from tests.integration.live_workers import benchmark_env
 from tests.services import require_postgres
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -18,13 +18,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 def test_the_load_benchmark_measures_every_endpoint_without_errors(tmp_path):
     require_postgres()
     setup = prepare(applications=55, queue_size=300)
-    env = {
-        "DATABASE_URL": database_url_for_subprocess(),
-        "VAR_DIR": str(tmp_path),
-        "DEBUG": "false",
-        "PYTHONPATH": str(BASE_DIR),
-        "CELERY_BROKER_URL": "memory://",
-    }
+    env = benchmark_env(tmp_path)
 
     run = run_load(setup, env, tmp_path, rounds=1, seconds=0.5, fixed_seconds=0.5)
 

@@ -8,11 +8,10 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from django.conf import settings
 
-from benchmarks.bench_http import prepare
+from benchmarks.bench_http import prepare, sharing_keys
 from benchmarks.bench_instructions import page_queries, postgres_per_query, python_per_request
-from tests.integration.live_workers import BASE_DIR, database_url_for_subprocess
+from tests.integration.live_workers import benchmark_env, database_url_for_subprocess
 from tests.services import require_postgres, unavailable
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -23,15 +22,7 @@ def test_instructions_are_counted_per_request_and_per_page_query(tmp_path):
     if shutil.which("valgrind") is None:
         unavailable("valgrind is not installed")
     setup = prepare(applications=55, queue_size=300)
-    env = {
-        "DATABASE_URL": database_url_for_subprocess(),
-        "VAR_DIR": str(tmp_path),
-        "DEBUG": "false",
-        "PYTHONPATH": str(BASE_DIR),
-        "CELERY_BROKER_URL": "memory://",
-        "JWT_PRIVATE_KEY": setup.signing_key,
-        "SECRET_KEY": settings.SECRET_KEY,
-    }
+    env = sharing_keys(setup, benchmark_env(tmp_path))
 
     queue = python_per_request(env, "/api/v1/backoffice/cases", f"Bearer {setup.officer_token}", 2, 4)
     queries = page_queries(setup)
