@@ -4,8 +4,9 @@ library's PC), the CSP header built once, the route that gives a JWT request to 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import lru_cache, partial
+from typing import NamedTuple, TypeVar
 
 from csp.constants import HEADER
 from csp.middleware import CheckableLazyObject, CSPMiddleware
@@ -16,14 +17,16 @@ from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.middleware import AuthenticationMiddleware, auser, get_user
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.messages.storage import default_storage
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.core.handlers.base import BaseHandler
 from django.core.handlers.exception import convert_exception_to_response
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
-from django.http.response import HttpResponseBase
+from django.http.response import HttpResponseBase, ResponseHeaders
 from django.middleware.common import CommonMiddleware
 from django.middleware.locale import LocaleMiddleware
+from django.middleware.security import SecurityMiddleware
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.functional import SimpleLazyObject, empty
@@ -33,6 +36,51 @@ from django_otp.middleware import OTPMiddleware
 from identity.middleware import StaffSecondFactorMiddleware
 
 API_PREFIX = "/api/"
+
+# ---- Headers written once checked ---------------------------------------------------------------------------
+
+# One header as ``HttpResponse.headers`` (a ``ResponseHeaders``) stores it: its lower-case name, (name, value).
+Header = tuple[str, tuple[str, str]]
+
+
+def checked_headers(headers: dict[str, str]) -> tuple[Header, ...]:
+    """``headers`` as ``HttpResponse.headers`` stores them, each checked once the way it checks every write (an
+    ASCII name, a Latin-1 or MIME-encoded value, no newline: ``BadHeaderError`` here, not on a response)."""
+    return tuple(ResponseHeaders(headers)._store.items())
+
+
+def set_absent(response: HttpResponseBase, headers: Iterable[Header]) -> None:
+    """``response.headers.setdefault(name, value)`` for each of ``headers`` (from ``checked_headers``), without
+    checking the same constant again on every response: a ``setdefault`` finds a missing name by raising and
+    catching a ``KeyError`` and encodes the name and the value again, and an answer goes through a dozen of them
+    in the middlewares (benchmarks/REPORT.md). ``tests/eservice/test_constant_headers.py`` holds it to ``setdefault``."""
+    store = response.headers._store
+    for key, pair in headers:
+        if key not in store:
+            store[key] = pair
+
+
+def has_header(response: HttpResponseBase, key: str) -> bool:
+    """``key in response`` for a lower-case ``key``, without raising and catching a ``KeyError`` when absent."""
+    return key in response.headers._store
+
+
+_Lazy = TypeVar("_Lazy", bound=SimpleLazyObject)
+
+
+def lazy_object(cls: type[_Lazy], function: Callable[[], object]) -> _Lazy:
+    """``cls(function)`` for a ``SimpleLazyObject`` class, with the two attributes its ``__init__`` sets written
+    straight into the new object: that ``__init__`` writes them through the lazy object's own ``__setattr__``
+    and ``__getattribute__`` (Python code, each missing attribute raised and caught), about 1 µs for each of the
+    three lazy objects a request gets (the user, the flash messages, the CSP nonce).
+    ``tests/eservice/test_constant_headers.py`` holds the object to one made by ``cls(function)``."""
+    made = cls.__new__(cls)
+    _set_attribute(made, "_setupfunc", function)
+    _set_attribute(made, "_wrapped", empty)
+    return made
+
+
+_set_attribute = object.__setattr__
 
 
 class PrivateResponseMiddleware:
@@ -50,23 +98,28 @@ class PrivateResponseMiddleware:
         is_api = request.path.startswith(API_PREFIX)
         if is_api:
             # Most answers have no Vary yet: set it outright (patch_vary_headers parses and rebuilds the header).
-            if "Vary" in response:
+            if has_header(response, "vary"):
                 patch_vary_headers(response, ["Authorization"])
             else:
-                response["Vary"] = "Authorization"
+                set_absent(response, _VARY_AUTHORIZATION)
         if is_api or _signed_in(request):
-            cache_control = response.get("Cache-Control")
+            cache_control = response.headers._store.get("cache-control")
             if cache_control is None:
-                response["Cache-Control"] = "private, no-store"
-            elif "public" not in cache_control:
+                set_absent(response, _PRIVATE)
+            elif "public" not in cache_control[1]:
                 patch_cache_control(response, private=True, no_store=True)
         return response
 
 
+_VARY_AUTHORIZATION = checked_headers({"Vary": "Authorization"})
+_PRIVATE = checked_headers({"Cache-Control": "private, no-store"})
+
+
 class FramingPolicyMiddleware(CSPMiddleware):
-    """The two headers that say who may show our pages and what they may load, in one layer: django-csp's
-    ``Content-Security-Policy`` with the policy built once instead of on every response, and Django's
-    ``X-Frame-Options`` (what ``XFrameOptionsMiddleware`` writes, for browsers older than ``frame-ancestors``).
+    """The constant headers that say who may show our pages, what they may load and what a browser may guess, in
+    one layer, each checked once per process: django-csp's ``Content-Security-Policy`` (the policy built once,
+    not for every response), Django's ``X-Frame-Options`` (what ``XFrameOptionsMiddleware`` writes, for browsers
+    older than ``frame-ancestors``), and the headers Django's ``SecurityMiddleware`` writes on every answer.
 
     The project's policy is static: no nonce, no per-view ``csp_update``/``csp_replace``, no report-only policy.
     django-csp rebuilds the header string from the settings for each response (about a tenth of a millisecond,
@@ -74,25 +127,35 @@ class FramingPolicyMiddleware(CSPMiddleware):
     (a nonce asked for by a template, a view's own policy) still goes through django-csp unchanged. A view that
     sets its own ``X-Frame-Options`` or is ``xframe_options_exempt`` keeps it, as with Django's middleware
     (``security.W002``, which looks for that middleware by name, is silenced in the settings for this).
+
+    ``SecurityMiddleware`` stays in both lists, outside this layer, by its name (Django's deploy checks of HSTS,
+    the HTTPS redirect and the rest look for it by name): it still writes its headers on an answer that never
+    reaches this layer (a redirect or a refusal by a layer between them), and finds them already written on
+    every other one, which costs it a lookup each instead of a lookup that raises and a checked write.
     """
 
     # What django-csp's decorators set on a response (instance attributes: looked up in its __dict__, since a
     # hasattr that fails raises and catches an AttributeError each time).
     _DYNAMIC = frozenset(("_csp_config", "_csp_update", "_csp_replace", "_csp_exempt", "_csp_config_ro"))
 
+    def process_request(self, request: HttpRequest) -> None:
+        # django-csp's own, the lazy nonce made without SimpleLazyObject's __init__ (lazy_object).
+        request.csp_nonce = lazy_object(CheckableLazyObject, partial(self._make_nonce, request))
+
     def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
-        policy, frame_options = _static_headers()
-        if "X-Frame-Options" not in response and not getattr(response, "xframe_options_exempt", False):
-            response.headers["X-Frame-Options"] = frame_options
+        headers = _static_headers()
+        set_absent(response, headers.security[headers.hsts and request.is_secure()])
+        attributes = vars(response)
+        if not attributes.get("xframe_options_exempt"):
+            set_absent(response, headers.frame_options)
         if (
-            policy is None
-            or getattr(request, "_csp_nonce", None) is not None
-            or not self._DYNAMIC.isdisjoint(vars(response))
+            headers.policy is None
+            or vars(request).get("_csp_nonce") is not None
+            or not self._DYNAMIC.isdisjoint(attributes)
             or (settings.DEBUG and response.status_code in (404, 500))
         ):
             return super().process_response(request, response)
-        if HEADER not in response:
-            response.headers[HEADER] = policy
+        set_absent(response, headers.policy)
         # As django-csp does: a nonce asked for after the header is written is an error, not a silent gap (one
         # object for every request: asking it only raises, so it never holds a value).
         request.csp_nonce = _NONCE_AFTER_RESPONSE
@@ -100,25 +163,60 @@ class FramingPolicyMiddleware(CSPMiddleware):
 
 
 _NONCE_AFTER_RESPONSE = CheckableLazyObject(CSPMiddleware._csp_nonce_post_response)
-_headers_cache: list[tuple[str | None, str]] = []
 
 
-def _static_headers() -> tuple[str | None, str]:
-    """The policy header when it can be written as a constant (no report-only policy, no excluded prefixes), or
-    None when django-csp must decide per request; and the ``X-Frame-Options`` value. Built once per process."""
+class _StaticHeaders(NamedTuple):
+    policy: tuple[Header, ...] | None  # the CSP header when it is a constant; None: django-csp decides
+    frame_options: tuple[Header, ...]
+    security: dict[bool, tuple[Header, ...]]  # SecurityMiddleware's, by whether the request came over HTTPS
+    hsts: bool  # whether they differ by that (SECURE_HSTS_SECONDS)
+
+
+_headers_cache: list[_StaticHeaders] = []
+
+
+def _static_headers() -> _StaticHeaders:
+    """The policy header when it can be written as a constant (no report-only policy, no excluded prefixes), the
+    ``X-Frame-Options`` header and ``SecurityMiddleware``'s. Built once per process."""
     if not _headers_cache:
         config = getattr(settings, "CONTENT_SECURITY_POLICY", None) or {}
         static = not getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None) and not config.get(
             "EXCLUDE_URL_PREFIXES"
         )
         frame_options = getattr(settings, "X_FRAME_OPTIONS", "DENY").upper()  # as XFrameOptionsMiddleware
-        _headers_cache.append((build_policy() if static and config else None, frame_options))
+        _headers_cache.append(
+            _StaticHeaders(
+                policy=checked_headers({HEADER: build_policy()}) if static and config else None,
+                frame_options=checked_headers({"X-Frame-Options": frame_options}),
+                security={secure: _security_headers(secure) for secure in (False, True)},
+                hsts=bool(settings.SECURE_HSTS_SECONDS),
+            )
+        )
     return _headers_cache[0]
+
+
+def _security_headers(secure: bool) -> tuple[Header, ...]:
+    """What ``SecurityMiddleware`` writes on an answer without headers of its own: its ``process_response`` run
+    once on an empty answer (they depend on nothing else than the settings and the scheme)."""
+    probe = HttpResponseBase()
+    before = set(probe.headers._store)
+    SecurityMiddleware(lambda request: probe).process_response(_Scheme(secure), probe)
+    return tuple((key, pair) for key, pair in probe.headers._store.items() if key not in before)
+
+
+class _Scheme:
+    """All ``SecurityMiddleware.process_response`` asks of a request."""
+
+    def __init__(self, secure: bool) -> None:
+        self.secure = secure
+
+    def is_secure(self) -> bool:
+        return self.secure
 
 
 @receiver(setting_changed)
 def _forget_policy(*, setting: str, **kwargs: object) -> None:
-    if setting.startswith("CONTENT_SECURITY_POLICY") or setting == "X_FRAME_OPTIONS":
+    if setting.startswith(("CONTENT_SECURITY_POLICY", "SECURE_")) or setting == "X_FRAME_OPTIONS":
         _headers_cache.clear()
 
 
@@ -190,13 +288,21 @@ class UnprefixedLocaleMiddleware(LocaleMiddleware):
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         if _language_prefixes(request):
             return super().process_response(request, response)
-        if "Vary" in response:
+        if has_header(response, "vary"):
             patch_vary_headers(response, ("Accept-Language",))
         else:  # most answers: set outright (patch_vary_headers parses and rebuilds the header)
-            response.headers["Vary"] = "Accept-Language"
-        if "Content-Language" not in response:
-            response.headers["Content-Language"] = translation.get_language()
+            set_absent(response, _VARY_ACCEPT_LANGUAGE)
+        if not has_header(response, "content-language"):
+            set_absent(response, _content_language(translation.get_language()))
         return response
+
+
+_VARY_ACCEPT_LANGUAGE = checked_headers({"Vary": "Accept-Language"})
+
+
+@lru_cache(maxsize=64)
+def _content_language(code: str | None) -> tuple[Header, ...]:
+    return checked_headers({"Content-Language": code})
 
 
 _KEPT_PAIR_LENGTH = 512  # a browser's cookie and header are a few dozen characters
@@ -224,7 +330,9 @@ def _forget_languages(**kwargs: object) -> None:
 
 
 def _language_prefixes(request: HttpRequest) -> bool:
-    return is_language_prefix_patterns_used(getattr(request, "urlconf", None) or settings.ROOT_URLCONF)[0]
+    # A request's own urlconf is an attribute a middleware set on it (read from its __dict__: a getattr that
+    # misses raises and catches an AttributeError, and most requests have none).
+    return is_language_prefix_patterns_used(vars(request).get("urlconf") or settings.ROOT_URLCONF)[0]
 
 
 def is_bearer_api_request(request: HttpRequest) -> bool:
@@ -242,7 +350,7 @@ class HostCheckedCommonMiddleware(CommonMiddleware):
     same on nearly every request). A host that fails is checked every time (the 400 with its log line), and
     only the first few hosts that pass are kept, so a wildcard in ``ALLOWED_HOSTS`` cannot grow the set. With
     ``DISALLOWED_USER_AGENTS``, ``PREPEND_WWW`` or ``USE_X_FORWARDED_HOST`` set it is the stock middleware.
-    The slash redirect and ``Content-Length`` of the answer are the stock ones."""
+    The slash redirect is the stock one; ``Content-Length`` is the stock value, written without checking it."""
 
     def process_request(self, request: HttpRequest) -> HttpResponse | None:
         host = request.META.get("HTTP_HOST")
@@ -251,6 +359,13 @@ class HostCheckedCommonMiddleware(CommonMiddleware):
         response = super().process_request(request)
         if host is not None and len(_passed_hosts) < _HOSTS_KEPT and _host_check_is_all(response):
             _passed_hosts.add(host)
+        return response
+
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        if response.status_code == 404 or response.streaming or has_header(response, "content-length"):
+            return super().process_response(request, response)  # the slash redirect; what has its length
+        # The stock Content-Length, written without checking a number's characters.
+        response.headers._store["content-length"] = ("Content-Length", str(len(response.content)))
         return response
 
 
@@ -267,6 +382,23 @@ def _host_check_is_all(response: HttpResponse | None) -> bool:
 @receiver(setting_changed)
 def _forget_hosts(**kwargs: object) -> None:
     _passed_hosts.clear()
+
+
+class UntouchedSessionMiddleware(SessionMiddleware):
+    """Django's ``SessionMiddleware``, an answer left alone at once when its request sent no session cookie and
+    nothing read or changed the session (a visitor's page, the health check): the stock one decides the same
+    (nothing to save, to delete or to vary on) after asking whether the session is empty, which raises and
+    catches an ``AttributeError`` for a session never loaded."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        session = vars(request).get("session")
+        if (
+            session is not None
+            and not (session.accessed or session.modified)
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        ):
+            return response
+        return super().process_response(request, response)
 
 
 class SessionUserMiddleware(AuthenticationMiddleware):
@@ -286,7 +418,7 @@ class SessionUserMiddleware(AuthenticationMiddleware):
         self._second_factor = StaffSecondFactorMiddleware(get_response)
 
     def process_request(self, request: HttpRequest) -> None:
-        request.user = SimpleLazyObject(partial(self._verified_user, request))
+        request.user = lazy_object(SimpleLazyObject, partial(self._verified_user, request))
         request.auser = partial(self._otp._verify_user_async_via_auser, request, partial(auser, request))
 
     def _verified_user(self, request: HttpRequest) -> object:
@@ -324,7 +456,7 @@ class BrowserMessageMiddleware(MessageMiddleware):
     (API calls, files, redirects without a message) never do, and then there is nothing to save either."""
 
     def process_request(self, request: HttpRequest) -> None:
-        request._messages = SimpleLazyObject(lambda: default_storage(request))
+        request._messages = lazy_object(SimpleLazyObject, partial(default_storage, request))
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         messages = getattr(request, "_messages", None)

@@ -59,7 +59,7 @@ MIDDLEWARE = [
     # A lost database is a 503 (JSON or page), not a 500; a rate limit is RATELIMIT_VIEW's 429.
     "eservice.errors.ExceptionResponseMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "eservice.middleware.UntouchedSessionMiddleware",  # SessionMiddleware, an untouched visitor's session skipped
     "eservice.middleware.UnprefixedLocaleMiddleware",  # LocaleMiddleware, not looking for a language in the path
     "eservice.middleware.HostCheckedCommonMiddleware",  # CommonMiddleware, a host that passed not checked again
     "eservice.request_guards.QueryStringGuardMiddleware",  # ?x=%00 is a 400, not a database error
