@@ -35,10 +35,8 @@ def post_fork(server, worker):
 
 
 def post_worker_init(worker):
-    """The application is loaded (in the master with preload, else here): move everything it holds out of the
-    collector's reach (``gc.freeze``). A full collection otherwise walks every object Django and the project
-    loaded, about 150 ms on the benchmark's machine, and the request it lands in waits (benchmarks/REPORT.md:
-    the fixed-rate tails); with them frozen it walks only what requests leave behind."""
-    import gc
+    """The application is loaded (in the master with preload, else here): ``eservice.wsgi.prepare_worker`` (the
+    loaded objects frozen out of the collector's reach, the default time zone made the active one)."""
+    from eservice.wsgi import prepare_worker
 
-    gc.freeze()
+    prepare_worker()

@@ -120,18 +120,30 @@ def instructions(context: Context) -> Result:
     env = bench_http.sharing_keys(setup, context.env)
     few, many = (5, 15) if quick else (100, 600)
     targets = [
-        ("officers' queue (JWT, 50 rows)", "/api/v1/backoffice/cases", f"Bearer {setup.officer_token}")
+        ("officers' queue (JWT, 50 rows)", "/api/v1/backoffice/cases", f"Bearer {setup.officer_token}", {})
     ]
     if not quick:
         targets = [
-            ("hello through the stack", "/bench/hello", ""),
-            ("applicant's list (JWT, 50 rows)", "/api/v1/applications", f"Bearer {setup.applicant_token}"),
+            ("hello, bare Django (no middleware)", "/bench/hello", "", {"BENCH_NO_MIDDLEWARE": "1"}),
+            ("hello through the stack", "/bench/hello", "", {}),
+            (
+                "applicant's list (JWT, 50 rows)",
+                "/api/v1/applications",
+                f"Bearer {setup.applicant_token}",
+                {},
+            ),
             *targets,
         ]
-    rows = [
-        (f"Python, per request: {name}", f"{python_per_request(env, path, auth, few, many):,}")
-        for name, path, auth in targets
-    ]
+    counts = {
+        name: python_per_request({**env, **extra}, path, auth, few, many)
+        for name, path, auth, extra in targets
+    }
+    rows = [(f"Python, per request: {name}", f"{count:,}") for name, count in counts.items()]
+    if not quick:
+        stack = counts["hello through the stack"] - counts["hello, bare Django (no middleware)"]
+        rows.append(
+            ("Python, per request: the middleware stack's own (stack hello − bare hello)", f"{stack:,}")
+        )
     queries = postgres_per_query(
         context.env["DATABASE_URL"], page_queries(setup), *((2, 6) if quick else (20, 220))
     )

@@ -4,6 +4,9 @@ from applications.api import applications, catalogue, family, registration
 from applications.appointments import api as visits
 from applications.case_messages.api import ApplicationMessagesApi
 
+# The applicant's list: the busiest route, tried before every other (eservice/urls.py).
+busiest = [path("applications", applications.ApplicationListApi.as_view(), name="applications")]
+
 urlpatterns = [
     path("catalogue/kinds", catalogue.CatalogueKindListApi.as_view(), name="catalogue-kinds"),
     path("catalogue/kinds/<slug:code>", catalogue.CatalogueKindDetailApi.as_view(), name="catalogue-kind"),
@@ -18,7 +21,6 @@ urlpatterns = [
         catalogue.CatalogueLegalGroundListApi.as_view(),
         name="catalogue-legal-grounds",
     ),
-    path("applications", applications.ApplicationListApi.as_view(), name="applications"),
     path("applications/for-person", family.ApplicationForPersonApi.as_view(), name="applications-for-person"),
     path("applications/claim", family.ApplicationClaimApi.as_view(), name="applications-claim"),
     path(

@@ -35,3 +35,10 @@ def test_each_api_path_matches_one_route_only():
         matching = [other for other, candidate in routes if candidate.pattern.match(path[len("/api/v1/") :])]
         assert matching == [route], (path, matching)
         assert resolve(path).func is pattern.callback
+
+
+def test_the_two_busiest_routes_are_tried_first():
+    assert str(urls.urlpatterns[0].pattern) == "api/v1/"
+    assert [str(pattern.pattern) for pattern in urls.api_v1[:2]] == ["applications", "backoffice/cases"]
+    assert resolve("/api/v1/applications").url_name == "applications"
+    assert resolve("/api/v1/backoffice/cases").url_name == "backoffice-cases"
