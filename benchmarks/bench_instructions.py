@@ -152,7 +152,9 @@ def instructions(context: Context) -> Result:
         title=title,
         rows=rows,
         notes=(
-            f"Python: {many} requests in one process minus {few}, per request, after a warm-up and gc.freeze(); "
+            f"Python: {many} requests in one process minus {few}, per request, after a warm-up and what a gunicorn "
+            "worker does before its first request (eservice.wsgi.prepare_worker: gc.freeze(), the default time zone "
+            "made the active one); "
             "PostgreSQL: the page query prepared once and executed by a single-user postgres on a copy of the "
             "benchmark's database, the same way. Instructions, not time: compare builds by these on a noisy "
             "machine, and read the HTTP section for what they come to in requests per second."

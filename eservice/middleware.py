@@ -1,5 +1,6 @@
 """The project's middlewares: response headers that keep personal data out of shared caches (proxies, CDNs, a
-library's PC), the CSP header built once, the route that gives a JWT request to the API its own shorter list
+library's PC), the constant headers (CSP, framing, Django's security headers) checked once per process and written
+where an answer has none (``set_absent``), the route that gives a JWT request to the API its own shorter list
 (``BearerApiMiddleware``, ``API_MIDDLEWARE``), and stock middlewares narrowed to skip work they never need."""
 
 from __future__ import annotations
