@@ -2,9 +2,10 @@
 more than most changes to the list or the queue do. valgrind's cachegrind counts the instructions a piece of
 work runs, whatever else the machine is doing, so two builds can be compared on any machine:
 
-- **the Python process, per request**: the hello through the stack, the applicant's list and the officers' queue,
-  sent through Django's WSGI handler in one process (``benchmarks/count_requests.py``: no network, and
-  PostgreSQL's own work is not counted), after ``gc.freeze()`` as gunicorn's workers run;
+- **the Python process, per request**: the hello through bare Django and through the stack (and the stack's own
+  share, their difference), the applicant's list and the officers' queue, sent through Django's WSGI handler in
+  one process (``benchmarks/count_requests.py``: no network, and PostgreSQL's own work is not counted), after what
+  a gunicorn worker does before its first request (``eservice.wsgi.prepare_worker``);
 - **PostgreSQL, per page query**: the list's and the queue's page query (``json_rows.page_query``, with the
   benchmark's rows), prepared once and executed by a single-user ``postgres`` under cachegrind, on a copy of the
   benchmark's database in a throw-away cluster.

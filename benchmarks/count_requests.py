@@ -1,8 +1,9 @@
 """Run by ``bench_instructions`` under valgrind: ``python -m benchmarks.count_requests PATH COUNT`` sends COUNT
 GET requests of PATH through Django's WSGI handler in this process, after a warm-up and what a gunicorn worker
-does before its first request (``eservice.wsgi.prepare_worker``, gunicorn.conf.py). ``BENCH_AUTHORIZATION`` is the requests' Authorization header;
-``BENCH_NO_MIDDLEWARE=1`` sends them through no middleware at all (bare Django, as benchmarks/settings_bare.py).
-The settings and the database come from the environment, as for a web process."""
+does before its first request (``eservice.wsgi.prepare_worker``, gunicorn.conf.py). ``BENCH_AUTHORIZATION`` is
+the requests' Authorization header; ``BENCH_NO_MIDDLEWARE=1`` sends them through no middleware at all (bare
+Django, as benchmarks/settings_bare.py). The settings and the database come from the environment, as for a web
+process."""
 
 from __future__ import annotations
 
