@@ -164,9 +164,13 @@ def new_context(chromium, live_server) -> Iterator[Callable[..., object]]:
     after the test."""
     opened = []
 
-    def open_context(*, locale: str = "en-GB", viewport: dict | None = None, timeout: int = 15_000):
+    def open_context(
+        *, locale: str = "en-GB", viewport: dict | None = None, timeout: int = 15_000, base_url: str = ""
+    ):
         context = chromium.new_context(
-            base_url=live_server.url, locale=locale, viewport=viewport or {"width": 1200, "height": 900}
+            base_url=base_url or live_server.url,
+            locale=locale,
+            viewport=viewport or {"width": 1200, "height": 900},
         )
         context.set_default_timeout(timeout)
         page = context.new_page()

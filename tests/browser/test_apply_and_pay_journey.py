@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -131,10 +133,32 @@ def pay_by_card(page: Page, t: Words, card: str) -> None:
 def test_guide_register_verify_fill_upload_pay_and_download_the_receipt(
     language, viewport, new_context, shooter, live_server, live_parts
 ):
-    t = Words(language)
     page = new_context(locale={"lv": "lv-LV", "ru": "ru-RU"}.get(language, "en-GB"), viewport=viewport)
-    shot = shooter(page)
-    email = f"olena.{language}.{viewport['width']}@example.lv"
+    webhook = reverse("payment-webhook", args=["test_gateway"])
+    apply_and_pay(
+        page,
+        Words(language),
+        shooter(page),
+        email=f"olena.{language}.{viewport['width']}@example.lv",
+        site_url=live_server.url,
+        mail_to=live_parts.mail_to,
+        webhook_agents=lambda: [agent for _method, _path, agent in live_parts.posts_to(webhook)],
+    )
+
+
+def apply_and_pay(
+    page: Page,
+    t: Words,
+    shot: Callable[[str], Path],
+    *,
+    email: str,
+    site_url: str,
+    mail_to: Callable[[str], list[EmailMessage]],
+    webhook_agents: Callable[[], list[str]],
+) -> None:
+    """Journey (a) in ``page``'s language, on whatever serves ``site_url``: ``mail_to`` reads the SMTP sink,
+    ``webhook_agents`` the user agents of the gateway's webhook POSTs that reached the site."""
+    language = t.language
     today = timezone.localdate()
     main = page.get_by_role("main")
 
@@ -161,7 +185,7 @@ def test_guide_register_verify_fill_upload_pay_and_download_the_receipt(
     expect(heading(page)).to_have_text(t("Check your e-mail"))
     check_page(page)
     shot("check-your-email")
-    messages = wait_for(lambda: live_parts.mail_to(email), timeout=60, what="the verification e-mail")
+    messages = wait_for(lambda: mail_to(email), timeout=60, what="the verification e-mail")
     assert len(messages) == 1
     with translation.override(language):
         from django.template.loader import render_to_string
@@ -173,7 +197,7 @@ def test_guide_register_verify_fill_upload_pay_and_download_the_receipt(
     links = set(LINK_IN_MAIL.findall(messages[0].get_body(preferencelist=("plain",)).get_content()))
     assert len(links) == 1, links
     link = links.pop()
-    assert link.startswith(f"{live_server.url}/verify-email/?token="), link
+    assert link.startswith(f"{site_url}/verify-email/?token="), link
 
     page.goto(link)
     expect(heading(page)).to_have_text(t("Confirm your e-mail address"))
@@ -282,9 +306,9 @@ def test_guide_register_verify_fill_upload_pay_and_download_the_receipt(
     assert application.state == Application.State.SUBMITTED
     paid = Payment.objects.get(application=application, status=Payment.Status.PAID)
     assert Payment.objects.filter(application=application, status=Payment.Status.FAILED).count() == 1
-    # Both outcomes reached the live server as the gateway's signed POSTs, sent by the worker over HTTP.
-    webhooks = live_parts.posts_to(reverse("payment-webhook", args=["test_gateway"]))
-    assert len(webhooks) == 2 and all("urllib" in agent for _m, _p, agent in webhooks), live_parts.requests
+    # Both outcomes reached the site as the gateway's signed POSTs, sent by the worker over HTTP.
+    agents = webhook_agents()
+    assert len(agents) == 2 and all("urllib" in agent for agent in agents), agents
 
     # The worker renders the receipt; the page offers it once it exists.
     receipt_link = main.get_by_role("link", name=t("Download the receipt (PDF)"))

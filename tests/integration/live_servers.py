@@ -7,7 +7,11 @@ port, so a test may stop, kill and restart them. Nothing listens beyond the loop
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import glob
+import http.client
+import http.server
+import itertools
 import json
 import os
 import shutil
@@ -15,11 +19,21 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import urllib.error
+import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
-from tests.integration.live_workers import BASE_DIR, free_port, wait_for
+from tests.integration.live_workers import (
+    BASE_DIR,
+    SmtpSink,
+    WorkerProcess,
+    database_url_for_subprocess,
+    free_port,
+    wait_for,
+)
 from tests.services import unavailable
 
 
@@ -221,6 +235,159 @@ class WebProcess:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(timeout=10)
         self._log.close()
+
+
+@dataclasses.dataclass
+class TwoOfEach:
+    """What ``two_of_each`` started."""
+
+    webs: list[WebProcess]
+    workers: list[WorkerProcess]
+    smtp: SmtpSink
+    redis: RedisServer
+
+
+@contextlib.contextmanager
+def two_of_each(*, media_root: Path, log_dir: Path, env: dict[str, str] | None = None) -> Iterator[TwoOfEach]:
+    """Two gunicorn processes (2 workers each) and two Celery workers on the test database, sharing a Redis of
+    their own (broker in database 0, cache in database 1), an SMTP sink, one media folder (the file store of the
+    embedded default) and one JWT signing key. ``env`` is added to every process's environment (the settings
+    module defaults to ``tests.integration.web_settings``, which takes the cache from ``CACHE_URL``)."""
+    redis_server, smtp = RedisServer(), SmtpSink()
+    processes: list[WebProcess | WorkerProcess] = []
+    shared = {
+        "DJANGO_SETTINGS_MODULE": "tests.integration.web_settings",
+        "DATABASE_URL": database_url_for_subprocess(),
+        "CELERY_BROKER_URL": redis_server.url(0),
+        "CACHE_URL": redis_server.url(1),
+        "EMAIL_URL": smtp.url,
+        "MEDIA_ROOT": str(media_root),
+        "JWT_PRIVATE_KEY": _signing_key(),  # both processes sign and check tokens with one key
+        **(env or {}),
+    }
+    media_root.mkdir(parents=True, exist_ok=True)
+    try:
+        redis_server.start()
+        smtp.start()
+        workers = [
+            WorkerProcess(
+                env={**shared, "CONN_MAX_AGE": "0"},
+                queues="default,email,pdf",
+                log_path=log_dir / f"worker-{number}.log",
+            )
+            for number in range(2)
+        ]
+        processes.extend(workers)
+        webs = [WebProcess(env=shared, log_path=log_dir / f"web-{number}.log") for number in range(2)]
+        processes.extend(webs)
+        for process in processes:
+            process.wait_ready()
+        yield TwoOfEach(webs=webs, workers=workers, smtp=smtp, redis=redis_server)
+    finally:
+        for process in processes:
+            process.stop()
+            print(f"--- {process.log_path.name}\n{process.log}")
+        smtp.stop()
+        redis_server.stop()
+
+
+def _signing_key() -> str:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
+HOP_BY_HOP = frozenset(
+    {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers"}
+    | {"transfer-encoding", "upgrade", "content-length"}
+)
+
+
+class RoundRobinProxy:
+    """A tiny HTTP reverse proxy on loopback that sends every request to the next of its upstreams in turn.
+
+    No sticky sessions: the requests a browser sends over one kept-alive connection alternate between the
+    upstreams too. The ``Host`` header is passed on unchanged (the site's address is the proxy's, as behind a real
+    load balancer). Each request is recorded as (upstream, method, path, user agent), so a test can tell who
+    served what; an upstream that does not answer gets a 502.
+    """
+
+    def __init__(self) -> None:
+        self.upstreams: list[str] = []
+        self.served: list[tuple[str, str, str, str]] = []
+        self._turn = itertools.count()
+        self._lock = threading.Lock()
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:  # quiet: the test reads `served`
+                pass
+
+            def forward(self) -> None:
+                proxy._forward(self)
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = forward
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, upstreams: list[str]) -> RoundRobinProxy:
+        self.upstreams = list(upstreams)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def requests_to(self, method: str, path: str) -> list[tuple[str, str, str, str]]:
+        return [seen for seen in self.served if seen[1] == method and seen[2].split("?")[0] == path]
+
+    def _forward(self, handler: http.server.BaseHTTPRequestHandler) -> None:
+        length = int(handler.headers.get("Content-Length") or 0)
+        body = handler.rfile.read(length) if length else None
+        with self._lock:
+            upstream = self.upstreams[next(self._turn) % len(self.upstreams)]
+            self.served.append(
+                (upstream, handler.command, handler.path, handler.headers.get("User-Agent", ""))
+            )
+        target = urllib.parse.urlsplit(upstream)
+        connection = http.client.HTTPConnection(target.hostname, target.port, timeout=120)
+        try:
+            connection.putrequest(handler.command, handler.path, skip_host=True, skip_accept_encoding=True)
+            for name, value in handler.headers.items():
+                if name.lower() not in HOP_BY_HOP:
+                    connection.putheader(name, value)
+            if body is not None:
+                connection.putheader("Content-Length", str(len(body)))
+            connection.endheaders(body)
+            response = connection.getresponse()
+            content = response.read()
+        except OSError:
+            handler.send_error(502, "upstream did not answer")
+            return
+        finally:
+            connection.close()
+        handler.send_response_only(response.status, response.reason)
+        for name, value in response.getheaders():
+            if name.lower() not in HOP_BY_HOP:
+                handler.send_header(name, value)
+        handler.send_header("Content-Length", str(len(content)))
+        handler.end_headers()
+        if handler.command != "HEAD":
+            handler.wfile.write(content)
 
 
 def request(

@@ -21,6 +21,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,8 +31,8 @@ from applications.models import DocumentType
 from applications.selectors import get_default_unit
 from applications.services.lifecycle import SUMMARY_KIND
 from tests.applications.helpers import jpeg_bytes, pdf_bytes
-from tests.integration.live_servers import RedisServer, WebProcess
-from tests.integration.live_workers import SmtpSink, WorkerProcess, database_url_for_subprocess, wait_for
+from tests.integration.live_servers import TwoOfEach, two_of_each
+from tests.integration.live_workers import wait_for
 from tests.services import require_postgres
 from workers.models import GeneratedDocument, Notification
 
@@ -115,53 +116,12 @@ def _multipart(fields: dict[str, str], files: dict[str, tuple[str, bytes, str]])
 
 
 @pytest.fixture
-def stack(settings, tmp_path):
+def stack(settings, tmp_path) -> Iterator[TwoOfEach]:
     """Redis (broker + cache), an SMTP sink, two Celery workers and two gunicorn processes (2 workers each)."""
     require_postgres()
-    redis_server, smtp = RedisServer(), SmtpSink()
-    processes: list = []
-    shared = {
-        "DATABASE_URL": database_url_for_subprocess(),
-        "CELERY_BROKER_URL": redis_server.url(0),
-        "CACHE_URL": redis_server.url(1),
-        "EMAIL_URL": smtp.url,
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),  # the one file store (a local folder on the embedded default)
-        "JWT_PRIVATE_KEY": _signing_key(),  # both processes sign and check tokens with one key
-    }
-    Path(settings.MEDIA_ROOT).mkdir(parents=True, exist_ok=True)
-    try:
-        redis_server.start()
-        smtp.start()
-        for number in range(2):
-            processes.append(
-                WorkerProcess(
-                    env={**shared, "DJANGO_SETTINGS_MODULE": "eservice.settings.test", "CONN_MAX_AGE": "0"},
-                    queues="default,email,pdf",
-                    log_path=tmp_path / f"worker-{number}.log",
-                )
-            )
-        web_env = {**shared, "RATELIMIT_ENABLE": "1", "RATELIMIT_LOGIN": f"{SIGN_IN_BUDGET}/h"}
-        webs = [WebProcess(env=web_env, log_path=tmp_path / f"web-{number}.log") for number in range(2)]
-        processes.extend(webs)
-        for process in processes:
-            process.wait_ready()
-        yield {"webs": webs, "smtp": smtp, "workers": processes[:2]}
-    finally:
-        for process in processes:
-            process.stop()
-            print(f"--- {process.log_path.name}\n{process.log}")
-        smtp.stop()
-        redis_server.stop()
-
-
-def _signing_key() -> str:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    return key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
+    limits = {"RATELIMIT_ENABLE": "1", "RATELIMIT_LOGIN": f"{SIGN_IN_BUDGET}/h"}
+    with two_of_each(media_root=Path(settings.MEDIA_ROOT), log_dir=tmp_path, env=limits) as parts:
+        yield parts
 
 
 def _upload_for(code: str) -> tuple[str, bytes, str]:
@@ -172,7 +132,7 @@ def _upload_for(code: str) -> tuple[str, bytes, str]:
 
 
 def test_applicant_journey_across_two_web_processes_and_two_workers(stack):
-    webs, smtp = stack["webs"], stack["smtp"]
+    webs, smtp = stack.webs, stack.smtp
     client = RoundRobin([web.base_url for web in webs])
     email = "two.processes@example.com"
 

@@ -9,3 +9,5 @@ RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=False)
 # Persistent connections, as in production: a restarted database must be noticed, not only a fresh connection.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)  # noqa: F405
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+# Static files from the apps' folders, as `make run` serves them: no collectstatic step before a test.
+WHITENOISE_USE_FINDERS = True
