@@ -124,3 +124,9 @@ class CaseErrorForm(forms.Form):
     )
     valid_from = forms.DateField(label=_("Corrected permit valid from"), required=False, widget=DateInput)
     valid_to = forms.DateField(label=_("Corrected permit valid until"), required=False, widget=DateInput)
+
+    def __init__(self, *args, **kwargs) -> None:
+        # Shown on the case page beside the decision form, which has fields of the same names: ids of their own,
+        # or the labels of one form point at the other's fields.
+        kwargs.setdefault("auto_id", "error_%s")
+        super().__init__(*args, **kwargs)
