@@ -3,10 +3,12 @@
 Playwright cannot download its own browsers here; it drives /usr/bin/chromium (installed by .ci/run).
 Each journey saves a screenshot per step under var/artifacts/<test name>/, so a failing run can be looked at.
 
-Nothing runs eagerly and nothing is mocked: the session starts one Celery worker process (with beat) on the same
-PostgreSQL test database and Redis broker, sending mail to an SMTP sink (aiosmtpd) and delivering the test
-gateway's webhooks to the live server over HTTP. The worker is another process, so it sees only committed rows:
-every test here runs on the live server and is transactional; `serialized_rollback` puts back the rows the data
+Nothing runs eagerly and nothing is mocked, and the site is served as in production: the session starts gunicorn
+(2 sync workers) and one Celery worker process (with beat) on the same PostgreSQL test database and Redis broker,
+the worker sending mail to an SMTP sink (aiosmtpd) and delivering the test gateway's webhooks to the site over
+HTTP. The browser reaches gunicorn through a one-upstream proxy in this process, which gives the site its address
+(``SITE_URL``) before gunicorn starts and records every request that reaches it. The web and worker processes
+see only committed rows: every test here is transactional; `serialized_rollback` puts back the rows the data
 migrations load (territorial units, the catalogue) that the flush after each transactional test removes.
 """
 
@@ -19,8 +21,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from django.core.signals import request_started
 
+from tests.integration.live_servers import RoundRobinProxy, WebProcess, new_signing_key
 from tests.integration.live_workers import (
     SmtpSink,
     WorkerProcess,
@@ -67,24 +69,44 @@ def chromium():
         browser.close()
 
 
-class LiveParts:
-    """What the session started: the SMTP sink (its messages), the worker (its log), the shared media folder."""
+class LiveServer:
+    """The site as the browser reaches it: the proxy's address, in front of the session's gunicorn."""
 
-    def __init__(self, *, sink: SmtpSink, worker: WorkerProcess, media_root: Path, locale_root: Path):
+    def __init__(self, proxy: RoundRobinProxy) -> None:
+        self.proxy = proxy
+
+    @property
+    def url(self) -> str:
+        return self.proxy.url
+
+
+class LiveParts:
+    """What the session started: the site (gunicorn behind the recording proxy), the SMTP sink (its messages),
+    the worker (its log), the shared media folder."""
+
+    def __init__(
+        self,
+        *,
+        server: LiveServer,
+        web: WebProcess,
+        sink: SmtpSink,
+        worker: WorkerProcess,
+        media_root: Path,
+        locale_root: Path,
+    ):
+        self.server = server
+        self.web = web
         self.sink = sink
         self.worker = worker
         self.media_root = media_root
         self.locale_root = locale_root
-        self.requests: list[tuple[str, str, str]] = []  # (method, path, user agent) the live server received
 
-    def record_request(self, sender, environ, **kwargs) -> None:
-        self.requests.append(
-            (
-                environ.get("REQUEST_METHOD", ""),
-                environ.get("PATH_INFO", ""),
-                environ.get("HTTP_USER_AGENT", ""),
-            )
-        )
+    @property
+    def requests(self) -> list[tuple[str, str, str]]:
+        """(method, path, user agent) of every request that reached the site since the test began."""
+        return [
+            (method, path.split("?")[0], agent) for _upstream, method, path, agent in self.server.proxy.served
+        ]
 
     def posts_to(self, path: str) -> list[tuple[str, str, str]]:
         return [request for request in self.requests if request[0] == "POST" and request[1] == path]
@@ -94,12 +116,12 @@ class LiveParts:
 
 
 @pytest.fixture(scope="package")
-def live_parts(django_db_setup, live_server, compiled_locale, tmp_path_factory) -> Iterator[LiveParts]:
-    """One Celery worker process with beat for all the browser tests, on the test database and Redis.
+def live_parts(django_db_setup, compiled_locale, tmp_path_factory) -> Iterator[LiveParts]:
+    """gunicorn and one Celery worker process with beat for all the browser tests, on the test database and Redis.
 
-    Shared by every browser test (starting a worker costs seconds on two cores): a test that leaves a task
-    behind only makes the worker log a missing row after the flush. Stopped when the browser tests are done
-    (package scope), so it never takes the tasks of the integration tests that run after them.
+    Shared by every browser test (starting them costs seconds on two cores): a test that leaves a task behind
+    only makes the worker log a missing row after the flush. Stopped when the browser tests are done (package
+    scope), so the worker never takes the tasks of the integration tests that run after them.
     """
     require_postgres()
     url = require_redis()
@@ -107,36 +129,61 @@ def live_parts(django_db_setup, live_server, compiled_locale, tmp_path_factory) 
     folder = tmp_path_factory.mktemp("live-parts")
     media_root = folder / "media"
     media_root.mkdir()
+    proxy = RoundRobinProxy()
     sink = SmtpSink().start()
+    shared = {
+        # Latvian and Russian pages and mail from the catalogues compiled for this session; webhooks over HTTP.
+        "DJANGO_SETTINGS_MODULE": "tests.browser.worker_settings",
+        "BROWSER_WORKER_LOCALE": str(compiled_locale),
+        "DATABASE_URL": database_url_for_subprocess(),
+        "CELERY_BROKER_URL": url,
+        "EMAIL_URL": sink.url,
+        "MEDIA_ROOT": str(media_root),
+        "SITE_URL": proxy.url,
+        "CONN_MAX_AGE": "0",
+        "JWT_PRIVATE_KEY": new_signing_key(),  # one key for every gunicorn worker
+    }
     worker = WorkerProcess(
-        env={
-            "DJANGO_SETTINGS_MODULE": "tests.browser.worker_settings",
-            "DATABASE_URL": database_url_for_subprocess(),
-            "CELERY_BROKER_URL": url,
-            "EMAIL_URL": sink.url,
-            "MEDIA_ROOT": str(media_root),
-            "SITE_URL": live_server.url,
-            "CONN_MAX_AGE": "0",
-            # Latvian and Russian mail from the catalogues compiled for this session; webhooks over HTTP.
-            "BROWSER_WORKER_LOCALE": str(compiled_locale),
-        },
+        env=shared,
         queues="default,email,pdf",
         log_path=folder / "worker.log",
         extra=["--beat", f"--schedule={folder / 'celerybeat-schedule'}"],
     )
-    parts = LiveParts(sink=sink, worker=worker, media_root=media_root, locale_root=compiled_locale)
-    # The live server runs in this process: what reaches it (the worker's webhook deliveries, say) is seen here.
-    request_started.connect(parts.record_request, dispatch_uid="browser-live-parts")
+    web = WebProcess(env=shared, log_path=folder / "web.log")
+    parts = LiveParts(
+        server=LiveServer(proxy),
+        web=web,
+        sink=sink,
+        worker=worker,
+        media_root=media_root,
+        locale_root=compiled_locale,
+    )
     try:
+        proxy.start([web.base_url])
         with broker(url):
             worker.wait_ready()
+            web.wait_ready()
             yield parts
     finally:
-        request_started.disconnect(dispatch_uid="browser-live-parts")
+        proxy.stop()
+        web.stop()
         worker.stop()
         sink.stop()
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(worker.log_path, ARTIFACTS / "worker.log")
+        shutil.copyfile(web.log_path, ARTIFACTS / "web.log")
+
+
+@pytest.fixture(scope="package")
+def live_server(live_parts) -> LiveServer:
+    """The site's address (in place of pytest-django's server thread: the site is a process of its own here)."""
+    return live_parts.server
+
+
+@pytest.fixture(autouse=True)
+def _live_server_helper() -> None:
+    """pytest-django's helper of the same name sets up its own server thread's settings for a test that names
+    ``live_server``; the site here is gunicorn, and every test is marked transactional below."""
 
 
 @pytest.fixture(autouse=True)
@@ -153,7 +200,7 @@ def _live_site(settings, live_server, live_parts):
     """Links in e-mails and PDFs point at the live server; pages use the session's compiled catalogues."""
     settings.SITE_URL = live_server.url
     settings.LOCALE_PATHS = [live_parts.locale_root]
-    live_parts.requests.clear()
+    live_server.proxy.served.clear()
     live_parts.sink.messages.clear()
     live_parts.sink.envelopes.clear()
 

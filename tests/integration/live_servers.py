@@ -262,7 +262,7 @@ def two_of_each(*, media_root: Path, log_dir: Path, env: dict[str, str] | None =
         "CACHE_URL": redis_server.url(1),
         "EMAIL_URL": smtp.url,
         "MEDIA_ROOT": str(media_root),
-        "JWT_PRIVATE_KEY": _signing_key(),  # both processes sign and check tokens with one key
+        "JWT_PRIVATE_KEY": new_signing_key(),  # both processes sign and check tokens with one key
         **(env or {}),
     }
     media_root.mkdir(parents=True, exist_ok=True)
@@ -291,7 +291,8 @@ def two_of_each(*, media_root: Path, log_dir: Path, env: dict[str, str] | None =
         redis_server.stop()
 
 
-def _signing_key() -> str:
+def new_signing_key() -> str:
+    """A fresh EC P-256 key (PEM) for JWT_PRIVATE_KEY, so that several processes sign and check tokens alike."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ec
 
