@@ -5,8 +5,8 @@ Each journey saves a screenshot per step under var/artifacts/<test name>/, so a 
 
 Nothing runs eagerly and nothing is mocked, and the site is served as in production: the session starts gunicorn
 (2 sync workers) and one Celery worker process (with beat) on the same PostgreSQL test database and Redis broker,
-the worker sending mail to an SMTP sink (aiosmtpd) and delivering the test gateway's webhooks to the site over
-HTTP. The browser reaches gunicorn through a one-upstream proxy in this process, which gives the site its address
+the worker sending mail to an SMTP sink (aiosmtpd, in a process of its own) and delivering the test gateway's
+webhooks to the site over HTTP. The browser reaches gunicorn through a one-upstream proxy in this process, which gives the site its address
 (``SITE_URL``) before gunicorn starts and records every request that reaches it. The web and worker processes
 see only committed rows: every test here is transactional; `serialized_rollback` puts back the rows the data
 migrations load (territorial units, the catalogue) that the flush after each transactional test removes.
@@ -24,7 +24,7 @@ import pytest
 
 from tests.integration.live_servers import RoundRobinProxy, WebProcess, new_signing_key
 from tests.integration.live_workers import (
-    SmtpSink,
+    SmtpSinkProcess,
     WorkerProcess,
     broker,
     database_url_for_subprocess,
@@ -89,7 +89,7 @@ class LiveParts:
         *,
         server: LiveServer,
         web: WebProcess,
-        sink: SmtpSink,
+        sink: SmtpSinkProcess,
         worker: WorkerProcess,
         media_root: Path,
         locale_root: Path,
@@ -130,7 +130,7 @@ def live_parts(django_db_setup, compiled_locale, tmp_path_factory) -> Iterator[L
     media_root = folder / "media"
     media_root.mkdir()
     proxy = RoundRobinProxy()
-    sink = SmtpSink().start()
+    sink = SmtpSinkProcess(folder / "mail").start()
     shared = {
         # Latvian and Russian pages and mail from the catalogues compiled for this session; webhooks over HTTP.
         "DJANGO_SETTINGS_MODULE": "tests.browser.worker_settings",
@@ -201,8 +201,7 @@ def _live_site(settings, live_server, live_parts):
     settings.SITE_URL = live_server.url
     settings.LOCALE_PATHS = [live_parts.locale_root]
     live_server.proxy.served.clear()
-    live_parts.sink.messages.clear()
-    live_parts.sink.envelopes.clear()
+    live_parts.sink.clear()
 
 
 @pytest.fixture

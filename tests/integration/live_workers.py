@@ -1,11 +1,14 @@
-"""Real services for integration tests: an SMTP server (aiosmtpd) and a Celery worker process.
+"""Real services for integration tests: an SMTP server (aiosmtpd, in a thread or a process of its own) and a
+Celery worker process.
 
-Also used by benchmarks/. Nothing here reaches beyond the loopback interface.
+Also used by benchmarks/. Nothing here reaches beyond the loopback interface. Run as a program
+(``python -m tests.integration.live_workers smtp-sink PORT FOLDER``) it is the SMTP sink's own process.
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import signal
 import socket
@@ -68,6 +71,71 @@ class SmtpSink:
         if self._controller is not None:
             self._controller.stop()
             self._controller = None
+
+
+class _MessagesToFolder:
+    """aiosmtpd handler of the sink's own process: each message, as received, in a numbered file of ``folder``
+    (written under another name and renamed, so a reader never sees half a message)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._numbers = itertools.count(1)
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        number = next(self._numbers)
+        partial = self.folder / f"{number:06d}.part"
+        partial.write_bytes(envelope.original_content)
+        partial.rename(self.folder / f"{number:06d}.eml")
+        return "250 Message accepted for delivery"
+
+
+class SmtpSinkProcess:
+    """``SmtpSink`` in a process of its own: the messages it accepts are read back from its folder, in the order
+    they arrived."""
+
+    def __init__(self, folder: Path, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.folder = folder
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        return [
+            message_from_bytes(path.read_bytes(), policy=policy.default)
+            for path in sorted(self.folder.glob("*.eml"))
+        ]
+
+    def clear(self) -> None:
+        for path in self.folder.glob("*.eml"):
+            path.unlink()
+
+    def start(self) -> SmtpSinkProcess:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "tests.integration.live_workers",
+                "smtp-sink",
+                str(self.port),
+                str(self.folder),
+            ],
+            cwd=BASE_DIR,
+            env={**os.environ, "PYTHONPATH": str(BASE_DIR)},
+            start_new_session=True,
+        )
+        wait_for(lambda: not port_is_free(self.port), timeout=30, what="the SMTP sink's process to listen")
+        return self
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=20)
+        self.process = None
 
 
 class WorkerProcess:
@@ -197,3 +265,20 @@ def port_is_free(port: int) -> bool:
         except OSError:
             return False
         return True
+
+
+def _serve_smtp_sink(port: int, folder: Path) -> None:
+    """The SMTP sink's own process: serve until SIGTERM."""
+    from aiosmtpd.controller import Controller
+
+    controller = Controller(_MessagesToFolder(folder), hostname="127.0.0.1", port=port)
+    controller.start()
+    signal.sigwait({signal.SIGTERM, signal.SIGINT})
+    controller.stop()
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] != ["smtp-sink"] or len(sys.argv) != 4:
+        raise SystemExit("usage: python -m tests.integration.live_workers smtp-sink PORT FOLDER")
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
+    _serve_smtp_sink(int(sys.argv[2]), Path(sys.argv[3]))
