@@ -3,13 +3,14 @@
 Playwright cannot download its own browsers here; it drives /usr/bin/chromium (installed by .ci/run).
 Each journey saves a screenshot per step under var/artifacts/<test name>/, so a failing run can be looked at.
 
-Nothing runs eagerly and nothing is mocked, and the site is served as in production: the session starts gunicorn
-(2 sync workers) and one Celery worker process (with beat) on the same PostgreSQL test database and Redis broker,
-the worker sending mail to an SMTP sink (aiosmtpd, in a process of its own) and delivering the test gateway's
-webhooks to the site over HTTP. The browser reaches gunicorn through a one-upstream proxy in this process, which gives the site its address
-(``SITE_URL``) before gunicorn starts and records every request that reaches it. The web and worker processes
-see only committed rows: every test here is transactional; `serialized_rollback` puts back the rows the data
-migrations load (territorial units, the catalogue) that the flush after each transactional test removes.
+Nothing runs eagerly and nothing is mocked, and the site is served as in production: the session starts gunicorn (2
+sync workers) and one Celery worker process (with beat) on the same PostgreSQL test database and Redis broker, the
+worker sending mail to an SMTP sink (aiosmtpd, in a process of its own) and delivering the test gateway's webhooks
+to the site over HTTP. The browser reaches gunicorn through a one-upstream proxy in this process, which gives the
+site its address (``SITE_URL``) before gunicorn starts and records every request that reaches it. The web and
+worker processes see only committed rows: every test here is transactional; `serialized_rollback` puts back the
+rows the data migrations load (territorial units, the catalogue) that the flush after each transactional test
+removes.
 """
 
 from __future__ import annotations
@@ -69,33 +70,20 @@ def chromium():
         browser.close()
 
 
-class LiveServer:
-    """The site as the browser reaches it: the proxy's address, in front of the session's gunicorn."""
-
-    def __init__(self, proxy: RoundRobinProxy) -> None:
-        self.proxy = proxy
-
-    @property
-    def url(self) -> str:
-        return self.proxy.url
-
-
 class LiveParts:
-    """What the session started: the site (gunicorn behind the recording proxy), the SMTP sink (its messages),
-    the worker (its log), the shared media folder."""
+    """What the session started: the site (gunicorn behind the recording proxy, whose address is the site's), the
+    SMTP sink (its messages), the worker (its log), the shared media folder."""
 
     def __init__(
         self,
         *,
-        server: LiveServer,
-        web: WebProcess,
+        server: RoundRobinProxy,
         sink: SmtpSinkProcess,
         worker: WorkerProcess,
         media_root: Path,
         locale_root: Path,
     ):
         self.server = server
-        self.web = web
         self.sink = sink
         self.worker = worker
         self.media_root = media_root
@@ -104,9 +92,7 @@ class LiveParts:
     @property
     def requests(self) -> list[tuple[str, str, str]]:
         """(method, path, user agent) of every request that reached the site since the test began."""
-        return [
-            (method, path.split("?")[0], agent) for _upstream, method, path, agent in self.server.proxy.served
-        ]
+        return [(method, path.split("?")[0], agent) for _upstream, method, path, agent in self.server.served]
 
     def posts_to(self, path: str) -> list[tuple[str, str, str]]:
         return [request for request in self.requests if request[0] == "POST" and request[1] == path]
@@ -151,8 +137,7 @@ def live_parts(django_db_setup, compiled_locale, tmp_path_factory) -> Iterator[L
     )
     web = WebProcess(env=shared, log_path=folder / "web.log")
     parts = LiveParts(
-        server=LiveServer(proxy),
-        web=web,
+        server=proxy,
         sink=sink,
         worker=worker,
         media_root=media_root,
@@ -175,8 +160,8 @@ def live_parts(django_db_setup, compiled_locale, tmp_path_factory) -> Iterator[L
 
 
 @pytest.fixture(scope="package")
-def live_server(live_parts) -> LiveServer:
-    """The site's address (in place of pytest-django's server thread: the site is a process of its own here)."""
+def live_server(live_parts) -> RoundRobinProxy:
+    """The site (``.url``), in place of pytest-django's server thread: here the site is a process of its own."""
     return live_parts.server
 
 
@@ -200,7 +185,7 @@ def _live_site(settings, live_server, live_parts):
     """Links in e-mails and PDFs point at the live server; pages use the session's compiled catalogues."""
     settings.SITE_URL = live_server.url
     settings.LOCALE_PATHS = [live_parts.locale_root]
-    live_server.proxy.served.clear()
+    live_server.served.clear()
     live_parts.sink.clear()
 
 

@@ -302,7 +302,8 @@ def new_signing_key() -> str:
     ).decode()
 
 
-HOP_BY_HOP = frozenset(
+# Headers of one connection, not of the message (and the body's length, which the proxy writes itself).
+NOT_PASSED_ON = frozenset(
     {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers"}
     | {"transfer-encoding", "upgrade", "content-length"}
 )
@@ -369,7 +370,7 @@ class RoundRobinProxy:
         try:
             connection.putrequest(handler.command, handler.path, skip_host=True, skip_accept_encoding=True)
             for name, value in handler.headers.items():
-                if name.lower() not in HOP_BY_HOP:
+                if name.lower() not in NOT_PASSED_ON:
                     connection.putheader(name, value)
             if body is not None:
                 connection.putheader("Content-Length", str(len(body)))
@@ -383,12 +384,15 @@ class RoundRobinProxy:
             connection.close()
         handler.send_response_only(response.status, response.reason)
         for name, value in response.getheaders():
-            if name.lower() not in HOP_BY_HOP:
+            if name.lower() not in NOT_PASSED_ON:
                 handler.send_header(name, value)
+        if handler.command == "HEAD":  # no body, and the length the GET would have
+            handler.send_header("Content-Length", response.getheader("Content-Length", "0"))
+            handler.end_headers()
+            return
         handler.send_header("Content-Length", str(len(content)))
         handler.end_headers()
-        if handler.command != "HEAD":
-            handler.wfile.write(content)
+        handler.wfile.write(content)
 
 
 def request(
