@@ -89,14 +89,6 @@ class LiveParts:
         self.media_root = media_root
         self.locale_root = locale_root
 
-    @property
-    def requests(self) -> list[tuple[str, str, str]]:
-        """(method, path, user agent) of every request that reached the site since the test began."""
-        return [(method, path.split("?")[0], agent) for _upstream, method, path, agent in self.server.served]
-
-    def posts_to(self, path: str) -> list[tuple[str, str, str]]:
-        return [request for request in self.requests if request[0] == "POST" and request[1] == path]
-
     def mail_to(self, address: str) -> list:
         return [message for message in self.sink.messages if message["To"] == address]
 

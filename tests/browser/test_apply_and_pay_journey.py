@@ -142,7 +142,7 @@ def test_guide_register_verify_fill_upload_pay_and_download_the_receipt(
         email=f"olena.{language}.{viewport['width']}@example.lv",
         site_url=live_server.url,
         mail_to=live_parts.mail_to,
-        webhook_agents=lambda: [agent for _method, _path, agent in live_parts.posts_to(webhook)],
+        webhook_agents=lambda: [agent for *_, agent in live_server.requests_to("POST", webhook)],
     )
 
 

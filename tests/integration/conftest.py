@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.integration.live_servers import RedisServer
 from tests.integration.live_workers import (
     SmtpSink,
     WorkerProcess,
@@ -77,3 +78,13 @@ def start_worker(redis_broker, settings, tmp_path):
     for worker in workers:
         worker.stop()
         print(f"--- {worker.log_path.name}\n{worker.log}")
+
+
+@pytest.fixture
+def private_redis():
+    """A redis-server of the test's own (a broker nobody else uses: the test's tasks are taken by its own worker
+    only), which the test may stop and start."""
+    require_postgres()
+    server = RedisServer().start()
+    yield server
+    server.stop()

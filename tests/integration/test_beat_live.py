@@ -16,7 +16,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from tests.factories import UserFactory
-from tests.integration.live_servers import RedisServer
 from tests.integration.live_workers import (
     SmtpSink,
     WorkerProcess,
@@ -26,7 +25,6 @@ from tests.integration.live_workers import (
     queue_length,
     wait_for,
 )
-from tests.services import require_postgres
 from workers.models import Notification
 from workers.services import notify
 from workers.services.notifications import NOT_QUEUED_AFTER
@@ -34,15 +32,6 @@ from workers.services.notifications import NOT_QUEUED_AFTER
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 SWEEP_SENT_BY_BEAT = "Scheduler: Sending due task sweep-notification-outbox (workers.tasks.maintenance.sweep_notification_outbox)"
-
-
-@pytest.fixture
-def private_redis():
-    """A broker nobody else uses: the test's tasks are taken by its own worker only."""
-    require_postgres()
-    server = RedisServer().start()
-    yield server
-    server.stop()
 
 
 def _status(notification_id: int) -> str:

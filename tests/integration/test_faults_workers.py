@@ -19,7 +19,7 @@ from applications.models import ApplicationEvent
 from applications.services.lifecycle import SUMMARY_KIND
 from applications.tasks import render_application_summary as render_application_summary_task
 from tests.factories import ApplicationFactory
-from tests.integration.live_servers import RedisServer, WebProcess, request
+from tests.integration.live_servers import WebProcess, request
 from tests.integration.live_workers import (
     SmtpSink,
     WorkerProcess,
@@ -126,13 +126,6 @@ def queue_empty(url: str) -> bool:
 
     client = redis.Redis.from_url(url)
     return client.llen("pdf") == 0 and client.hlen("unacked") == 0
-
-
-@pytest.fixture
-def private_redis():
-    server = RedisServer().start()
-    yield server
-    server.stop()
 
 
 def test_broker_stopped_while_a_request_commits_then_the_sweep_delivers_once(

@@ -20,7 +20,6 @@ from payments.providers.test_gateway import CARD_SUCCEEDS
 from payments.tasks import refund_card_payment as refund_card_payment_task
 from payments.tasks import sweep_payments as sweep_payments_task
 from tests.factories import ApplicationFactory, UserFactory
-from tests.integration.live_servers import RedisServer
 from tests.integration.live_workers import (
     SmtpSink,
     WorkerProcess,
@@ -28,19 +27,9 @@ from tests.integration.live_workers import (
     database_url_for_subprocess,
     wait_for,
 )
-from tests.services import require_postgres
 from workers.models import Notification
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def private_redis():
-    """A broker nobody else uses: the test's tasks are taken by its own worker only."""
-    require_postgres()
-    server = RedisServer().start()
-    yield server
-    server.stop()
 
 
 def _payment_status(payment_id: int) -> str:
